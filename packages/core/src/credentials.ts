@@ -1,0 +1,14 @@
+import { Redacted } from "effect";
+
+/** A username and a secret (password, robot secret, OIDC CLI secret) for one registry. */
+export interface Credentials {
+  readonly username: string;
+  /** Wrapped so that logging, `String()` and `JSON.stringify` print `<redacted>`. */
+  readonly password: Redacted.Redacted<string>;
+}
+
+/** Makes {@link Credentials} from plain strings. */
+export const makeCredentials = (username: string, password: string): Credentials => ({
+  username,
+  password: Redacted.make(password, { label: "password" }),
+});

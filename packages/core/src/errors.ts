@@ -1,0 +1,347 @@
+import { Data } from "effect";
+import type { Attempt } from "./attempt.js";
+
+/**
+ * The error vocabulary of skopush. Every adapter maps its native failures (an execa error, skopeo's
+ * stderr, a dockerode HTTP error, a registry's `{errors:[…]}` body) to these classes in its own
+ * `classify-error.ts`. Handle them by `_tag`; messages are written for the person running the push and
+ * never contain secrets.
+ */
+
+const suffix = (fix: string | undefined): string => (fix ? `. Fix: ${fix}` : "");
+
+/** The strategy cannot run on this machine right now (binary missing, daemon down, container stopped). */
+export class StrategyUnavailable extends Data.TaggedError("StrategyUnavailable")<{
+  readonly strategy: string;
+  readonly reason: string;
+  readonly fix?: string | undefined;
+  readonly cause?: unknown;
+}> {
+  override get message(): string {
+    return `[skopush] [${this.strategy}] unavailable: ${this.reason}${suffix(this.fix)}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** The environment failed under a running push (daemon gone, binary vanished, container stopped). */
+export class EnvironmentFault extends Data.TaggedError("EnvironmentFault")<{
+  readonly strategy: string;
+  readonly reason: string;
+  readonly fix?: string | undefined;
+  readonly cause?: unknown;
+}> {
+  override get message(): string {
+    return `[skopush] [${this.strategy}] environment fault: ${this.reason}${suffix(this.fix)}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** Which part of an image reference is wrong. */
+export type ReferencePart = "reference" | "registry" | "repository" | "project" | "tag" | "digest";
+
+/** An image reference (or a Harbor URL, project, repository or tag) that the distribution grammar rejects. */
+export class InvalidReference extends Data.TaggedError("InvalidReference")<{
+  readonly input: string;
+  readonly part: ReferencePart;
+  readonly reason: string;
+}> {
+  override get message(): string {
+    return `[skopush] invalid image reference ${JSON.stringify(this.input)}: ${this.part} ${this.reason}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** The image archive is missing, unreadable, malformed or hostile. */
+export class ArchiveInvalid extends Data.TaggedError("ArchiveInvalid")<{
+  readonly path: string;
+  readonly reason: string;
+  readonly fix?: string | undefined;
+  readonly cause?: unknown;
+}> {
+  override get message(): string {
+    return `[skopush] archive ${this.path}: ${this.reason}${suffix(this.fix)}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** The registry refused the credentials (wrong password, unknown user, expired or disabled robot). */
+export class AuthenticationFailed extends Data.TaggedError("AuthenticationFailed")<{
+  readonly registry: string;
+  readonly username?: string | undefined;
+  readonly reason: string;
+  readonly fix?: string | undefined;
+}> {
+  override get message(): string {
+    const who = this.username === undefined ? "anonymous access" : `user ${JSON.stringify(this.username)}`;
+    return `[skopush] authentication to ${this.registry} failed for ${who}: ${this.reason}${suffix(
+      this.fix ?? "check the username and password; a Harbor robot logs in with its full name, e.g. robot$project+name",
+    )}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** Authenticated, but not allowed to push (or pull) this repository. */
+export class AccessDenied extends Data.TaggedError("AccessDenied")<{
+  readonly registry: string;
+  readonly repository: string;
+  readonly reason: string;
+  readonly fix?: string | undefined;
+}> {
+  override get message(): string {
+    return `[skopush] access to ${this.registry}/${this.repository} denied: ${this.reason}${suffix(
+      this.fix ?? "grant the account push and pull on the project",
+    )}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** The Harbor project (first path component) does not exist. */
+export class ProjectNotFound extends Data.TaggedError("ProjectNotFound")<{
+  readonly registry: string;
+  readonly project: string;
+  readonly fix?: string | undefined;
+}> {
+  override get message(): string {
+    return `[skopush] project ${JSON.stringify(this.project)} not found on ${this.registry}${suffix(
+      this.fix ?? "create it in Harbor, or push with ensureProject (--ensure-project) to create it",
+    )}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** The registry refused the push because a storage quota would be exceeded. */
+export class QuotaExceeded extends Data.TaggedError("QuotaExceeded")<{
+  readonly registry: string;
+  readonly detail: string;
+}> {
+  override get message(): string {
+    return `[skopush] quota exceeded on ${this.registry}: ${this.detail}. Fix: raise the project quota or delete unused artifacts`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** The registry's certificate could not be verified (private CA, wrong host name, expired). */
+export class TlsVerificationFailed extends Data.TaggedError("TlsVerificationFailed")<{
+  readonly registry: string;
+  readonly reason: string;
+  readonly cause?: unknown;
+}> {
+  override get message(): string {
+    return `[skopush] TLS verification of ${this.registry} failed: ${this.reason}. Fix: trust the registry's CA with --ca-cert <file> (caFile), or opt out with --insecure`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** The registry could not be reached (connection refused, DNS failure, network timeout). */
+export class RegistryUnreachable extends Data.TaggedError("RegistryUnreachable")<{
+  readonly registry: string;
+  readonly reason: string;
+  readonly cause?: unknown;
+}> {
+  override get message(): string {
+    return `[skopush] registry ${this.registry} unreachable: ${this.reason}. Fix: check the address and port, and that the registry is up`;
+  }
+  get isRetryable(): boolean {
+    return true;
+  }
+}
+
+/** The registry refused the manifest (invalid, references missing blobs, too large). */
+export class ManifestRejected extends Data.TaggedError("ManifestRejected")<{
+  readonly registry: string;
+  readonly reference: string;
+  readonly reason: string;
+}> {
+  override get message(): string {
+    return `[skopush] ${this.registry} rejected the manifest of ${this.reference}: ${this.reason}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+
+/** A registry answer that fits no other class; retryable for 429, 502, 503 and 504. */
+export class RegistryError extends Data.TaggedError("RegistryError")<{
+  readonly registry: string;
+  readonly status?: number | undefined;
+  readonly code?: string | undefined;
+  readonly reason: string;
+  /** How long the registry asked us to wait (`Retry-After`), in milliseconds. */
+  readonly retryAfterMs?: number | undefined;
+}> {
+  override get message(): string {
+    const status = this.status === undefined ? "" : ` (HTTP ${this.status}${this.code ? ` ${this.code}` : ""})`;
+    return `[skopush] registry ${this.registry} error${status}: ${this.reason}`;
+  }
+  get isRetryable(): boolean {
+    return this.status !== undefined && RETRYABLE_STATUS.has(this.status);
+  }
+}
+
+/** A command (skopeo, docker) failed in a way no classifier recognised; stderr is kept, secrets redacted. */
+export class CommandFailed extends Data.TaggedError("CommandFailed")<{
+  readonly strategy: string;
+  readonly command: string;
+  readonly exitCode?: number | undefined;
+  readonly stderr: string;
+  readonly cause?: unknown;
+}> {
+  override get message(): string {
+    const code = this.exitCode === undefined ? "" : ` with exit code ${this.exitCode}`;
+    const detail = this.stderr.trim().split("\n").slice(-3).join(" | ");
+    return `[skopush] [${this.strategy}] ${this.command} failed${code}${detail ? `: ${detail}` : ""}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** A strategy failed in a way its classifier did not recognise (an unexpected exception); the cause is kept. */
+export class StrategyFailed extends Data.TaggedError("StrategyFailed")<{
+  readonly strategy: string;
+  readonly reason: string;
+  readonly cause?: unknown;
+}> {
+  override get message(): string {
+    return `[skopush] [${this.strategy}] failed: ${this.reason}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** An operation ran past its time limit. */
+export class Timeout extends Data.TaggedError("Timeout")<{
+  readonly operation: string;
+  readonly afterMs: number;
+}> {
+  override get message(): string {
+    return `[skopush] ${this.operation} timed out after ${this.afterMs} ms`;
+  }
+  get isRetryable(): boolean {
+    return true;
+  }
+}
+
+/** The caller cancelled the push (AbortSignal, SIGINT). Everything the push created was cleaned up. */
+export class PushCancelled extends Data.TaggedError("PushCancelled")<{
+  readonly reason: string;
+}> {
+  override get message(): string {
+    return `[skopush] push cancelled: ${this.reason}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** Credentials could not be obtained: a malformed config file, a failing credential helper, a Harbor API error. */
+export class CredentialsError extends Data.TaggedError("CredentialsError")<{
+  readonly source: string;
+  readonly reason: string;
+  readonly fix?: string | undefined;
+  readonly cause?: unknown;
+}> {
+  override get message(): string {
+    return `[skopush] credentials from ${this.source}: ${this.reason}${suffix(this.fix)}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** Every strategy in the chain was unavailable or hit an environment fault. */
+export class NoStrategyAvailable extends Data.TaggedError("NoStrategyAvailable")<{
+  readonly attempts: ReadonlyArray<Attempt>;
+}> {
+  override get message(): string {
+    if (this.attempts.length === 0) return "[skopush] no push strategy is configured";
+    const lines = this.attempts.map((a) => `  - ${a.strategy}: ${a.reason ?? a.outcome}`);
+    return `[skopush] no push strategy could push here:\n${lines.join("\n")}`;
+  }
+  get isRetryable(): boolean {
+    return false;
+  }
+}
+
+/** Any error a strategy, a credentials provider or the chain can fail a push with. */
+export type PushError =
+  | StrategyUnavailable
+  | EnvironmentFault
+  | InvalidReference
+  | ArchiveInvalid
+  | AuthenticationFailed
+  | AccessDenied
+  | ProjectNotFound
+  | QuotaExceeded
+  | TlsVerificationFailed
+  | RegistryUnreachable
+  | ManifestRejected
+  | RegistryError
+  | CommandFailed
+  | StrategyFailed
+  | Timeout
+  | PushCancelled
+  | CredentialsError
+  | NoStrategyAvailable;
+
+/** The tags of {@link PushError}, for exhaustive tables such as the fallback policy. */
+export type PushErrorTag = PushError["_tag"];
+
+/** The chain's failure: the error that decided the outcome, and every attempt made on the way. */
+export class PushFailed extends Data.TaggedError("PushFailed")<{
+  readonly reason: PushError;
+  readonly attempts: ReadonlyArray<Attempt>;
+}> {
+  override get message(): string {
+    return this.reason.message;
+  }
+  get isRetryable(): boolean {
+    return this.reason.isRetryable;
+  }
+}
+
+const PUSH_ERROR_TAGS: ReadonlySet<string> = new Set<PushErrorTag>([
+  "StrategyUnavailable",
+  "EnvironmentFault",
+  "InvalidReference",
+  "ArchiveInvalid",
+  "AuthenticationFailed",
+  "AccessDenied",
+  "ProjectNotFound",
+  "QuotaExceeded",
+  "TlsVerificationFailed",
+  "RegistryUnreachable",
+  "ManifestRejected",
+  "RegistryError",
+  "CommandFailed",
+  "StrategyFailed",
+  "Timeout",
+  "PushCancelled",
+  "CredentialsError",
+  "NoStrategyAvailable",
+]);
+
+/** True when `u` is one of skopush's push errors. */
+export const isPushError = (u: unknown): u is PushError =>
+  typeof u === "object" && u !== null && PUSH_ERROR_TAGS.has((u as { _tag?: unknown })._tag as string);

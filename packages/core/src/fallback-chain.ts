@@ -1,0 +1,141 @@
+import { Cause, Clock, Effect, Exit } from "effect";
+import { inject, injectable, injectAll } from "tsyringe";
+import type { Attempt, AttemptOutcome } from "./attempt.js";
+import { cancelOnAbort } from "./cancellation.js";
+import { NoStrategyAvailable, PushCancelled, PushFailed, StrategyFailed, StrategyUnavailable, type PushError } from "./errors.js";
+import { defaultFallbackPolicy, type FallbackPolicy } from "./fallback-policy.js";
+import { ignoreProgress, monotonicProgress, type ProgressSink } from "./progress.js";
+import type { PushRequest } from "./push-request.js";
+import type { PushOutcome, PushStrategy } from "./push-strategy.js";
+import { DEFAULT_PROBE_TIMEOUT_MS } from "./retry.js";
+import { FALLBACK_CHAIN_OPTIONS, PUSH_STRATEGY } from "./tokens.js";
+
+/** Options of {@link FallbackChain}. */
+export interface FallbackChainOptions {
+  /** Decides after each failure whether to try the next strategy. @default defaultFallbackPolicy */
+  readonly policy?: FallbackPolicy | undefined;
+  /** How long a probe may take before its strategy counts as unavailable. @default 5000 */
+  readonly probeTimeoutMs?: number | undefined;
+}
+
+/** A push the chain completed. */
+export interface ChainSuccess {
+  readonly outcome: PushOutcome;
+  /** The name of the strategy that pushed. */
+  readonly strategy: string;
+  /** Every attempt, the successful one last. */
+  readonly attempts: ReadonlyArray<Attempt>;
+}
+
+/** One strategy's probe answer, for diagnostics such as `skopush doctor`. */
+export interface ProbeReport {
+  readonly strategy: string;
+  readonly available: boolean;
+  readonly reason?: string | undefined;
+  readonly fix?: string | undefined;
+  readonly durationMs: number;
+}
+
+/** Tries push strategies in order and uses the first that works; see {@link FallbackPolicy}. */
+@injectable()
+export class FallbackChain {
+  readonly strategies: ReadonlyArray<PushStrategy>;
+  private readonly policy: FallbackPolicy;
+  private readonly probeTimeoutMs: number;
+
+  constructor(
+    @injectAll(PUSH_STRATEGY) strategies: ReadonlyArray<PushStrategy>,
+    @inject(FALLBACK_CHAIN_OPTIONS, { isOptional: true }) options?: FallbackChainOptions,
+  ) {
+    this.strategies = [...strategies];
+    this.policy = options?.policy ?? defaultFallbackPolicy;
+    this.probeTimeoutMs = options?.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  }
+
+  /** Pushes with the first strategy that can; fails with the deciding error and every attempt. */
+  push(request: PushRequest, progress: ProgressSink = ignoreProgress): Effect.Effect<ChainSuccess, PushFailed> {
+    return Effect.gen({ self: this }, function* () {
+      const sink = monotonicProgress(progress);
+      const attempts: Attempt[] = [];
+      for (const strategy of this.strategies) {
+        const started = yield* Clock.currentTimeMillis;
+        const strategySink: ProgressSink = (event) => sink({ ...event, strategy: strategy.name });
+        strategySink({ percent: 0, phase: "preparing", message: `trying ${strategy.name}` });
+        const exit = yield* Effect.exit(cancelOnAbort(this.attempt(strategy, request, strategySink), request.signal));
+        const durationMs = (yield* Clock.currentTimeMillis) - started;
+        if (Exit.isSuccess(exit)) {
+          attempts.push({ strategy: strategy.name, outcome: "success", durationMs });
+          strategySink({ percent: 100, phase: "done", message: `pushed ${request.destination} ${exit.value.digest}` });
+          return { outcome: exit.value, strategy: strategy.name, attempts };
+        }
+        const error = errorOf(exit.cause, strategy.name);
+        attempts.push({ strategy: strategy.name, outcome: outcomeOf(error), reason: describe(error), error: error._tag, durationMs });
+        if (error._tag === "PushCancelled" || this.policy.decide(error) === "stop") {
+          return yield* Effect.fail(new PushFailed({ reason: error, attempts }));
+        }
+      }
+      return yield* Effect.fail(new PushFailed({ reason: new NoStrategyAvailable({ attempts: [...attempts] }), attempts }));
+    });
+  }
+
+  /** Probes every strategy at once, for diagnostics; never fails. */
+  probeAll(): Effect.Effect<ReadonlyArray<ProbeReport>> {
+    return Effect.forEach(
+      this.strategies,
+      (strategy) =>
+        Effect.gen({ self: this }, function* () {
+          const started = yield* Clock.currentTimeMillis;
+          const exit = yield* Effect.exit(this.probe(strategy));
+          const durationMs = (yield* Clock.currentTimeMillis) - started;
+          if (Exit.isSuccess(exit)) return { strategy: strategy.name, available: true, durationMs };
+          const error = errorOf(exit.cause, strategy.name);
+          return {
+            strategy: strategy.name,
+            available: false,
+            reason: error._tag === "StrategyUnavailable" ? error.reason : describe(error),
+            fix: error._tag === "StrategyUnavailable" ? error.fix : undefined,
+            durationMs,
+          };
+        }),
+      { concurrency: "unbounded" },
+    );
+  }
+
+  private probe(strategy: PushStrategy): Effect.Effect<void, StrategyUnavailable> {
+    return Effect.suspend(() => strategy.probe()).pipe(
+      Effect.timeoutOrElse({
+        duration: this.probeTimeoutMs,
+        orElse: () =>
+          Effect.fail(
+            new StrategyUnavailable({ strategy: strategy.name, reason: `its probe did not answer within ${this.probeTimeoutMs} ms` }),
+          ),
+      }),
+    );
+  }
+
+  private attempt(strategy: PushStrategy, request: PushRequest, progress: ProgressSink): Effect.Effect<PushOutcome, PushError> {
+    return this.probe(strategy).pipe(Effect.andThen(Effect.suspend(() => strategy.push(request, progress))));
+  }
+}
+
+/** The typed error of a failed attempt; a defect (a strategy that threw) becomes `StrategyFailed`. */
+const errorOf = (cause: Cause.Cause<PushError>, strategy: string): PushError => {
+  const found = Cause.findErrorOption(cause);
+  if (found._tag === "Some") return found.value;
+  if (Cause.hasInterruptsOnly(cause)) return new PushCancelled({ reason: "interrupted" });
+  const defect = Cause.squash(cause);
+  return new StrategyFailed({
+    strategy,
+    reason: defect instanceof Error ? defect.message : String(defect),
+    cause: defect,
+  });
+};
+
+const outcomeOf = (error: PushError): AttemptOutcome => {
+  if (error._tag === "StrategyUnavailable") return "unavailable";
+  if (error._tag === "PushCancelled") return "cancelled";
+  return "failed";
+};
+
+/** The error's message without the `[skopush] [strategy]` prefix, which the attempt already names. */
+const describe = (error: PushError): string => error.message.replace(/^\[skopush\] (?:\[[^\]]+\] )?/, "");

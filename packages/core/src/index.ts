@@ -1,0 +1,87 @@
+import "reflect-metadata";
+
+export type { Attempt, AttemptOutcome } from "./attempt.js";
+export { abortedBy, cancelOnAbort } from "./cancellation.js";
+export { makeCredentials, type Credentials } from "./credentials.js";
+export { CredentialsChain, StaticCredentialsProvider } from "./credentials-chain.js";
+export type { CredentialsProvider, CredentialsQuery } from "./credentials-provider.js";
+export {
+  AccessDenied,
+  ArchiveInvalid,
+  AuthenticationFailed,
+  CommandFailed,
+  CredentialsError,
+  EnvironmentFault,
+  InvalidReference,
+  isPushError,
+  ManifestRejected,
+  NoStrategyAvailable,
+  ProjectNotFound,
+  PushCancelled,
+  PushFailed,
+  QuotaExceeded,
+  RegistryError,
+  RegistryUnreachable,
+  StrategyFailed,
+  StrategyUnavailable,
+  Timeout,
+  TlsVerificationFailed,
+  type PushError,
+  type PushErrorTag,
+  type ReferencePart,
+} from "./errors.js";
+export { FallbackChain, type ChainSuccess, type FallbackChainOptions, type ProbeReport } from "./fallback-chain.js";
+export {
+  DEFAULT_FALLBACK_DECISIONS,
+  defaultFallbackPolicy,
+  type FallbackDecision,
+  type FallbackPolicy,
+} from "./fallback-policy.js";
+export { fromPromiseStrategy, type ProbeAnswer, type PromiseStrategyDefinition } from "./from-promise-strategy.js";
+export {
+  ImageReference,
+  parseRegistryEndpoint,
+  type HarborImageParts,
+  type RegistryEndpoint,
+} from "./image-reference.js";
+export {
+  ignoreProgress,
+  monotonicProgress,
+  progressCallbackSink,
+  type BlobProgress,
+  type ProgressCallback,
+  type ProgressEvent,
+  type ProgressSink,
+  type PushPhase,
+} from "./progress.js";
+export {
+  defaultRetrySettings,
+  defaultTlsSettings,
+  type ArchiveFormat,
+  type ArchiveSource,
+  type ManifestFormat,
+  type PushRequest,
+  type RetrySettings,
+  type TlsSettings,
+} from "./push-request.js";
+export type { PushOutcome, PushStrategy } from "./push-strategy.js";
+export {
+  pushImage,
+  Pusher,
+  toFailure,
+  type PushFailure,
+  type PushImageOptions,
+  type PushReport,
+  type PushResult,
+  type PushSuccess,
+} from "./pusher.js";
+export {
+  registerCredentialsProvider,
+  registerFallbackChainOptions,
+  registerStrategy,
+  resolveFallbackChain,
+  resolvePusher,
+} from "./registration.js";
+export { DEFAULT_PROBE_TIMEOUT_MS, retryTransient, transientFaultSchedule, type RetryableError } from "./retry.js";
+export { redactSecrets } from "./redact.js";
+export { CREDENTIALS_PROVIDER, FALLBACK_CHAIN_OPTIONS, PUSH_STRATEGY } from "./tokens.js";

@@ -1,0 +1,56 @@
+/** Where a push is. */
+export type PushPhase = "preparing" | "uploading" | "manifest" | "done";
+
+/** Progress of one blob (layer or config). */
+export interface BlobProgress {
+  /** The blob's digest, or its diff_id while the compressed digest is not known yet. */
+  readonly id: string;
+  readonly kind: "layer" | "config";
+  readonly state: "waiting" | "uploading" | "skipped" | "done";
+  readonly bytesDone: number;
+  readonly bytesTotal?: number | undefined;
+}
+
+/** One progress event. `percent` never goes down within a push. */
+export interface ProgressEvent {
+  /** 0 to 100, an integer, monotonic. */
+  readonly percent: number;
+  /** A human line, e.g. `Copying blob sha256:3f4a…`. Never holds a secret. */
+  readonly message: string;
+  readonly phase: PushPhase;
+  /** The strategy that produced the event; set by the chain. */
+  readonly strategy?: string | undefined;
+  readonly bytesDone?: number | undefined;
+  readonly bytesTotal?: number | undefined;
+  readonly blob?: BlobProgress | undefined;
+}
+
+/** Receives progress events. It must not throw; the chain shields pushes from sinks that do. */
+export type ProgressSink = (event: ProgressEvent) => void;
+
+/** The seed API's callback shape: `(percent, message)`. */
+export type ProgressCallback = (percent: number, message: string) => void;
+
+/** A sink that drops every event. */
+export const ignoreProgress: ProgressSink = () => {};
+
+/**
+ * Wraps a sink so that what it receives is well formed whatever the strategy sends: `percent` is an
+ * integer in [0, 100] that never goes down, and a throwing sink cannot break the push.
+ */
+export const monotonicProgress = (sink: ProgressSink): ProgressSink => {
+  let highest = 0;
+  return (event) => {
+    const percent = Math.max(highest, Math.min(100, Math.floor(Number.isFinite(event.percent) ? event.percent : 0)));
+    highest = percent;
+    try {
+      sink({ ...event, percent });
+    } catch {
+      // A progress consumer's bug must not fail or corrupt the push it observes.
+    }
+  };
+};
+
+/** Adapts the seed API's `(percent, message)` callback to a sink. */
+export const progressCallbackSink = (callback: ProgressCallback): ProgressSink => (event) =>
+  callback(event.percent, event.message);

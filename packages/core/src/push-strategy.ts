@@ -1,0 +1,22 @@
+import type { Effect } from "effect";
+import type { PushError, StrategyUnavailable } from "./errors.js";
+import type { ProgressSink } from "./progress.js";
+import type { PushRequest } from "./push-request.js";
+
+/** What a successful push produced. */
+export interface PushOutcome {
+  /** The manifest digest the registry stored, `sha256:…`. */
+  readonly digest: string;
+  /** Bytes sent to the registry (or, for skopeo strategies, the archive's blob bytes it copied). */
+  readonly bytesPushed: number;
+}
+
+/** One way to push an image archive. Implementations put the technology first: `NativeSkopeoStrategy`. */
+export interface PushStrategy {
+  /** The name used in attempts, results and `--strategy`, e.g. `native`. */
+  readonly name: string;
+  /** A cheap check (no push, no registry traffic) that this strategy can run here now. */
+  probe(): Effect.Effect<void, StrategyUnavailable>;
+  /** Pushes the archive. Interrupting the effect cancels the push and removes what it created. */
+  push(request: PushRequest, progress: ProgressSink): Effect.Effect<PushOutcome, PushError>;
+}

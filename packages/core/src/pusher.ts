@@ -1,0 +1,168 @@
+import { Cause, Clock, Effect, Exit } from "effect";
+import { inject, injectable } from "tsyringe";
+import type { Attempt } from "./attempt.js";
+import { cancelOnAbort } from "./cancellation.js";
+import { CredentialsChain, StaticCredentialsProvider } from "./credentials-chain.js";
+import { makeCredentials } from "./credentials.js";
+import type { CredentialsProvider } from "./credentials-provider.js";
+import { PushFailed, type PushErrorTag } from "./errors.js";
+import { FallbackChain } from "./fallback-chain.js";
+import { ImageReference } from "./image-reference.js";
+import { monotonicProgress, progressCallbackSink, type ProgressCallback, type ProgressSink } from "./progress.js";
+import {
+  defaultRetrySettings,
+  defaultTlsSettings,
+  type ArchiveSource,
+  type ManifestFormat,
+  type PushRequest,
+  type RetrySettings,
+  type TlsSettings,
+} from "./push-request.js";
+
+/** What to push where, for {@link Pusher.push} and `pushImage`. */
+export interface PushImageOptions {
+  /** A path, or a path with its format. */
+  readonly archive: string | ArchiveSource;
+  /** `host[:port]/project/repo:tag`, or a parsed reference. */
+  readonly destination: string | ImageReference;
+  /** Fixed credentials or a provider; the pusher's own providers are asked when absent. */
+  readonly credentials?: CredentialsProvider | { readonly username: string; readonly password: string } | undefined;
+  /** @default { verify: true } */
+  readonly tls?: Partial<TlsSettings> | undefined;
+  /** @default { times: 3, baseDelayMs: 500, maxDelayMs: 10000 } */
+  readonly retry?: Partial<RetrySettings> | undefined;
+  readonly manifestFormat?: ManifestFormat | undefined;
+  /** Aborting it cancels the push and removes everything the push created. */
+  readonly signal?: AbortSignal | undefined;
+  /** Receives every progress event. */
+  readonly onProgress?: ProgressSink | undefined;
+  /** The seed API's `(percent, message)` callback. */
+  readonly progressCallback?: ProgressCallback | undefined;
+}
+
+/** A completed push. */
+export interface PushReport {
+  readonly image: string;
+  readonly digest: string;
+  /** The strategy that pushed. */
+  readonly method: string;
+  readonly bytesPushed: number;
+  readonly attempts: ReadonlyArray<Attempt>;
+  readonly durationMs: number;
+}
+
+/** The Promise facade's success. */
+export interface PushSuccess extends PushReport {
+  readonly status: "success";
+}
+
+/** The Promise facade's failure: a message for people, a tag for code, and every attempt. */
+export interface PushFailure {
+  readonly status: "error";
+  /** The destination, when it parsed. */
+  readonly image?: string | undefined;
+  readonly message: string;
+  /** The tag of the deciding error, e.g. `AuthenticationFailed`. */
+  readonly error: PushErrorTag;
+  readonly retryable: boolean;
+  readonly attempts: ReadonlyArray<Attempt>;
+  readonly durationMs: number;
+}
+
+/** What `Pusher.push` and `pushImage` resolve to; they reject only on a defect in skopush itself. */
+export type PushResult = PushSuccess | PushFailure;
+
+/** Resolves credentials, builds the request and runs the chain: one push, start to finish. */
+@injectable()
+export class Pusher {
+  constructor(
+    @inject(FallbackChain) readonly chain: FallbackChain,
+    @inject(CredentialsChain) readonly credentials: CredentialsProvider,
+  ) {}
+
+  /** The push as an Effect; fails with `PushFailed` (attempts empty when it failed before any strategy ran). */
+  pushEffect(options: PushImageOptions): Effect.Effect<PushReport, PushFailed> {
+    const chain = this.chain;
+    const provider = providerOf(options.credentials, this.credentials);
+    return Effect.gen(function* () {
+      const started = yield* Clock.currentTimeMillis;
+      const destination =
+        typeof options.destination === "string" ? yield* ImageReference.parse(options.destination) : options.destination;
+      const credentials = yield* cancelOnAbort(
+        provider.resolve({ registry: destination.registry, repository: destination.repository }),
+        options.signal,
+      );
+      const request: PushRequest = {
+        archive: typeof options.archive === "string" ? { path: options.archive } : options.archive,
+        destination,
+        credentials,
+        tls: { ...defaultTlsSettings, ...options.tls },
+        retry: { ...defaultRetrySettings, ...options.retry },
+        manifestFormat: options.manifestFormat,
+        signal: options.signal,
+      };
+      const result = yield* chain.push(request, progressSinkOf(options));
+      return {
+        image: destination.toString(),
+        digest: result.outcome.digest,
+        method: result.strategy,
+        bytesPushed: result.outcome.bytesPushed,
+        attempts: result.attempts,
+        durationMs: (yield* Clock.currentTimeMillis) - started,
+      };
+    }).pipe(
+      Effect.scoped,
+      Effect.mapError((error) => (error._tag === "PushFailed" ? error : new PushFailed({ reason: error, attempts: [] }))),
+    );
+  }
+
+  /** The push as a Promise of a {@link PushResult}. */
+  async push(options: PushImageOptions): Promise<PushResult> {
+    const started = Date.now();
+    const exit = await Effect.runPromiseExit(this.pushEffect(options));
+    if (Exit.isSuccess(exit)) return { status: "success", ...exit.value };
+    const failure = Cause.findErrorOption(exit.cause);
+    if (failure._tag === "None") throw Cause.squash(exit.cause);
+    return toFailure(failure.value, options.destination, Date.now() - started);
+  }
+}
+
+/** The {@link PushFailure} for a chain failure. */
+export const toFailure = (failed: PushFailed, destination: string | ImageReference, durationMs: number): PushFailure => ({
+  status: "error",
+  image: typeof destination === "string" ? imageOrUndefined(destination) : destination.toString(),
+  message: failed.message,
+  error: failed.reason._tag,
+  retryable: failed.isRetryable,
+  attempts: failed.attempts,
+  durationMs,
+});
+
+const imageOrUndefined = (destination: string): string | undefined => {
+  try {
+    return ImageReference.parseOrThrow(destination).toString();
+  } catch {
+    return undefined;
+  }
+};
+
+const providerOf = (credentials: PushImageOptions["credentials"], fallback: CredentialsProvider): CredentialsProvider => {
+  if (credentials === undefined) return fallback;
+  if ("resolve" in credentials) return credentials;
+  return new StaticCredentialsProvider(makeCredentials(credentials.username, credentials.password));
+};
+
+const progressSinkOf = (options: PushImageOptions): ProgressSink => {
+  const sinks: ProgressSink[] = [];
+  if (options.onProgress) sinks.push(options.onProgress);
+  if (options.progressCallback) sinks.push(progressCallbackSink(options.progressCallback));
+  return monotonicProgress((event) => sinks.forEach((sink) => sink(event)));
+};
+
+/** Pushes with the given chain (or strategies) in one call, without a DI container. */
+export const pushImage = (
+  options: PushImageOptions & { readonly chain: FallbackChain | ReadonlyArray<import("./push-strategy.js").PushStrategy> },
+): Promise<PushResult> => {
+  const chain = options.chain instanceof FallbackChain ? options.chain : new FallbackChain(options.chain);
+  return new Pusher(chain, new CredentialsChain()).push(options);
+};

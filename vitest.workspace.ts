@@ -1,0 +1,29 @@
+import { defineProject, type TestProjectConfiguration } from "vitest/config";
+
+// Resolve workspace packages to their TypeScript sources, so tests never run against a stale build.
+const resolve = { conditions: ["@skopush/source", "import", "module", "node", "default"] };
+
+/** The test projects: fast unit tests at the seams, and integration tests against real parts. */
+export const projects: TestProjectConfiguration[] = [
+  defineProject({
+    resolve,
+    ssr: { resolve: { conditions: resolve.conditions, externalConditions: ["@skopush/source"] } },
+    test: {
+      name: "unit",
+      include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+      exclude: ["**/*.integration.test.ts", "**/node_modules/**"],
+      setupFiles: ["./vitest.setup.ts"],
+    },
+  }),
+  defineProject({
+    resolve,
+    ssr: { resolve: { conditions: resolve.conditions, externalConditions: ["@skopush/source"] } },
+    test: {
+      name: "integration",
+      include: ["packages/*/test/**/*.integration.test.ts", "examples/*/test/**/*.integration.test.ts"],
+      setupFiles: ["./vitest.setup.ts"],
+      testTimeout: 120_000,
+      hookTimeout: 300_000,
+    },
+  }),
+];
