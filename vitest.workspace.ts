@@ -2,11 +2,15 @@ import { defineProject, type TestProjectConfiguration } from "vitest/config";
 
 // Resolve workspace packages to their TypeScript sources, so tests never run against a stale build.
 const resolve = { conditions: ["@skopush/source", "import", "module", "node", "default"] };
+// Test files sit outside the packages' tsconfig `include`, so tsconfig-derived transform options do not
+// reach them: enable the legacy decorators tsyringe needs explicitly (no decorator metadata, by design).
+const oxc = { decorator: { legacy: true, emitDecoratorMetadata: false } };
 
 /** The test projects: fast unit tests at the seams, and integration tests against real parts. */
 export const projects: TestProjectConfiguration[] = [
   defineProject({
     resolve,
+    oxc,
     ssr: { resolve: { conditions: resolve.conditions, externalConditions: ["@skopush/source"] } },
     test: {
       name: "unit",
@@ -17,6 +21,7 @@ export const projects: TestProjectConfiguration[] = [
   }),
   defineProject({
     resolve,
+    oxc,
     ssr: { resolve: { conditions: resolve.conditions, externalConditions: ["@skopush/source"] } },
     test: {
       name: "integration",

@@ -20,7 +20,14 @@ export const abortedBy = (signal: AbortSignal): Effect.Effect<never, PushCancell
 export const cancelOnAbort = <A, E, R>(
   self: Effect.Effect<A, E, R>,
   signal: AbortSignal | undefined,
-): Effect.Effect<A, E | PushCancelled, R> => (signal === undefined ? self : Effect.raceFirst(self, abortedBy(signal)));
+): Effect.Effect<A, E | PushCancelled, R> => {
+  if (signal === undefined) return self;
+  return Effect.suspend(() =>
+    signal.aborted
+      ? Effect.fail(new PushCancelled({ reason: abortReason(signal) }))
+      : Effect.raceFirst(self, abortedBy(signal)),
+  );
+};
 
 const abortReason = (signal: AbortSignal): string => {
   const reason: unknown = signal.reason;

@@ -1,0 +1,53 @@
+import { Effect, Exit } from "effect";
+import { describe, expect, it } from "vitest";
+import { AuthenticationFailed, RegistryError, retryTransient } from "@skopush/core";
+
+const settings = { times: 3, baseDelayMs: 1, maxDelayMs: 5 };
+
+const flaky = (errors: ReadonlyArray<RegistryError | AuthenticationFailed>) => {
+  let calls = 0;
+  const effect = Effect.suspend(() => {
+    const error = errors[calls++];
+    return error ? Effect.fail(error) : Effect.succeed("ok");
+  });
+  return { effect, calls: () => calls };
+};
+
+const unavailable = (retryAfterMs?: number) =>
+  new RegistryError({ registry: "r", status: 503, reason: "busy", retryAfterMs });
+
+describe("retryTransient", () => {
+  it("retries retryable errors until success", async () => {
+    const { effect, calls } = flaky([unavailable(), unavailable()]);
+    expect(await Effect.runPromise(effect.pipe(retryTransient(settings)))).toBe("ok");
+    expect(calls()).toBe(3);
+  });
+
+  it("gives up after `times` retries with the last error", async () => {
+    const { effect, calls } = flaky([unavailable(), unavailable(), unavailable(), unavailable(), unavailable()]);
+    const exit = await Effect.runPromiseExit(effect.pipe(retryTransient(settings)));
+    expect(Exit.isFailure(exit)).toBe(true);
+    expect(calls()).toBe(4);
+  });
+
+  it("never retries an error that is not retryable", async () => {
+    const { effect, calls } = flaky([new AuthenticationFailed({ registry: "r", reason: "unauthorized" })]);
+    const exit = await Effect.runPromiseExit(effect.pipe(retryTransient(settings)));
+    expect(Exit.isFailure(exit)).toBe(true);
+    expect(calls()).toBe(1);
+  });
+
+  it("waits at least as long as Retry-After asks, beyond maxDelayMs", async () => {
+    const { effect } = flaky([unavailable(120)]);
+    const started = performance.now();
+    await Effect.runPromise(effect.pipe(retryTransient(settings)));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+  });
+
+  it("treats 429, 502, 503 and 504 as retryable, other statuses not", () => {
+    const retryable = [429, 502, 503, 504, 500, 400, 404].map(
+      (status) => new RegistryError({ registry: "r", status, reason: "x" }).isRetryable,
+    );
+    expect(retryable).toEqual([true, true, true, true, false, false, false]);
+  });
+});
