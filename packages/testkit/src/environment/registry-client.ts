@@ -51,7 +51,8 @@ const send = (registry: RegistryEndpoint, req: RegistryRequest, authorization?: 
   const url = new URL(req.path, registry.url);
   const headers: Record<string, string> = { ...req.headers };
   if (authorization) headers.authorization = authorization;
-  const options = { method: req.method, headers, timeout: 30_000 };
+  // No pooled keep-alive sockets: a registry restarted between two calls would reset a reused one.
+  const options = { method: req.method, headers, timeout: 30_000, agent: false as const };
   return new Promise((resolve, reject) => {
     const onResponse = (res: import("node:http").IncomingMessage) => {
       const chunks: Buffer[] = [];
