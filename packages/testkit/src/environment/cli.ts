@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-import { Effect } from "effect";
-import { environmentStatus, startTestEnvironment, stopTestEnvironment } from "./environment.js";
-import { ensureTools } from "./install.js";
+import { environmentStatus, installTools, startTestEnvironment, stopTestEnvironment } from "./environment.js";
 import { resolveStateDir } from "./paths.js";
 
 const USAGE = `usage: node packages/testkit/dist/environment/cli.js up|down|status|install
@@ -46,7 +44,7 @@ const commands: Record<string, () => Promise<unknown>> = {
   up,
   down: () => stopTestEnvironment().then(() => log("down")),
   status,
-  install: () => Effect.runPromise(ensureTools(log)).then(() => log("every required tool is installed")),
+  install: () => installTools({ log }).then(() => log("every required tool is installed")),
 };
 
 const command = commands[process.argv[2] ?? ""];

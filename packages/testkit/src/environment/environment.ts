@@ -5,7 +5,7 @@ import { ensureCertificates } from "./certificates.js";
 import { ensureDockerd, stopDockerd } from "./dockerd.js";
 import { TestEnvironmentError } from "./errors.js";
 import { generatePassword, ROBOT_USERNAME } from "./htpasswd.js";
-import { ensureTools } from "./install.js";
+import { ensureTools, type Tools } from "./install.js";
 import { withStateLock } from "./lock.js";
 import { layoutOf, resolveStateDir, type EnvironmentLayout } from "./paths.js";
 import { isOurProcess } from "./process.js";
@@ -223,6 +223,10 @@ const startProgram = (options: StartTestEnvironmentOptions) => {
     }),
   );
 };
+
+/** Installs the missing host programs with apt-get (as root; otherwise fails with the command to run). */
+export const installTools = (options: { readonly log?: ((line: string) => void) | undefined } = {}): Promise<Tools> =>
+  run(ensureTools(options.log));
 
 /**
  * Brings the environment up, idempotently: installs what is missing (as root), starts dockerd if no

@@ -1,5 +1,6 @@
 export {
   environmentStatus,
+  installTools,
   loadTestEnvironment,
   resetRegistryStorage,
   restartRegistry,
@@ -17,7 +18,7 @@ export {
 export { DOCKER_SOCKET, type DockerState } from "./dockerd.js";
 export { TestEnvironmentError } from "./errors.js";
 export { ROBOT_USERNAME, type RegistryCredentials } from "./htpasswd.js";
-export { ensureTools, REQUIRED_TOOLS, type ToolName, type Tools } from "./install.js";
+export { REQUIRED_TOOLS, type ToolName, type Tools } from "./install.js";
 export { resolveStateDir, STATE_DIR_ENV } from "./paths.js";
 export { AUTHORIZERS, parseChallenges, type AuthChallenge, type Authorizer } from "./registry-auth.js";
 export {
