@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadTestEnvironment, TestEnvironment } from "../src/environment/environment.js";
+import { loadTestEnvironment } from "../src/environment/environment.js";
+import { TestEnvironment } from "../src/environment/test-environment.js";
 import { layoutOf, repositoryRoot, resolveStateDir, STATE_DIR_ENV } from "../src/environment/paths.js";
 import { readState, stateProblem, writeState, type EnvironmentState, type TestRegistry } from "../src/environment/state.js";
 

@@ -1,31 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { Cause, Effect, Exit } from "effect";
+import { Effect } from "effect";
 import { ensureCertificates } from "./certificates.js";
 import { ensureDockerd, stopDockerd } from "./dockerd.js";
 import { TestEnvironmentError } from "./errors.js";
 import { generatePassword, ROBOT_USERNAME } from "./htpasswd.js";
 import { ensureTools, type Tools } from "./install.js";
 import { withStateLock } from "./lock.js";
-import { layoutOf, resolveStateDir, type EnvironmentLayout } from "./paths.js";
+import { layoutOf, resolveStateDir, type EnvironmentOptions } from "./paths.js";
 import { isOurProcess } from "./process.js";
 import { buildRegistryConfig, renderRegistryConfig } from "./registry-config.js";
 import { REGISTRY_KINDS, type RegistryKind } from "./registry-kinds.js";
-import {
-  emptyStorage,
-  isRegistryUp,
-  startRegistry,
-  stopRegistryProcess,
-  type RegistryContext,
-} from "./registries.js";
-import { ensureSkopeoImage, SKOPEO_IMAGE } from "./skopeo-image.js";
-import { readState, writeState, type EnvironmentState, type TestRegistry } from "./state.js";
-
-/** Where the environment lives. */
-export interface EnvironmentOptions {
-  /** @default $SKOPUSH_ENV_DIR, else `<repo>/.skopush-env` */
-  readonly stateDir?: string | undefined;
-}
+import { isRegistryUp, startRegistry, stopRegistryProcess, type RegistryContext } from "./registries.js";
+import { ensureSkopeoImage } from "./skopeo-image.js";
+import { loadState, runEnvironment, saveState } from "./state-effects.js";
+import type { EnvironmentState, TestRegistry } from "./state.js";
+import { TestEnvironment } from "./test-environment.js";
 
 /** Options of {@link startTestEnvironment}. */
 export interface StartTestEnvironmentOptions extends EnvironmentOptions {
@@ -59,79 +49,11 @@ export interface StopTestEnvironmentOptions extends EnvironmentOptions {
   readonly only?: Pick<StartedParts, "dockerd" | "registries"> | undefined;
 }
 
-/** The running environment, as tests see it. */
-export class TestEnvironment {
-  constructor(
-    /** Everything `state.json` records. */
-    readonly state: EnvironmentState,
-  ) {}
-
-  /** The directory holding the state, certificates, storage and logs. */
-  get stateDir(): string {
-    return this.state.stateDir;
-  }
-
-  /** The Docker daemon socket. */
-  get dockerSocket(): string {
-    return this.state.docker.socket;
-  }
-
-  /** The skopeo image for the container strategies. */
-  get skopeoImage(): string {
-    return this.state.skopeoImage?.name ?? SKOPEO_IMAGE;
-  }
-
-  /** The running registries. */
-  get registries(): ReadonlyArray<TestRegistry> {
-    return REGISTRY_KINDS.flatMap((kind) => {
-      const registry = this.state.registries[kind];
-      return registry?.pid === undefined ? [] : [registry];
-    });
-  }
-
-  /** The registry of `kind`; throws when this environment does not run it. */
-  registry(kind: RegistryKind): TestRegistry {
-    const registry = this.state.registries[kind];
-    if (registry?.pid === undefined) {
-      throw new TestEnvironmentError({
-        step: `registry ${kind}`,
-        reason: `not running in the environment in ${this.stateDir}`,
-        fix: "run npm run env:up",
-      });
-    }
-    return registry;
-  }
-}
-
-const run = async <A>(effect: Effect.Effect<A, TestEnvironmentError>): Promise<A> => {
-  const exit = await Effect.runPromiseExit(effect);
-  if (Exit.isSuccess(exit)) return exit.value;
-  throw Cause.squash(exit.cause);
-};
-
 const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function* () {
     const started = performance.now();
     const value = yield* effect;
     return [value, Math.round(performance.now() - started)] as const;
-  });
-
-const readStateOrFail = (layout: EnvironmentLayout) =>
-  Effect.try({
-    try: () => readState(layout.stateFile),
-    catch: (cause) =>
-      new TestEnvironmentError({
-        step: "state",
-        reason: (cause as Error).message,
-        fix: `stop any docker-registry processes serving ${layout.stateDir}, then remove ${layout.stateFile}`,
-        cause,
-      }),
-  });
-
-const saveState = (layout: EnvironmentLayout, state: Omit<EnvironmentState, "updatedAt">) =>
-  Effect.try({
-    try: () => writeState(layout.stateFile, { ...state, updatedAt: new Date().toISOString() }),
-    catch: (cause) => new TestEnvironmentError({ step: "state", reason: `cannot write ${layout.stateFile}: ${String(cause)}`, cause }),
   });
 
 // A registry started by an older version of this module keeps running its old config until restarted.
@@ -156,7 +78,7 @@ const startProgram = (options: StartTestEnvironmentOptions) => {
     Effect.gen(function* () {
       const begun = performance.now();
       mkdirSync(layout.stateDir, { recursive: true, mode: 0o700 });
-      const previous = yield* readStateOrFail(layout);
+      const previous = yield* loadState(layout);
       const [tools, install] = yield* timed(ensureTools(log));
       log(`tools: ok (${install} ms)`);
       const [daemon, dockerd] = yield* timed(ensureDockerd(tools, layout.dockerdLog, previous?.docker));
@@ -226,7 +148,7 @@ const startProgram = (options: StartTestEnvironmentOptions) => {
 
 /** Installs the missing host programs with apt-get (as root; otherwise fails with the command to run). */
 export const installTools = (options: { readonly log?: ((line: string) => void) | undefined } = {}): Promise<Tools> =>
-  run(ensureTools(options.log));
+  runEnvironment(ensureTools(options.log));
 
 /**
  * Brings the environment up, idempotently: installs what is missing (as root), starts dockerd if no
@@ -234,17 +156,17 @@ export const installTools = (options: { readonly log?: ((line: string) => void) 
  * and starts the others. Reports what it started, so a caller can stop exactly that.
  */
 export const startTestEnvironment = (options: StartTestEnvironmentOptions = {}): Promise<StartedTestEnvironment> =>
-  run(startProgram(options));
+  runEnvironment(startProgram(options));
 
 /** Stops what the environment started (every registry, and dockerd if it started it), or only `options.only`. */
 export const stopTestEnvironment = (options: StopTestEnvironmentOptions = {}): Promise<void> => {
   const layout = layoutOf(resolveStateDir(options.stateDir));
   if (!existsSync(layout.stateFile)) return Promise.resolve();
-  return run(
+  return runEnvironment(
     withStateLock(
       layout.lockFile,
       Effect.gen(function* () {
-        const state = yield* readStateOrFail(layout);
+        const state = yield* loadState(layout);
         if (state === undefined) return;
         const registries = { ...state.registries };
         for (const kind of options.only?.registries ?? REGISTRY_KINDS) {
@@ -268,9 +190,9 @@ export const stopTestEnvironment = (options: StopTestEnvironmentOptions = {}): P
  */
 export const loadTestEnvironment = (options: EnvironmentOptions = {}): Promise<TestEnvironment> => {
   const layout = layoutOf(resolveStateDir(options.stateDir));
-  return run(
+  return runEnvironment(
     Effect.gen(function* () {
-      const state = yield* readStateOrFail(layout);
+      const state = yield* loadState(layout);
       const fix = "run npm run env:up (npm test starts it too), or check npm run env:status";
       if (state === undefined) {
         return yield* new TestEnvironmentError({ step: "load", reason: `no test environment in ${layout.stateDir}`, fix });
@@ -293,60 +215,6 @@ export const loadTestEnvironment = (options: EnvironmentOptions = {}): Promise<T
   );
 };
 
-const changeRegistry = (
-  kind: RegistryKind,
-  options: EnvironmentOptions,
-  change: (registry: TestRegistry, context: RegistryContext) => Effect.Effect<TestRegistry, TestEnvironmentError>,
-): Promise<TestRegistry> => {
-  const layout = layoutOf(resolveStateDir(options.stateDir));
-  return run(
-    withStateLock(
-      layout.lockFile,
-      Effect.gen(function* () {
-        const state = yield* readStateOrFail(layout);
-        const registry = state?.registries[kind];
-        if (state === undefined || registry === undefined) {
-          return yield* new TestEnvironmentError({
-            step: `registry ${kind}`,
-            reason: `the environment in ${layout.stateDir} has no ${kind} registry`,
-            fix: "run npm run env:up",
-          });
-        }
-        const tools = yield* ensureTools();
-        const context: RegistryContext = {
-          tools,
-          layout,
-          certificates: state.certificates,
-          credentials: state.credentials,
-          httpSecret: state.httpSecret,
-        };
-        const changed = yield* change(registry, context);
-        yield* saveState(layout, { ...state, registries: { ...state.registries, [kind]: changed } });
-        return changed;
-      }),
-    ),
-  );
-};
-
-/** Stops the registry of `kind`, keeping its port and storage, for fault tests; {@link restartRegistry} brings it back. */
-export const stopRegistry = (kind: RegistryKind, options: EnvironmentOptions = {}): Promise<TestRegistry> =>
-  changeRegistry(kind, options, (registry) => stopRegistryProcess(registry));
-
-/** Stops (if running) and starts the registry of `kind` on the same port with the same storage. */
-export const restartRegistry = (kind: RegistryKind, options: EnvironmentOptions = {}): Promise<TestRegistry> =>
-  changeRegistry(kind, options, (registry, context) =>
-    stopRegistryProcess(registry).pipe(Effect.flatMap((stopped) => startRegistry(kind, context, stopped, "same"))),
-  );
-
-/** Stops the registry of `kind`, empties its storage and starts it again on the same port: a cold registry for benchmarks. */
-export const resetRegistryStorage = (kind: RegistryKind, options: EnvironmentOptions = {}): Promise<TestRegistry> =>
-  changeRegistry(kind, options, (registry, context) =>
-    stopRegistryProcess(registry).pipe(
-      Effect.tap((stopped) => emptyStorage(stopped)),
-      Effect.flatMap((stopped) => startRegistry(kind, context, stopped, "same")),
-    ),
-  );
-
 /** One registry's recorded state and whether it answers now. */
 export interface RegistryStatus {
   readonly registry: TestRegistry;
@@ -358,9 +226,9 @@ export const environmentStatus = (
   options: EnvironmentOptions = {},
 ): Promise<{ readonly state: EnvironmentState; readonly registries: ReadonlyArray<RegistryStatus> } | undefined> => {
   const layout = layoutOf(resolveStateDir(options.stateDir));
-  return run(
+  return runEnvironment(
     Effect.gen(function* () {
-      const state = yield* readStateOrFail(layout);
+      const state = yield* loadState(layout);
       if (state === undefined) return undefined;
       const registries: RegistryStatus[] = [];
       for (const registry of Object.values(state.registries)) registries.push({ registry, up: yield* isRegistryUp(registry) });

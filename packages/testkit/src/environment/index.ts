@@ -2,24 +2,21 @@ export {
   environmentStatus,
   installTools,
   loadTestEnvironment,
-  resetRegistryStorage,
-  restartRegistry,
   startTestEnvironment,
-  stopRegistry,
   stopTestEnvironment,
-  TestEnvironment,
-  type EnvironmentOptions,
   type RegistryStatus,
   type StartedParts,
   type StartedTestEnvironment,
   type StartTestEnvironmentOptions,
   type StopTestEnvironmentOptions,
 } from "./environment.js";
+export { resetRegistryStorage, restartRegistry, stopRegistry } from "./registry-operations.js";
+export { TestEnvironment } from "./test-environment.js";
 export { DOCKER_SOCKET, type DockerState } from "./dockerd.js";
 export { TestEnvironmentError } from "./errors.js";
 export { ROBOT_USERNAME, type RegistryCredentials } from "./htpasswd.js";
 export { REQUIRED_TOOLS, type ToolName, type Tools } from "./install.js";
-export { resolveStateDir, STATE_DIR_ENV } from "./paths.js";
+export { resolveStateDir, STATE_DIR_ENV, type EnvironmentOptions } from "./paths.js";
 export { AUTHORIZERS, parseChallenges, type AuthChallenge, type Authorizer } from "./registry-auth.js";
 export {
   blobExists,

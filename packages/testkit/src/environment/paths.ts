@@ -15,6 +15,12 @@ export const repositoryRoot = (from: string = dirname(fileURLToPath(import.meta.
   }
 };
 
+/** Where the environment lives. */
+export interface EnvironmentOptions {
+  /** @default $SKOPUSH_ENV_DIR, else `<repo>/.skopush-env` */
+  readonly stateDir?: string | undefined;
+}
+
 /** The state directory: `explicit`, else `$SKOPUSH_ENV_DIR`, else `<repo>/.skopush-env`. */
 export const resolveStateDir = (explicit?: string, env: NodeJS.ProcessEnv = process.env): string =>
   resolve(explicit ?? (env[STATE_DIR_ENV] || join(repositoryRoot(), ".skopush-env")));
