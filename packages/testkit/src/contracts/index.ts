@@ -1,0 +1,5 @@
+export {
+  credentialsProviderContract,
+  type CredentialsProviderContractOptions,
+  type ProviderUnderTest,
+} from "./credentials-provider-contract.js";
