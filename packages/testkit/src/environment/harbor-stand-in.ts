@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { dirname, join } from "node:path";
@@ -87,6 +87,15 @@ const checkBuilt = Effect.suspend(() => {
   return Effect.void;
 });
 
+/** A digest of the compiled stand-in's files. */
+const buildDigest = (): string => {
+  const dir = dirname(standInMain());
+  const hash = createHash("sha256");
+  if (!existsSync(dir)) return "missing";
+  for (const file of readdirSync(dir).filter((name) => name.endsWith(".js")).sort()) hash.update(file).update(readFileSync(join(dir, file)));
+  return hash.digest("hex").slice(0, 16);
+};
+
 /** Creates the token-signing RSA key and its self-signed certificate (the registry's rootcertbundle) once. */
 export const ensureTokenSigner = (tools: Tools, layout: EnvironmentLayout): Effect.Effect<void, TestEnvironmentError> =>
   existsSync(layout.tokenSignerKey) && existsSync(layout.tokenSignerCert)
@@ -117,6 +126,7 @@ const processConfig = (state: HarborStandInState, certificates: CertificatesStat
     tls: { cert: certificates.serverCert, key: certificates.serverKey },
     signingKey: layout.tokenSignerKey,
     controlSecret: state.controlSecret,
+    build: buildDigest(),
     settings: { authMode: "db_auth", robotPrefix: "robot$", projectCreationRestriction: "everyone" },
     seed: {
       users: [

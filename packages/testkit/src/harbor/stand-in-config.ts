@@ -10,6 +10,8 @@ export interface StandInProcessConfig {
   readonly controlSecret: string;
   readonly settings: StandInSettings;
   readonly seed: StandInSeed;
+  /** A digest of the compiled stand-in: a process running older code is restarted, not reused. */
+  readonly build?: string | undefined;
   /** The registry artifacts are read from, and its CA file. */
   readonly registry?: { readonly url: string; readonly caFile?: string | undefined } | undefined;
 }
