@@ -89,6 +89,12 @@ export interface ImageArchive {
   readonly layout: ArchiveLayout;
   /** `gzip` when the archive file itself was compressed (it was decompressed to a private temp file). */
   readonly outerCompression: "none" | "gzip";
+  /**
+   * The archive uncompressed on disk: `path` itself, or for a gzip-compressed archive its decompressed
+   * temp copy, which lives as long as the scope. Give this to tools that cannot read compressed archives
+   * (skopeo 1.9 cannot read a gzip-compressed docker-archive).
+   */
+  readonly uncompressedPath: string;
   /** `RepoTags` of the image (docker forms); `[]` when saved by ID. */
   readonly repoTags: ReadonlyArray<string>;
   /** `org.opencontainers.image.ref.name` values of the image in `index.json` (OCI forms). */
