@@ -71,7 +71,10 @@ export interface ArchiveLayer {
    * `undefined` for `docker-legacy`, where an uncompressed layer's stored bytes hash to `diffId`.
    */
   readonly digest: string | undefined;
-  /** A stream of the stored bytes. Each call opens its own descriptor: call it again to retry. */
+  /**
+   * A stream of the stored bytes. Each call opens its own descriptor: streams run in parallel, and a
+   * retry calls it again. Use it while the archive's scope is open (a gzip archive's temp copy goes with it).
+   */
   open(): Readable;
   /**
    * Hashes the layer: its stored bytes against `digest` (when stated), its uncompressed bytes against
