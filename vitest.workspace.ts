@@ -27,6 +27,8 @@ export const projects: TestProjectConfiguration[] = [
       name: "integration",
       include: ["packages/*/test/**/*.integration.test.ts", "examples/*/test/**/*.integration.test.ts"],
       setupFiles: ["./vitest.setup.ts"],
+      // Brings the real environment up (dockerd, skopeo image, registries); tests call loadTestEnvironment().
+      globalSetup: ["./packages/testkit/src/environment/vitest-global-setup.ts"],
       testTimeout: 120_000,
       hookTimeout: 300_000,
     },

@@ -1,0 +1,190 @@
+import {
+  AccessDenied,
+  AuthenticationFailed,
+  CredentialsError,
+  ProjectNotFound,
+  QuotaExceeded,
+  redactSecrets,
+  RegistryError,
+  RegistryUnreachable,
+  Timeout,
+  TlsVerificationFailed,
+  type PushError,
+} from "@skopush/core";
+import type { HttpResponse, TransportError } from "./http-request.js";
+
+/** The Harbor call that got the answer being classified. */
+export type HarborOperation =
+  | "ping"
+  | "systemInfo"
+  | "currentUser"
+  | "projectExists"
+  | "ensureProject"
+  | "createRobot"
+  | "deleteRobot"
+  | "getArtifact"
+  | "registryPing"
+  | "token";
+
+/** What the classifier knows about the call, for precise messages. Secrets are only used to redact. */
+export interface HarborCallContext {
+  /** `host[:port]` of Harbor. */
+  readonly registry: string;
+  readonly operation: HarborOperation;
+  readonly username?: string | undefined;
+  readonly project?: string | undefined;
+  readonly repository?: string | undefined;
+  /** Removed from every message. */
+  readonly secrets?: ReadonlyArray<string | undefined> | undefined;
+}
+
+/** How to make Harbor create a missing project. */
+export const ENSURE_PROJECT_FIX =
+  "create the project in Harbor, or let skopush create it: the `ensureProject: true` option of HarborCredentialsProvider (CLI: --ensure-project)";
+
+const QUOTA = /will exceed the configured upper limit/i;
+const CSRF = /CSRF token/i;
+const PROJECT_NOT_FOUND = /project .* not found/i;
+const TLS_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REVOKED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** True for Harbor robot account names (`robot$…`, or `robot_…` where the prefix was changed). */
+export const isRobotName = (username: string | undefined): boolean => username !== undefined && /^robot[$_]/.test(username);
+
+/** `{"errors":[{"code","message"}]}` → code and message (Harbor's doubled `X: X` messages said once). */
+export const parseHarborErrorBody = (body: string): { code?: string | undefined; message?: string | undefined } => {
+  try {
+    const json = JSON.parse(body) as { errors?: Array<{ code?: unknown; message?: unknown }> };
+    const errors = Array.isArray(json.errors) ? json.errors : [];
+    const first = errors[0];
+    const messages = errors.map((e) => (typeof e.message === "string" ? undouble(e.message) : "")).filter((m) => m.length > 0);
+    return { code: typeof first?.code === "string" ? first.code : undefined, message: messages.join("; ") || undefined };
+  } catch {
+    return {};
+  }
+};
+
+const undouble = (message: string): string => {
+  const trimmed = message.trim();
+  const half = (trimmed.length - 2) / 2;
+  if (Number.isInteger(half) && half > 0 && trimmed.slice(half, half + 2) === ": " && trimmed.slice(0, half) === trimmed.slice(half + 2)) {
+    return trimmed.slice(0, half);
+  }
+  return trimmed;
+};
+
+/** What to check when Harbor refuses these credentials. */
+export const authenticationFix = (username: string | undefined): string =>
+  isRobotName(username)
+    ? "check the robot's full name as Harbor shows it (robot$project+name) and its secret; a robot that is expired, disabled or was deleted is refused exactly like a wrong secret (check it under Project > Robot Accounts or GET /api/v2.0/robots/{id}); in shells, quote the name: \"$project\" expands"
+    : "check the username and password; OIDC users log in with their CLI secret (Harbor UI > User Profile), not the identity provider's password";
+
+const retryAfterMs = (response: HttpResponse): number | undefined => {
+  const header = response.headers["retry-after"];
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+};
+
+/**
+ * Maps a Harbor answer that is not a success to skopush's error vocabulary: 401 → AuthenticationFailed,
+ * 403 quota → QuotaExceeded, 403 CSRF → a RegistryError saying cookies must not be sent, other 403 →
+ * AccessDenied, 404 on a project → ProjectNotFound, 412 from `/users/current` → a robot cannot do this,
+ * 429 and 5xx → RegistryError (retryable where core says so). Messages never carry a secret.
+ */
+export const classifyHarborResponse = (response: HttpResponse, context: HarborCallContext): PushError => {
+  const { code, message } = parseHarborErrorBody(response.body);
+  const clean = (text: string) => redactSecrets(text, context.secrets ?? [], context.username);
+  const said = clean(message ?? (response.body.trim().slice(0, 200) || `HTTP ${response.status}`));
+  const { registry, username, project, operation } = context;
+  const what = context.repository ? `${project}/${context.repository}` : (project ?? "");
+
+  switch (response.status) {
+    case 401:
+      return new AuthenticationFailed({
+        registry,
+        username,
+        reason: `Harbor answered 401 to ${operation}${said ? `: ${said}` : ""}`,
+        fix:
+          operation === "createRobot" || operation === "currentUser"
+            ? "this account logged in, but Harbor treats it as anonymous here: OIDC CLI secrets are refused by /robots and /users/current, so they cannot create robot accounts; use a Harbor admin or project-admin account, or turn off ephemeralRobot"
+            : authenticationFix(username),
+      });
+    case 403:
+      if (QUOTA.test(said)) return new QuotaExceeded({ registry, detail: said });
+      if (CSRF.test(said)) {
+        return new RegistryError({
+          registry,
+          status: 403,
+          code,
+          reason: `Harbor refused ${operation} as a CSRF attempt ("${said}"): the request carried Harbor's session cookie (sid). API clients must not send cookies; skopush never does, so a proxy or HTTP client in between is adding them: drop the cookie jar`,
+        });
+      }
+      return new AccessDenied({
+        registry,
+        repository: what,
+        reason: `Harbor refused ${operation}${said ? `: ${said}` : ""}`,
+        fix:
+          operation === "ensureProject"
+            ? `creating projects may be limited to admins (project_creation_restriction=adminonly), and project robots cannot create projects: ask an admin to create "${project}", or use an account allowed to`
+            : operation === "createRobot"
+              ? `ephemeralRobot needs an account that may create robots in "${project}": a project admin or a system admin (project robots and CLI secrets cannot)`
+              : undefined,
+      });
+    case 404:
+      if (project !== undefined && (operation !== "getArtifact" || PROJECT_NOT_FOUND.test(said))) {
+        return new ProjectNotFound({ registry, project, fix: ENSURE_PROJECT_FIX });
+      }
+      return new RegistryError({ registry, status: 404, code, reason: `${operation}: ${said}` });
+    case 412:
+      if (operation === "currentUser") {
+        return new CredentialsError({
+          source: `Harbor ${registry}`,
+          reason: `${username === undefined ? "the account" : JSON.stringify(username)} is a robot account: Harbor answers 412 PRECONDITION when a robot asks for /users/current`,
+          fix: "use a user account (project admin or system admin) for what needs one, such as ephemeralRobot",
+        });
+      }
+      return new RegistryError({ registry, status: 412, code, reason: `${operation}: ${said}` });
+    default:
+      return new RegistryError({
+        registry,
+        status: response.status,
+        code,
+        reason: `${operation}: ${said}${response.status === 413 ? " (a proxy in front of Harbor limits the request size)" : ""}`,
+        retryAfterMs: retryAfterMs(response),
+      });
+  }
+};
+
+/** Maps a request that got no answer: TLS failures, timeouts, refused connections. */
+export const classifyTransportError = (error: TransportError, context: Pick<HarborCallContext, "registry" | "operation">): PushError => {
+  const { registry, operation } = context;
+  const detail = error.cause instanceof Error ? error.cause.message : String(error.cause);
+  if (error.code !== undefined && TLS_CODES.has(error.code)) {
+    return new TlsVerificationFailed({ registry, reason: `${error.code} from ${error.url}: ${detail}`, cause: error.cause });
+  }
+  if (error.timedOut) return new Timeout({ operation: `Harbor ${operation} (${error.url})`, afterMs: timeoutOf(detail) });
+  if (error.code === "EPROTO" || /wrong version number|packet length too long/i.test(detail)) {
+    return new RegistryUnreachable({
+      registry,
+      reason: `TLS handshake with ${error.url} failed (${error.code ?? "EPROTO"}); is it plain http? Use an http:// URL only if Harbor really serves plain http`,
+      cause: error.cause,
+    });
+  }
+  return new RegistryUnreachable({ registry, reason: `${operation}: ${error.url}: ${error.code ?? detail}`, cause: error.cause });
+};
+
+const timeoutOf = (detail: string): number => Number(/within (\d+) ms/.exec(detail)?.[1] ?? 0);

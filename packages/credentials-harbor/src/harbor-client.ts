@@ -1,0 +1,249 @@
+import { Effect, Exit, Redacted } from "effect";
+import {
+  defaultRetrySettings,
+  InvalidReference,
+  parseRegistryEndpoint,
+  RegistryError,
+  retryTransient,
+  type Credentials,
+  type PushError,
+  type RegistryEndpoint,
+  type RetrySettings,
+} from "@skopush/core";
+import { classifyHarborResponse, classifyTransportError, type HarborCallContext, type HarborOperation } from "./classify-error.js";
+import { makeAgents, type HarborAgents, type HarborTlsOptions } from "./harbor-tls.js";
+import { httpRequest, type HttpRequest, type HttpResponse } from "./http-request.js";
+import type { Artifact, CreateRobotRequest, HarborUser, Robot, SystemInfo } from "./harbor-types.js";
+
+/** Options of {@link HarborClient}. */
+export interface HarborClientOptions {
+  /** Harbor's URL, e.g. `https://harbor.example.com`; a bare `host[:port]` means https. */
+  readonly url: string;
+  /** Sent as Basic auth on every call (Harbor has no login endpoint for API clients). @default anonymous */
+  readonly credentials?: Credentials | undefined;
+  /** @default verify against the system roots */
+  readonly tls?: HarborTlsOptions | undefined;
+  /** Time limit of one HTTP request. @default 30000 */
+  readonly timeoutMs?: number | undefined;
+  /** Retries of idempotent calls on 429/502/503/504 and connection failures. @default core's defaultRetrySettings */
+  readonly retry?: RetrySettings | undefined;
+}
+
+/** Default of {@link HarborClientOptions.timeoutMs}. */
+export const DEFAULT_HARBOR_TIMEOUT_MS = 30_000;
+
+const API = "/api/v2.0";
+
+interface Call {
+  readonly operation: HarborOperation;
+  readonly method: HttpRequest["method"];
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>> | undefined;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly project?: string | undefined;
+  readonly repository?: string | undefined;
+  /** Statuses that are answers, not errors. @default 2xx */
+  readonly accept?: ReadonlyArray<number> | undefined;
+  /** Safe to send again after a transient failure. */
+  readonly idempotent: boolean;
+}
+
+/**
+ * A client of Harbor's REST API v2.0: Basic auth on every call, no cookies (Harbor's CSRF check fires
+ * only for requests carrying its `sid` cookie), TLS verified unless `insecure` is given. Every failure
+ * is one of core's tagged errors, and no message contains the secret.
+ */
+export class HarborClient {
+  /** Harbor's `host[:port]` and scheme. */
+  readonly endpoint: RegistryEndpoint | InvalidReference;
+  private readonly agents: Effect.Effect<HarborAgents, PushError>;
+
+  constructor(private readonly options: HarborClientOptions) {
+    this.endpoint = parseRegistryEndpoint(options.url);
+    this.agents = once(makeAgents(options.tls));
+  }
+
+  /** `host[:port]` of this Harbor, for messages. */
+  get registry(): string {
+    return this.endpoint instanceof InvalidReference ? this.options.url : this.endpoint.host;
+  }
+
+  /** `https://host[:port]`. */
+  get baseUrl(): string {
+    return this.endpoint instanceof InvalidReference ? this.options.url : `${this.endpoint.scheme}://${this.endpoint.host}`;
+  }
+
+  /** The same Harbor with other credentials (sharing nothing mutable). */
+  withCredentials(credentials: Credentials | undefined): HarborClient {
+    return new HarborClient({ ...this.options, credentials });
+  }
+
+  /** `GET /ping`: Harbor is up (no auth needed). */
+  ping(): Effect.Effect<void, PushError> {
+    return this.call({ operation: "ping", method: "GET", path: "/ping", idempotent: true }).pipe(Effect.asVoid);
+  }
+
+  /** `GET /systeminfo`: `auth_mode` always; version and URLs when authenticated. */
+  systemInfo(): Effect.Effect<SystemInfo, PushError> {
+    return this.json<SystemInfo>({ operation: "systemInfo", method: "GET", path: "/systeminfo", idempotent: true });
+  }
+
+  /** `GET /users/current`: the logged-in user; robots get a `CredentialsError` (Harbor answers 412). */
+  currentUser(): Effect.Effect<HarborUser, PushError> {
+    return this.json<HarborUser>({ operation: "currentUser", method: "GET", path: "/users/current", idempotent: true });
+  }
+
+  /** `HEAD /projects?project_name=`: whether the project exists. */
+  projectExists(project: string): Effect.Effect<boolean, PushError> {
+    return this.call({
+      operation: "projectExists",
+      method: "HEAD",
+      path: "/projects",
+      query: { project_name: project },
+      accept: [200, 404],
+      idempotent: true,
+    }).pipe(Effect.map((response) => response.status === 200));
+  }
+
+  /** Creates a private project unless it exists (`HEAD`, then `POST`; a 409 from a racing creator is success). */
+  ensureProject(project: string): Effect.Effect<"created" | "existed", PushError> {
+    const create = this.call({
+      operation: "ensureProject",
+      method: "POST",
+      path: "/projects",
+      body: { project_name: project, metadata: { public: "false" }, storage_limit: -1 },
+      project,
+      accept: [201, 409],
+      // A repeated POST answers 409, which is success here.
+      idempotent: true,
+    }).pipe(Effect.map((response) => (response.status === 201 ? ("created" as const) : ("existed" as const))));
+    return this.projectExists(project).pipe(Effect.flatMap((exists) => (exists ? Effect.succeed("existed" as const) : create)));
+  }
+
+  /**
+   * `POST /robots`: a project-level robot that may pull and push repositories and read artifacts.
+   * Its full name (with Harbor's configured prefix) and its secret come from the answer.
+   */
+  createRobot(request: CreateRobotRequest): Effect.Effect<Robot, PushError> {
+    const body = {
+      name: request.name,
+      description: request.description ?? "created by skopush",
+      level: "project",
+      duration: request.durationDays,
+      disable: false,
+      permissions: [
+        {
+          kind: "project",
+          namespace: request.project,
+          access: [
+            { resource: "repository", action: "pull" },
+            { resource: "repository", action: "push" },
+            { resource: "artifact", action: "read" },
+          ],
+        },
+      ],
+    };
+    return this.json<{ id: number; name: string; secret: string; expires_at?: number; creation_time?: string }>({
+      operation: "createRobot",
+      method: "POST",
+      path: "/robots",
+      body,
+      project: request.project,
+      accept: [201],
+      idempotent: false,
+    }).pipe(
+      Effect.map((robot) => ({
+        id: robot.id,
+        name: robot.name,
+        secret: Redacted.make(robot.secret, { label: "robot secret" }),
+        expiresAt: robot.expires_at ?? -1,
+      })),
+    );
+  }
+
+  /** `DELETE /robots/{id}`; a robot already gone counts as deleted. */
+  deleteRobot(id: number): Effect.Effect<void, PushError> {
+    return this.call({
+      operation: "deleteRobot",
+      method: "DELETE",
+      path: `/robots/${encodeURIComponent(String(id))}`,
+      accept: [200, 404],
+      idempotent: true,
+    }).pipe(Effect.asVoid);
+  }
+
+  /**
+   * `GET /projects/{p}/repositories/{r}/artifacts/{ref}`, the repository name URL-encoded twice as
+   * Harbor requires (`team/app` → `team%252Fapp`). `undefined` when the artifact does not exist.
+   */
+  getArtifact(project: string, repository: string, reference: string): Effect.Effect<Artifact | undefined, PushError> {
+    const path = `/projects/${encodeURIComponent(project)}/repositories/${encodeURIComponent(encodeURIComponent(repository))}/artifacts/${encodeURIComponent(reference)}`;
+    return this.call({ operation: "getArtifact", method: "GET", path, project, repository, accept: [200], idempotent: true }).pipe(
+      Effect.map((response) => JSON.parse(response.body) as Artifact),
+      Effect.catchTag("RegistryError", (error) => (error.status === 404 ? Effect.succeed(undefined) : Effect.fail(error))),
+    );
+  }
+
+  private json<T>(call: Call): Effect.Effect<T, PushError> {
+    return this.call(call).pipe(
+      Effect.flatMap((response) =>
+        Effect.try({
+          try: () => JSON.parse(response.body) as T,
+          catch: () =>
+            new RegistryError({
+              registry: this.registry,
+              status: response.status,
+              reason: `${call.operation}: Harbor answered with something that is not JSON; is ${this.baseUrl} a Harbor?`,
+            }),
+        }),
+      ),
+    );
+  }
+
+  private context(call: Call): HarborCallContext {
+    const credentials = this.options.credentials;
+    return {
+      registry: this.registry,
+      operation: call.operation,
+      username: credentials?.username,
+      project: call.project,
+      repository: call.repository,
+      secrets: credentials ? [Redacted.value(credentials.password)] : [],
+    };
+  }
+
+  private call(call: Call): Effect.Effect<HttpResponse, PushError> {
+    const endpoint = this.endpoint;
+    if (endpoint instanceof InvalidReference) return Effect.fail(endpoint);
+    const context = this.context(call);
+    const url = new URL(`${this.baseUrl}${API}${call.path}`);
+    for (const [name, value] of Object.entries(call.query ?? {})) url.searchParams.set(name, value);
+    const headers: Record<string, string> = { accept: "application/json", ...call.headers };
+    const credentials = this.options.credentials;
+    if (credentials) {
+      headers["authorization"] = `Basic ${Buffer.from(`${credentials.username}:${Redacted.value(credentials.password)}`).toString("base64")}`;
+    }
+    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const accept = call.accept;
+    const once = this.agents.pipe(
+      Effect.flatMap((agents) =>
+        httpRequest(agents, { method: call.method, url, headers, body, timeoutMs: this.options.timeoutMs ?? DEFAULT_HARBOR_TIMEOUT_MS }),
+      ),
+      Effect.mapError((error) => (error._tag === "TransportError" ? classifyTransportError(error, context) : error)),
+      Effect.flatMap((response) =>
+        (accept ? accept.includes(response.status) : response.status >= 200 && response.status < 300)
+          ? Effect.succeed(response)
+          : Effect.fail(classifyHarborResponse(response, context)),
+      ),
+    );
+    return call.idempotent ? once.pipe(retryTransient(this.options.retry ?? defaultRetrySettings)) : once;
+  }
+}
+
+/** Runs `self` once and replays its result. */
+const once = <A, E>(self: Effect.Effect<A, E>): Effect.Effect<A, E> => {
+  let result: Exit.Exit<A, E> | undefined;
+  return Effect.suspend(() => (result ? result : self.pipe(Effect.onExit((exit) => Effect.sync(() => void (result = exit))))));
+};

@@ -1,0 +1,10 @@
+import "reflect-metadata";
+
+export { classifyHarborResponse, classifyTransportError, ENSURE_PROJECT_FIX, isRobotName, type HarborCallContext, type HarborOperation } from "./classify-error.js";
+export type { EphemeralRobotOptions } from "./ephemeral-robot.js";
+export { DEFAULT_HARBOR_TIMEOUT_MS, HarborClient, type HarborClientOptions } from "./harbor-client.js";
+export { HarborCredentialsProvider, type HarborCredentialsProviderOptions } from "./harbor-credentials-provider.js";
+export type { HarborTlsOptions } from "./harbor-tls.js";
+export type { Artifact, CreateRobotRequest, HarborUser, Robot, SystemInfo } from "./harbor-types.js";
+export { TokenServiceClient, type RegistryAuth, type TokenServiceClientOptions } from "./token-service-client.js";
+export { parseWwwAuthenticate, type AuthChallenge } from "./www-authenticate.js";

@@ -1,0 +1,38 @@
+export {
+  environmentStatus,
+  installTools,
+  loadTestEnvironment,
+  startTestEnvironment,
+  stopTestEnvironment,
+  type RegistryStatus,
+  type StartedParts,
+  type StartedTestEnvironment,
+  type StartTestEnvironmentOptions,
+  type StopTestEnvironmentOptions,
+} from "./environment.js";
+export { resetRegistryStorage, restartRegistry, stopRegistry } from "./registry-operations.js";
+export { TestEnvironment } from "./test-environment.js";
+export { DOCKER_SOCKET, type DockerState } from "./dockerd.js";
+export { TestEnvironmentError } from "./errors.js";
+export { ROBOT_USERNAME, type RegistryCredentials } from "./htpasswd.js";
+export { REQUIRED_TOOLS, type ToolName, type Tools } from "./install.js";
+export { resolveStateDir, STATE_DIR_ENV, type EnvironmentOptions } from "./paths.js";
+export { AUTHORIZERS, parseChallenges, type AuthChallenge, type Authorizer } from "./registry-auth.js";
+export {
+  blobExists,
+  listTags,
+  MANIFEST_MEDIA_TYPES,
+  pingRegistry,
+  readManifest,
+  registryRequest,
+  RegistryCheckFailed,
+  sha256Digest,
+  type ManifestJson,
+  type ManifestRead,
+  type RegistryEndpoint,
+  type RegistryRequest,
+  type RegistryResponse,
+} from "./registry-client.js";
+export { isRegistryKind, REGISTRY_KIND_SPECS, REGISTRY_KINDS, type RegistryKind, type RegistryKindSpec } from "./registry-kinds.js";
+export { SKOPEO_IMAGE, SKOPEO_IMAGE_CMD, SKOPEO_VERSION_LABEL, type SkopeoImageState } from "./skopeo-image.js";
+export type { EnvironmentState, TestRegistry } from "./state.js";
