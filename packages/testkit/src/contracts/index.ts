@@ -3,3 +3,4 @@ export {
   type CredentialsProviderContractOptions,
   type ProviderUnderTest,
 } from "./credentials-provider-contract.js";
+export { pushStrategyContract, type PushStrategyContractOptions, type StrategyUnderTest } from "./push-strategy-contract.js";
