@@ -16,6 +16,7 @@ import { TokenCache } from "./auth/token-cache.js";
 import { BlobInfoCache } from "./blob-info-cache.js";
 import { layerProgressId, pushConfig, pushLayer, type BlobPushContext } from "./blob-pusher.js";
 import { planImage, type ImagePlan } from "./image-plan.js";
+import { Permits } from "./layers/permits.js";
 import { buildManifest, type BuiltManifest, type PushedDescriptor } from "./manifest-builder.js";
 import { putManifest } from "./manifest-push.js";
 import { PushProgress } from "./push-progress.js";
@@ -107,7 +108,8 @@ export class RegistryPushStrategy implements PushStrategy {
           repository,
           archivePath: request.archive.path,
           retry: request.retry,
-          compression: { level: options.compressionLevel, threads: options.compressionThreads },
+          // One more block than threads keeps every core busy while a finished block is handed on.
+          compression: { level: options.compressionLevel, threads: options.compressionThreads, permits: new Permits(options.compressionThreads + 1) },
           chunkSizeBytes: options.chunkSizeBytes,
           mountFrom: options.mountFrom,
           cache,

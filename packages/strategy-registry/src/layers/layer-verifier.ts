@@ -42,7 +42,7 @@ export class LayerVerifier extends Transform {
   digest: string | undefined;
 
   constructor(private readonly expectation: LayerExpectation) {
-    super({ highWaterMark: 1 << 20 });
+    super();
     this.algorithm = expectation.digest?.startsWith("sha512:") ? "sha512" : "sha256";
     this.stored = createHash(this.algorithm);
     this.uncompressed = createHash("sha256");
