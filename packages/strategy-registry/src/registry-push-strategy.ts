@@ -1,6 +1,7 @@
 import * as zlib from "node:zlib";
 import { openImageArchive, type ImageArchive } from "@skopush/archive";
 import {
+  cancelOnAbort,
   StrategyFailed,
   StrategyUnavailable,
   type ProgressSink,
@@ -69,7 +70,7 @@ export class RegistryPushStrategy implements PushStrategy {
   push(request: PushRequest, progress: ProgressSink): Effect.Effect<PushOutcome, PushError> {
     const self = this;
     const options = this.options;
-    return Effect.scoped(
+    const pushing = Effect.scoped(
       Effect.gen(function* () {
         const archive: ImageArchive = yield* openImageArchive(request.archive.path, {
           format: request.archive.format,
@@ -136,5 +137,7 @@ export class RegistryPushStrategy implements PushStrategy {
         return { digest, bytesPushed };
       }),
     );
+    // The chain watches the signal too; honouring it here makes the strategy safe to call on its own.
+    return cancelOnAbort(pushing, request.signal);
   }
 }
