@@ -4,7 +4,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { AdaptiveGzip, sampledEntropy, storedBlocks } from "../src/layers/adaptive-gzip.js";
+import { AdaptiveGzip, sampledEntropy, storedMember } from "../src/layers/adaptive-gzip.js";
 import { Permits } from "../src/layers/permits.js";
 
 const text = (size: number, seed = 1): Buffer => {
@@ -72,9 +72,19 @@ describe("AdaptiveGzip", () => {
     expect(sampledEntropy(Buffer.alloc(65536))).toBe(0);
   });
 
-  it("splits stored blocks at 65535 bytes", () => {
-    const blocks = storedBlocks(Buffer.alloc(65535 * 2 + 1));
-    expect(blocks.map((b) => b.length)).toEqual([5, 65535, 5, 65535, 5, 1]);
+  it("writes stored runs as gzip members of 65535-byte stored blocks, referencing the data", () => {
+    const data = randomBytes(65535 * 2 + 1);
+    const member = storedMember(data);
+    expect(member.map((b) => b.length)).toEqual([10, 5, 65535, 5, 65535, 5, 1, 8]);
+    expect(member[2]?.buffer).toBe(data.buffer);
+    expect(gunzipSync(Buffer.concat(member)).equals(data)).toBe(true);
+    expect(gunzipSync(Buffer.concat([...storedMember(data.subarray(0, 10)), ...storedMember(data.subarray(10, 20))])).equals(data.subarray(0, 20))).toBe(true);
+  });
+
+  it("writes a valid gzip file for empty input", async () => {
+    const { output } = await gzipOf(Buffer.alloc(0));
+    expect(output.length).toBeGreaterThan(0);
+    expect(gunzipSync(output).length).toBe(0);
   });
 
   it("shares a small permit budget between streams without starving or deadlocking", async () => {

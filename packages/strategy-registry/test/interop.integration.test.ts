@@ -104,6 +104,27 @@ describe.each(KINDS)("interop with skopeo, %s registry", (kind) => {
   });
 });
 
+describe("interop with dockerd", () => {
+  it("dockerd pulls what the strategy pushed: its rootfs layers are the archive's diff_ids", async () => {
+    const registry = env.registry("plain"); // dockerd treats 127.0.0.0/8 as an insecure registry
+    const reference = `${registry.host}/${uniqueRepository("dockerd")}:v1`;
+    await pushOk(strategyIn(work.dir), requestFor(registry, legacy.path, reference.slice(registry.host.length + 1)));
+    const { execFile } = await import("node:child_process");
+    const docker = (args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile("docker", args, { maxBuffer: 16 << 20 }, (error, stdout, stderr) => (error ? reject(new Error(`docker ${args.join(" ")}: ${stderr}`)) : resolve(stdout))),
+      );
+    await docker(["pull", "--quiet", reference]);
+    try {
+      const layers = JSON.parse(await docker(["image", "inspect", "--format", "{{json .RootFS.Layers}}", reference])) as string[];
+      expect(layers).toEqual(legacy.diffIds);
+      expect((await docker(["image", "inspect", "--format", "{{.Id}}", reference])).trim()).toBe(legacy.configDigest);
+    } finally {
+      await docker(["image", "rm", reference]);
+    }
+  });
+});
+
 describe("manifest formats", () => {
   it("pushes a Docker 25+ archive as OCI when asked, converting every media type of the family", async () => {
     const registry = env.registry("plain");

@@ -1,9 +1,9 @@
 import { Transform, type TransformCallback } from "node:stream";
 import { promisify } from "node:util";
-import { constants, crc32, deflateRaw } from "node:zlib";
+import { crc32, gzip, gzipSync } from "node:zlib";
 import { Permits } from "./permits.js";
 
-const deflateRawAsync = promisify(deflateRaw);
+const gzipAsync = promisify(gzip);
 
 /** Options of {@link AdaptiveGzip}. */
 export interface AdaptiveGzipOptions {
@@ -34,11 +34,8 @@ export const SEGMENT_BYTES = 64 * 1024;
 export const INCOMPRESSIBLE_ENTROPY = 7.5;
 const SAMPLE_STRIDE = 16;
 const MAX_STORED = 0xffff;
-
-// Header: magic, deflate, no flags, mtime 0, no extra flags, OS unknown (as Go's compress/gzip writes).
+// Header of a gzip member: magic, deflate, no flags, mtime 0, no extra flags, OS unknown.
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff]);
-// An empty stored block with BFINAL set ends the deflate stream.
-const FINAL_EMPTY_STORED_BLOCK = Buffer.from([0x01, 0x00, 0x00, 0xff, 0xff]);
 
 const LOG2 = new Float64Array(4097).map((_, n) => (n === 0 ? 0 : Math.log2(n)));
 
@@ -63,28 +60,39 @@ export const sampledEntropy = (segment: Uint8Array): number => {
   return Math.log2(n) - sum / n;
 };
 
-/** Deflate "stored" blocks (BFINAL 0) holding `data` as is. */
-export const storedBlocks = (data: Buffer): Buffer[] => {
-  const out: Buffer[] = [];
-  for (let at = 0; at < data.length; at += MAX_STORED) {
+/**
+ * One gzip member holding `data` in deflate "stored" blocks: header, blocks of at most 65535 bytes (the
+ * last one final), CRC-32 and length. The data is referenced, not copied.
+ */
+export const storedMember = (data: Buffer): Buffer[] => {
+  const out: Buffer[] = [GZIP_HEADER];
+  let at = 0;
+  do {
     const length = Math.min(MAX_STORED, data.length - at);
     const header = Buffer.allocUnsafe(5);
-    header[0] = 0x00;
+    header[0] = at + length >= data.length ? 0x01 : 0x00;
     header.writeUInt16LE(length, 1);
     header.writeUInt16LE(~length & 0xffff, 3);
     out.push(header, data.subarray(at, at + length));
-  }
+    at += length;
+  } while (at < data.length);
+  const trailer = Buffer.allocUnsafe(8);
+  trailer.writeUInt32LE(crc32(data) >>> 0, 0);
+  trailer.writeUInt32LE(data.length % 2 ** 32, 4);
+  out.push(trailer);
   return out;
 };
 
 /**
  * A gzip compressor that is fast on data that does not compress and uses every core. The input is cut
- * into blocks compressed in parallel on the thread pool (like pigz and Go's pgzip); within a block,
- * each 64 KiB segment whose sampled entropy says it is already compressed (or random) is stored as is
- * instead of deflated, which is what costs zlib most (≈ 30 MB/s on random bytes, for nothing). Runs of
- * compressible segments are deflated as independent raw streams ending in a sync flush: byte-aligned,
- * non-final, and never referring back past their own start, so they concatenate with stored blocks
- * into one valid deflate stream. The output is deterministic for a given input and options.
+ * into blocks compressed in parallel on the libuv thread pool (like pigz and Go's pgzip). Within a
+ * block, each 64 KiB segment whose sampled entropy says it is already compressed (or random) is stored
+ * (zlib level 0, memory speed) instead of deflated, which is what costs zlib most (≈ 30 MB/s on random
+ * bytes, for nothing); runs of compressible segments are deflated at the configured level. Each run is
+ * one gzip member, and the output is their concatenation: a multi-member gzip stream (RFC 1952 §2.2),
+ * as eStargz layers and BGZF files are, which every gzip reader (Go's, zlib's, gzip(1)) decompresses as
+ * one. The main thread only samples entropy and computes the CRC-32 of stored runs; deflating (and its
+ * CRC-32) runs on the pool. The output is deterministic for a given input and options.
  */
 export class AdaptiveGzip extends Transform {
   readonly stats: AdaptiveGzipStats = { inputBytes: 0, outputBytes: 0, deflatedBytes: 0 };
@@ -94,8 +102,6 @@ export class AdaptiveGzip extends Transform {
   private readonly inFlight: Promise<Buffer[]>[] = [];
   private readonly permits: Permits;
   private held = 0;
-  private crc = 0;
-  private started = false;
 
   constructor(private readonly options: AdaptiveGzipOptions) {
     super();
@@ -104,8 +110,6 @@ export class AdaptiveGzip extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.begin();
-    this.crc = crc32(chunk, this.crc);
     this.stats.inputBytes += chunk.length;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
@@ -113,21 +117,11 @@ export class AdaptiveGzip extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    this.begin();
     this.startBlocks(1).then(() => this.drain(0)).then(() => {
-      const trailer = Buffer.allocUnsafe(8);
-      trailer.writeUInt32LE(this.crc >>> 0, 0);
-      trailer.writeUInt32LE(this.stats.inputBytes % 2 ** 32, 4);
-      this.output(FINAL_EMPTY_STORED_BLOCK);
-      this.output(trailer);
+      // Empty input still makes a valid gzip file: one empty member.
+      if (this.stats.inputBytes === 0) this.output(gzipSync(Buffer.alloc(0)));
       callback();
     }, callback);
-  }
-
-  private begin(): void {
-    if (this.started) return;
-    this.started = true;
-    this.output(GZIP_HEADER);
   }
 
   private output(buffer: Buffer): void {
@@ -191,7 +185,7 @@ export class AdaptiveGzip extends Transform {
     return block;
   }
 
-  private async compress(block: Buffer): Promise<Buffer[]> {
+  private compress(block: Buffer): Promise<Buffer[]> {
     const runs: { compressible: boolean; start: number; end: number }[] = [];
     for (let start = 0; start < block.length; start += SEGMENT_BYTES) {
       const end = Math.min(block.length, start + SEGMENT_BYTES);
@@ -200,16 +194,15 @@ export class AdaptiveGzip extends Transform {
       if (last !== undefined && last.compressible === compressible) last.end = end;
       else runs.push({ compressible, start, end });
     }
-    const parts = await Promise.all(
-      runs.map(async (run) => {
+    return Promise.all(
+      runs.map(async (run): Promise<Buffer[]> => {
         const data = block.subarray(run.start, run.end);
-        if (!run.compressible) return storedBlocks(data);
+        if (!run.compressible) return storedMember(data);
         this.stats.deflatedBytes += data.length;
-        // One output buffer for the whole run: zlib otherwise returns to the main thread every 16 KiB of output.
-        const chunkSize = Math.max(64 * 1024, data.length + 1024);
-        return [await deflateRawAsync(data, { level: this.options.level, finishFlush: constants.Z_SYNC_FLUSH, chunkSize })];
+        // One output buffer for the whole member: zlib otherwise returns to the main thread every 16 KiB.
+        const chunkSize = data.length + (data.length >> 6) + 1024;
+        return [await gzipAsync(data, { level: this.options.level, chunkSize })];
       }),
-    );
-    return parts.flat();
+    ).then((members) => members.flat());
   }
 }
