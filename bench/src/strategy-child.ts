@@ -1,5 +1,7 @@
 import "reflect-metadata";
-import { Cause, Effect, Exit } from "effect";
+import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import { defaultRetrySettings, ImageReference } from "@skopush/core";
 import type { PushJob } from "./bench-row.js";
 import type { StrategyFactory } from "./strategy-row.js";

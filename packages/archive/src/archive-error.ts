@@ -1,5 +1,5 @@
 import { ArchiveInvalid } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 
 /** An `ArchiveInvalid` for the archive at `path`. */
 export const invalid = (path: string, reason: string, fix?: string, cause?: unknown): ArchiveInvalid =>

@@ -1,5 +1,5 @@
 import type { ArchiveInvalid } from "@skopush/core";
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 
 /** Where one file of an archive is stored: bytes `[start, start + size)` of `file`. */
 export interface StoredFile {

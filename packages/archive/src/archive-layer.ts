@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import type { ArchiveInvalid } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { StoredFile } from "./archive-files.js";
 import { failInvalid, fromFsError, invalid } from "./archive-error.js";
 import { MAGIC_BYTES, sniffCompression } from "./compression.js";

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import type { ArchiveInvalid } from "@skopush/core";
-import { Effect, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
 import { fromFsError, invalid } from "./archive-error.js";
 
 /** A compression recognised by its magic bytes. */

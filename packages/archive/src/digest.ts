@@ -2,7 +2,7 @@ import { createHash, type Hash } from "node:crypto";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ArchiveInvalid } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { fromFsError, invalid } from "./archive-error.js";
 
 /** Digest algorithms skopush reads, with the length of their hex encoding. */

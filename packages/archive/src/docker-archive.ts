@@ -1,5 +1,5 @@
 import type { ArchiveInvalid } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { ArchiveFiles } from "./archive-files.js";
 import { failInvalid } from "./archive-error.js";
 import { count } from "./wording.js";

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { ArchiveFormat, ArchiveInvalid } from "@skopush/core";
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { Platform } from "./json-shape.js";
 import type { LayerCompression } from "./media-types.js";
 

@@ -1,5 +1,5 @@
 import type { ArchiveInvalid } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { ArchiveSummary, ImageArchive, OpenArchiveOptions } from "./image-archive.js";
 import { openImageArchive } from "./open-image-archive.js";
 

@@ -1,5 +1,5 @@
 import type { ArchiveInvalid } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { invalid } from "./archive-error.js";
 import { parseDigest } from "./digest.js";
 

@@ -1,7 +1,7 @@
 import { realpath, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import type { ArchiveInvalid } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { ArchiveFiles, StoredFile } from "./archive-files.js";
 import { failInvalid, fromFsError, invalid } from "./archive-error.js";
 import { normalizeEntryName } from "./archive-path.js";

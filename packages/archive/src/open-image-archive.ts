@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import type { ArchiveInvalid } from "@skopush/core";
-import { Effect, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
 import type { ArchiveFiles } from "./archive-files.js";
 import { failInvalid, fromFsError } from "./archive-error.js";
 import { DECOMPRESS_COMMAND, gunzipToTemp, MAGIC_BYTES, sniffCompression } from "./compression.js";

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import type { ArchiveInvalid } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { StoredFile } from "./archive-files.js";
 import { failInvalid, fromFsError, invalid } from "./archive-error.js";
 import { MAX_JSON_BYTES } from "./limits.js";

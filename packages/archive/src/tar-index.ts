@@ -1,6 +1,6 @@
 import { open, type FileHandle } from "node:fs/promises";
 import type { ArchiveInvalid } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { failInvalid, fromFsError } from "./archive-error.js";
 import { normalizeEntryName, parentOf, resolveLexically } from "./archive-path.js";
 import { MAX_EXTENSION_HEADER_BYTES, MAX_TAR_ENTRIES } from "./limits.js";

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { RegistryError, retryTransient, type PushError, type RetrySettings } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { pushScopes } from "./auth/scope.js";
 import type { BlobInfoCache } from "./blob-info-cache.js";
 import { classifyBodySource } from "./classify-error.js";

@@ -1,5 +1,5 @@
 import { ManifestRejected, RegistryError, retryTransient, type PushError, type RetrySettings } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { BuiltManifest } from "./manifest-builder.js";
 import type { RegistryClient } from "./registry-client.js";
 

@@ -1,5 +1,7 @@
 import { AccessDenied, AuthenticationFailed, type Credentials, type PushError, type TlsSettings } from "@skopush/core";
-import { Effect, Redacted, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import * as Redacted from "effect/Redacted";
+import type * as Scope from "effect/Scope";
 import { parseWwwAuthenticate, type Challenge } from "./auth/www-authenticate.js";
 import { TokenCache, type TokenKey } from "./auth/token-cache.js";
 import {

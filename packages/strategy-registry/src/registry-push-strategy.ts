@@ -10,7 +10,7 @@ import {
   type PushRequest,
   type PushStrategy,
 } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { inject, injectable } from "tsyringe";
 import { pushScopes } from "./auth/scope.js";
 import { TokenCache } from "./auth/token-cache.js";

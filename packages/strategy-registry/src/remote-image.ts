@@ -1,5 +1,5 @@
 import { digestOf, MediaTypes } from "@skopush/archive";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { PushedDescriptor } from "./manifest-builder.js";
 import type { RegistryClient } from "./registry-client.js";
 

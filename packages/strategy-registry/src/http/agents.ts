@@ -5,7 +5,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
 import { TlsVerificationFailed, type TlsSettings } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { ResolvedRegistryPushOptions } from "../registry-push-options.js";
 
 /** The connection pools of one push; `destroy` closes every socket. */

@@ -1,7 +1,8 @@
 import http from "node:http";
 import https from "node:https";
 import type { Readable } from "node:stream";
-import { Data, Effect } from "effect";
+import * as Data from "effect/Data";
+import * as Effect from "effect/Effect";
 import type { Agents } from "./agents.js";
 
 /** HTTP methods the registry protocol uses. */

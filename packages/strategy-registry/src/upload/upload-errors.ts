@@ -1,5 +1,5 @@
 import { RegistryError } from "@skopush/core";
-import { Data } from "effect";
+import * as Data from "effect/Data";
 
 /**
  * The registry forgot the upload session (`BLOB_UPLOAD_UNKNOWN`, `BLOB_UPLOAD_INVALID`, a 404 on the

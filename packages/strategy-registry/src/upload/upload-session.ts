@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { RegistryError, type PushError } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { HttpResponse } from "../http/transport.js";
 import { errorCodes, parseRegistryErrorBody } from "../registry-error-body.js";
 import type { RegistryClient } from "../registry-client.js";
