@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { PushCancelled } from "./errors.js";
 
 /** Fails with `PushCancelled` once `signal` aborts; never succeeds. */

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { injectable, injectAll } from "tsyringe";
 import type { Credentials } from "./credentials.js";
 import type { CredentialsProvider, CredentialsQuery } from "./credentials-provider.js";

@@ -1,4 +1,5 @@
-import type { Effect, Scope } from "effect";
+import type * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
 import type { Credentials } from "./credentials.js";
 import type { PushError } from "./errors.js";
 

@@ -1,4 +1,4 @@
-import { Redacted } from "effect";
+import * as Redacted from "effect/Redacted";
 
 /** A username and a secret (password, robot secret, OIDC CLI secret) for one registry. */
 export interface Credentials {

@@ -1,4 +1,7 @@
-import { Cause, Clock, Effect, Exit } from "effect";
+import * as Cause from "effect/Cause";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import { inject, injectable, injectAll } from "tsyringe";
 import type { Attempt, AttemptOutcome } from "./attempt.js";
 import { cancelOnAbort } from "./cancellation.js";

@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { isPushError, StrategyFailed, StrategyUnavailable, type PushError } from "./errors.js";
 import type { ProgressSink } from "./progress.js";
 import type { PushRequest } from "./push-request.js";

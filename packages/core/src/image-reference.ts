@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { InvalidReference, type ReferencePart } from "./errors.js";
 
 // The grammar of distribution/reference (regexp.go); see docs/architecture.md for what skopush adds.

@@ -1,4 +1,4 @@
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { PushError, StrategyUnavailable } from "./errors.js";
 import type { ProgressSink } from "./progress.js";
 import type { PushRequest } from "./push-request.js";

@@ -1,4 +1,6 @@
-import { Duration, Effect, Schedule } from "effect";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
+import * as Schedule from "effect/Schedule";
 import type { RetrySettings } from "./push-request.js";
 
 /** Errors that say whether trying again may help, and optionally how long the server asked to wait. */
