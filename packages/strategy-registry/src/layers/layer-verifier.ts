@@ -33,7 +33,8 @@ const zstdDecompressor = (): Duplex | undefined =>
 export class LayerVerifier extends Transform {
   private readonly stored: Hash;
   private readonly algorithm: "sha256" | "sha512";
-  private readonly uncompressed: Hash;
+  /** The diff_id hash; the stored hash itself when the layer is stored uncompressed (hashed once). */
+  private readonly uncompressed: Hash | undefined;
   private readonly decompressor: Duplex | undefined;
   private held: Buffer | undefined;
   private bytes = 0;
@@ -45,10 +46,10 @@ export class LayerVerifier extends Transform {
     super();
     this.algorithm = expectation.digest?.startsWith("sha512:") ? "sha512" : "sha256";
     this.stored = createHash(this.algorithm);
-    this.uncompressed = createHash("sha256");
+    this.uncompressed = expectation.compression === "none" && this.algorithm === "sha256" ? undefined : createHash("sha256");
     if (expectation.compression === "gzip") this.decompressor = zlib.createGunzip();
     else if (expectation.compression === "zstd") this.decompressor = zstdDecompressor();
-    this.decompressor?.on("data", (chunk: Buffer) => this.uncompressed.update(chunk));
+    this.decompressor?.on("data", (chunk: Buffer) => this.uncompressed?.update(chunk));
     this.decompressor?.on("error", (cause) => {
       this.decompressorFailure = cause;
     });
@@ -61,7 +62,7 @@ export class LayerVerifier extends Transform {
     if (this.held !== undefined) this.push(this.held);
     this.held = chunk;
     if (this.expectation.compression === "none") {
-      this.uncompressed.update(chunk);
+      this.uncompressed?.update(chunk);
       callback();
       return;
     }
@@ -134,7 +135,7 @@ export class LayerVerifier extends Transform {
       });
     }
     if (this.expectation.compression !== "none" && this.decompressor === undefined) return undefined;
-    const actual = `sha256:${this.uncompressed.digest("hex")}`;
+    const actual = this.uncompressed === undefined ? this.digest : `sha256:${this.uncompressed.digest("hex")}`;
     if (actual !== diffId) {
       return new ArchiveInvalid({
         path,
