@@ -1,0 +1,40 @@
+import type { ImageReference, TlsSettings } from "@skopush/core";
+import type { DefaultContainerOptions } from "skopush";
+import type { PushArguments } from "../args/push-arguments.js";
+
+/** What the push command has checked and gathered before it builds the container. */
+export interface PushPlan {
+  readonly args: PushArguments;
+  readonly destination: ImageReference;
+  /** The `--password-stdin` password, with `args.username`. */
+  readonly password?: string | undefined;
+  readonly tls: TlsSettings;
+  /** `https` unless `--harbor-url` named `http://`. */
+  readonly scheme: "http" | "https";
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The options of the push's container: the chosen strategies in order; explicit credentials only for
+ * the destination's registry, then the environment and auth files; a Harbor provider in front when a
+ * Harbor feature was asked for.
+ */
+export const pushContainerOptions = (plan: PushPlan): DefaultContainerOptions => {
+  const { args, destination, env } = plan;
+  const explicit =
+    args.username !== undefined && plan.password !== undefined ? { username: args.username, password: plan.password } : undefined;
+  const harbor = args.ensureProject || args.ephemeralRobot;
+  return {
+    order: args.strategies,
+    env,
+    credentialsProviders: { env, credentials: explicit, registry: explicit ? destination.registry : undefined },
+    harbor: harbor
+      ? {
+          url: `${plan.scheme}://${destination.registry}`,
+          ensureProject: args.ensureProject,
+          ephemeralRobot: args.ephemeralRobot,
+          tls: { caFile: plan.tls.caFile, insecure: !plan.tls.verify },
+        }
+      : undefined,
+  };
+};
