@@ -70,7 +70,7 @@ export const successLine = (result: PushSuccess, palette: Palette): string =>
 export const skippedAttemptLines = (result: PushSuccess, palette: Palette): string =>
   result.attempts
     .filter((attempt) => attempt.outcome !== "success")
-    .map((attempt) => palette.dim(`  ${attempt.strategy} ${attempt.outcome}: ${attempt.reason ?? ""}`.trimEnd()) + "\n")
+    .map((attempt) => `${palette.dim(`  ${attempt.strategy}: ${attempt.reason ?? attempt.outcome}`)}\n`)
     .join("");
 
 /** What a failed push prints on stderr: the message that says what to do, then every attempt. */
@@ -80,7 +80,7 @@ export const failureLines = (result: PushFailure, palette: Palette): string => {
   if (result.error !== "NoStrategyAvailable" && result.attempts.length > 0) {
     lines.push("  attempts:");
     for (const attempt of result.attempts) {
-      lines.push(`    ${attempt.strategy.padEnd(12)} ${attempt.outcome.padEnd(11)} ${attempt.reason ?? ""}`.trimEnd());
+      lines.push(`    ${attempt.strategy}: ${attempt.reason ?? attempt.outcome}`);
     }
   }
   return `${lines.join("\n")}\n`;
