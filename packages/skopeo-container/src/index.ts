@@ -27,3 +27,4 @@ export {
 export { resolveSharedDirectory, type SharedDirectory, type SharedDirectoryOptions } from "./shared-directory.js";
 export { sharedDirectoryFault, sharedWorkspace, WORKSPACE_PREFIX, type SharedWorkspace } from "./shared-workspace.js";
 export { stageArchiveFile, type CopyProgress, type StagedBy } from "./stage-archive.js";
+export { hostRealPath, probeExitProblem, probeMarker, type ProbeExitContext, type ProbeMarker, type ProbeProblem } from "./probe-marker.js";

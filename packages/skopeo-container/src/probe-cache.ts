@@ -18,20 +18,20 @@ export interface ProbeCacheTtl {
 export const DEFAULT_PROBE_CACHE_TTL: ProbeCacheTtl = { availableMs: 5_000, unavailableMs: 1_000 };
 
 /**
- * Caches the answer of `probe` per {@link ProbeCacheTtl}; concurrent callers share one run in flight.
- * Interruption is never cached.
+ * Caches the answer of `probe` (and what it learnt, `A`) per {@link ProbeCacheTtl}; concurrent callers
+ * share one run in flight. Interruption is never cached.
  */
-export class ProbeCache<E> {
-  private entry: { readonly exit: Exit.Exit<void, E>; readonly until: number } | undefined;
-  private inFlight: Promise<Exit.Exit<void, E>> | undefined;
+export class ProbeCache<A, E> {
+  private entry: { readonly exit: Exit.Exit<A, E>; readonly until: number } | undefined;
+  private inFlight: Promise<Exit.Exit<A, E>> | undefined;
 
   constructor(
-    private readonly probe: Effect.Effect<void, E>,
+    private readonly probe: Effect.Effect<A, E>,
     private readonly ttl: ProbeCacheTtl = DEFAULT_PROBE_CACHE_TTL,
   ) {}
 
   /** The cached answer while it is fresh, else a new probe's. */
-  get(): Effect.Effect<void, E> {
+  get(): Effect.Effect<A, E> {
     return Effect.gen({ self: this }, function* () {
       const now = Date.now();
       if (this.entry && now < this.entry.until) return yield* this.entry.exit;
