@@ -48,14 +48,19 @@ export const removeCommand = (workspace: string): ReadonlyArray<string> => ["rm"
 
 /**
  * The argv of the probe's check inside the container: a shell runs, skopeo is on `PATH` and answers,
- * and, when `marker` is given, the file the host just wrote into the shared directory is visible with
- * the expected content. Exit codes: 0 ok, 3 marker not visible, 4 marker content differs, 127 no skopeo.
+ * every program in `require` is on `PATH`, and, when `marker` is given, the file the host just wrote into
+ * the shared directory is visible with the expected content. Exit codes: 0 ok, 3 marker not visible,
+ * 4 marker content differs, 5 a required program is missing (its name on stdout), 127 no skopeo.
  */
-export const probeCommand = (marker?: { readonly path: string; readonly content: string }): ReadonlyArray<string> => [
+export const probeCommand = (
+  options: { readonly marker?: { readonly path: string; readonly content: string } | undefined; readonly require?: ReadonlyArray<string> } = {},
+): ReadonlyArray<string> => [
   "sh", "-c",
-  'if [ -n "$1" ]; then [ -e "$1" ] || exit 3; read m < "$1"; [ "$m" = "$2" ] || exit 4; fi; command -v skopeo >/dev/null 2>&1 || exit 127; exec skopeo --version',
-  "skopush-probe", marker?.path ?? "", marker?.content ?? "",
+  'if [ -n "$1" ]; then [ -e "$1" ] || exit 3; read m < "$1"; [ "$m" = "$2" ] || exit 4; fi; shift 2; ' +
+    'for p in "$@"; do command -v "$p" >/dev/null 2>&1 || { echo "$p"; exit 5; }; done; ' +
+    "command -v skopeo >/dev/null 2>&1 || exit 127; exec skopeo --version",
+  "skopush-probe", options.marker?.path ?? "", options.marker?.content ?? "", ...(options.require ?? []),
 ];
 
 /** Exit codes of {@link probeCommand}. */
-export const PROBE_EXIT = { markerMissing: 3, markerDiffers: 4, noSkopeo: 127 } as const;
+export const PROBE_EXIT = { markerMissing: 3, markerDiffers: 4, programMissing: 5, noSkopeo: 127 } as const;

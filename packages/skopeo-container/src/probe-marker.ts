@@ -58,8 +58,14 @@ export interface ProbeExitContext {
  * The problem a non-zero exit of the probe command (see `probeCommand`) reports, or undefined for exit
  * codes it does not define (the caller classifies those from stderr).
  */
-export const probeExitProblem = (exitCode: number, context: ProbeExitContext): ProbeProblem | undefined => {
+export const probeExitProblem = (exitCode: number, context: ProbeExitContext, stdout = ""): ProbeProblem | undefined => {
   const { container, shared } = context;
+  if (exitCode === PROBE_EXIT.programMissing) {
+    return {
+      reason: `container ${container} lacks ${stdout.trim() || "a program"}, which skopush needs to clean up after a push that uploads the archive into the container`,
+      fix: `use an image with coreutils (quay.io/skopeo/stable has them): ${context.createCommand}`,
+    };
+  }
   if (exitCode === PROBE_EXIT.markerMissing || exitCode === PROBE_EXIT.markerDiffers) {
     return {
       reason: `container ${container} does not see the files written to ${shared.hostPath}: its mount at ${shared.containerPath} is another directory (the daemon runs on another machine or VM, Docker Desktop does not share this path, or the directory was recreated after the container started)`,

@@ -75,11 +75,13 @@ describe("the probe command", () => {
 
   it("reports a missing marker, a marker with other content and a missing skopeo by exit code", () => {
     const marker = { path: join(dir, "marker"), content: "abc123" };
-    expect(run(probeCommand(marker)).status).toBe(PROBE_EXIT.markerMissing);
+    expect(run(probeCommand({ marker })).status).toBe(PROBE_EXIT.markerMissing);
     writeFileSync(marker.path, "other\n");
-    expect(run(probeCommand(marker)).status).toBe(PROBE_EXIT.markerDiffers);
+    expect(run(probeCommand({ marker })).status).toBe(PROBE_EXIT.markerDiffers);
     writeFileSync(marker.path, "abc123\n");
-    expect(withPath(probeCommand(marker), dir).status).toBe(PROBE_EXIT.noSkopeo);
+    expect(withPath(probeCommand({ marker }), dir).status).toBe(PROBE_EXIT.noSkopeo);
+    const missing = withPath(probeCommand({ marker, require: ["rm", "no-such-program"] }), `${dir}:/usr/bin:/bin`);
+    expect([missing.status, missing.stdout]).toEqual([PROBE_EXIT.programMissing, "no-such-program\n"]);
   });
 
   it("runs skopeo --version when everything is in place", () => {

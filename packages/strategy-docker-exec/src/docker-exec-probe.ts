@@ -64,12 +64,12 @@ export const probeDockerExec = (target: DockerExecTarget): Effect.Effect<Contain
         const marker = yield* probeMarker(target.shared).pipe(
           Effect.mapError((problem) => unavailable(target.strategy, { kind: "unknown", ...problem })),
         );
-        const result = yield* runDocker(target.cli, ["exec", target.container, ...probeCommand(marker)], target.commandTimeoutMs).pipe(
+        const result = yield* runDocker(target.cli, ["exec", target.container, ...probeCommand({ marker })], target.commandTimeoutMs).pipe(
           Effect.mapError((error) => unavailable(target.strategy, classifyDockerCliError(error), error)),
         );
         if (result.exitCode === 0) return;
         const problem =
-          probeExitProblem(result.exitCode, { container: target.container, shared: target.shared, createCommand: target.createCommand }) ??
+          probeExitProblem(result.exitCode, { container: target.container, shared: target.shared, createCommand: target.createCommand }, result.stdout) ??
           classifyDockerStderr(result.stderr, { container: target.container, createCommand: target.createCommand });
         return yield* Effect.fail(unavailable(target.strategy, { kind: "unknown", ...problem }));
       }),
