@@ -71,7 +71,10 @@ export interface ArchiveLayer {
    * `undefined` for `docker-legacy`, where an uncompressed layer's stored bytes hash to `diffId`.
    */
   readonly digest: string | undefined;
-  /** A stream of the stored bytes. Each call opens its own descriptor: call it again to retry. */
+  /**
+   * A stream of the stored bytes. Each call opens its own descriptor: streams run in parallel, and a
+   * retry calls it again. Use it while the archive's scope is open (a gzip archive's temp copy goes with it).
+   */
   open(): Readable;
   /**
    * Hashes the layer: its stored bytes against `digest` (when stated), its uncompressed bytes against
@@ -89,6 +92,12 @@ export interface ImageArchive {
   readonly layout: ArchiveLayout;
   /** `gzip` when the archive file itself was compressed (it was decompressed to a private temp file). */
   readonly outerCompression: "none" | "gzip";
+  /**
+   * The archive uncompressed on disk: `path` itself, or for a gzip-compressed archive its decompressed
+   * temp copy, which lives as long as the scope. Give this to tools that cannot read compressed archives
+   * (skopeo 1.9 cannot read a gzip-compressed docker-archive).
+   */
+  readonly uncompressedPath: string;
   /** `RepoTags` of the image (docker forms); `[]` when saved by ID. */
   readonly repoTags: ReadonlyArray<string>;
   /** `org.opencontainers.image.ref.name` values of the image in `index.json` (OCI forms). */

@@ -15,6 +15,7 @@ import { indexTar } from "./tar-index.js";
 
 interface Source {
   readonly files: ArchiveFiles;
+  readonly uncompressedPath: string;
   readonly directory: boolean;
   readonly outerCompression: "none" | "gzip";
 }
@@ -29,7 +30,7 @@ const tarSource = (path: string, size: number, options: OpenArchiveOptions): Eff
     }
     const file = compression === "gzip" ? yield* gunzipToTemp(path, options.tempDirectory) : path;
     const index = yield* indexTar({ file, path, what: compression === "gzip" ? "the gzip-decompressed content" : "the file" });
-    return { files: tarFiles(path, file, index), directory: false, outerCompression: compression === "gzip" ? "gzip" : "none" };
+    return { files: tarFiles(path, file, index), uncompressedPath: file, directory: false, outerCompression: compression === "gzip" ? "gzip" : "none" };
   });
 
 /**
@@ -44,7 +45,7 @@ export const openImageArchive = (path: string, options: OpenArchiveOptions = {})
     const stats = yield* Effect.tryPromise({ try: () => stat(path), catch: (cause) => fromFsError(path, "opening it", cause) });
     let source: Source;
     if (stats.isDirectory()) {
-      source = { files: yield* directoryFiles(path), directory: true, outerCompression: "none" };
+      source = { files: yield* directoryFiles(path), uncompressedPath: path, directory: true, outerCompression: "none" };
       if ((yield* source.files.locate("index.json")) === undefined) {
         return yield* failInvalid(
           path,
@@ -68,6 +69,7 @@ export const openImageArchive = (path: string, options: OpenArchiveOptions = {})
       path,
       format,
       outerCompression: source.outerCompression,
+      uncompressedPath: source.uncompressedPath,
       ...parts,
       totalBytes: parts.config.size + parts.layers.reduce((sum, layer) => sum + layer.size, 0),
     };

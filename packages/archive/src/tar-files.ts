@@ -45,7 +45,7 @@ export const resolveInTar = (entries: ReadonlyMap<string, TarEntry>, name: strin
   }
   const entry = entries.get(resolved.join("/"));
   if (entry === undefined) return { _tag: "missing" };
-  if (entry.kind !== "file") return { _tag: "refused", reason: `${quoted} is a ${entry.kind}, not a regular file` };
+  if (entry.kind !== "file") return { _tag: "refused", reason: `${quoted} is a ${entry.kind === "other" ? "special file" : entry.kind}, not a regular file` };
   return { _tag: "found", entry };
 };
 

@@ -79,6 +79,48 @@ export const indexTar = (source: TarSource): Effect.Effect<TarIndex, ArchiveInva
     (handle) => Effect.promise(() => handle.close().catch(() => undefined)),
   );
 
+const HOSTILE_FIX = "this archive was not written by docker or skopeo; do not use it";
+const CORRUPT_FIX = "copy or save the archive again";
+
+const isExtension = (kind: TarHeaderKind): kind is "pax" | "pax-global" | "gnu-long-name" | "gnu-long-link" =>
+  kind === "pax" || kind === "pax-global" || kind === "gnu-long-name" || kind === "gnu-long-link";
+
+/** Extension headers seen since the last entry: they name, size or link the next one. */
+interface Pending {
+  global: Extensions;
+  local: Extensions;
+  longName?: string | undefined;
+  longLink?: string | undefined;
+}
+
+/** The entry a header describes, extensions applied; `undefined` for the root directory (`./`). */
+const entryOf = (
+  pending: Pending,
+  header: { readonly name: string; readonly linkname: string; readonly kind: TarEntry["kind"] },
+  dataOffset: number,
+  size: number,
+): TarEntry | undefined | { readonly refused: string } => {
+  const rawName = pending.local.path ?? pending.longName ?? pending.global.path ?? header.name;
+  const rawLink = pending.local.linkpath ?? pending.longLink ?? pending.global.linkpath ?? header.linkname;
+  const name = normalizeEntryName(rawName);
+  if (!name.ok) return { refused: name.reason };
+  if (name.path === "") return undefined;
+  let linkTarget = "";
+  if (header.kind === "symlink") {
+    if (resolveLexically(parentOf(name.path), rawLink) === undefined) {
+      return { refused: `entry ${JSON.stringify(name.path)} is a symlink to ${JSON.stringify(rawLink)}, which escapes the archive` };
+    }
+    linkTarget = rawLink;
+  } else if (header.kind === "hardlink") {
+    const target = resolveLexically("", rawLink);
+    if (target === undefined || target === "") {
+      return { refused: `entry ${JSON.stringify(name.path)} is a hard link to ${JSON.stringify(rawLink)}, which escapes the archive` };
+    }
+    linkTarget = target;
+  }
+  return { name: name.path, kind: header.kind, size, dataOffset, linkTarget };
+};
+
 const scan = (handle: FileHandle, source: TarSource): Effect.Effect<TarIndex, ArchiveInvalid> =>
   Effect.gen(function* () {
     const { path } = source;
@@ -88,82 +130,59 @@ const scan = (handle: FileHandle, source: TarSource): Effect.Effect<TarIndex, Ar
     })).size;
     if (fileSize === 0) return yield* failInvalid(path, `${source.what} is empty`, "save the image again");
     const entries = new Map<string, TarEntry>();
-    let global: Extensions = {};
-    let local: Extensions = {};
-    let longName: string | undefined;
-    let longLink: string | undefined;
+    let pending: Pending = { global: {}, local: {} };
     let sawHeader = false;
     let offset = 0;
     while (offset < fileSize) {
       if (offset + TAR_BLOCK > fileSize) {
-        return yield* failInvalid(path, `is truncated: it ends inside the tar header at offset ${offset}`, "copy or save the archive again");
+        return yield* failInvalid(path, `is truncated: it ends inside the tar header at offset ${offset}`, CORRUPT_FIX);
       }
       const parsed = parseHeaderBlock(yield* readAt(handle, source, offset, TAR_BLOCK));
       if (parsed._tag === "end") break;
       if (parsed._tag === "invalid") {
         return sawHeader
-          ? yield* failInvalid(path, `has a corrupt tar header at offset ${offset} (${parsed.reason})`, "copy or save the archive again")
+          ? yield* failInvalid(path, `has a corrupt tar header at offset ${offset} (${parsed.reason})`, CORRUPT_FIX)
           : yield* failInvalid(path, `${source.what} is not a tar archive (${parsed.reason} at offset 0)`, "pass the tarball written by `docker save` or `skopeo copy … oci-archive:`");
       }
       sawHeader = true;
       const header = parsed.header;
-      const isExtension = header.kind === "pax" || header.kind === "pax-global" || header.kind === "gnu-long-name" || header.kind === "gnu-long-link";
-      const size = isExtension ? header.size : (local.size ?? global.size ?? header.size);
-      const dataSize = dataSizeOf(header.typeflag, size);
+      const headerOffset = offset;
+      const extension = isExtension(header.kind);
+      const dataSize = dataSizeOf(header.typeflag, extension ? header.size : (pending.local.size ?? pending.global.size ?? header.size));
       const dataOffset = offset + TAR_BLOCK;
       if (dataOffset + dataSize > fileSize) {
-        const what = isExtension ? "an extension header" : `entry ${JSON.stringify(local.path ?? longName ?? header.name)}`;
-        return yield* failInvalid(
-          path,
-          `is truncated: ${what} needs ${formatBytes(dataSize)} at offset ${dataOffset}, but the file ends at ${fileSize}`,
-          "copy or save the archive again",
-        );
+        const what = extension ? "an extension header" : `entry ${JSON.stringify(pending.local.path ?? pending.longName ?? header.name)}`;
+        return yield* failInvalid(path, `is truncated: ${what} needs ${formatBytes(dataSize)} at offset ${dataOffset}, but the file ends at ${fileSize}`, CORRUPT_FIX);
       }
       offset = dataOffset + dataSize + paddingOf(dataSize);
-      if (isExtension) {
+
+      if (extension) {
         if (dataSize > MAX_EXTENSION_HEADER_BYTES) {
-          return yield* failInvalid(path, `has a ${formatBytes(dataSize)} tar extension header at offset ${dataOffset - TAR_BLOCK}, more than the ${formatBytes(MAX_EXTENSION_HEADER_BYTES)} skopush accepts`);
+          return yield* failInvalid(path, `has a ${formatBytes(dataSize)} tar extension header at offset ${headerOffset}, more than the ${formatBytes(MAX_EXTENSION_HEADER_BYTES)} skopush accepts`);
         }
         const data = yield* readAt(handle, source, dataOffset, dataSize);
-        if (header.kind === "gnu-long-name") longName = cString(data);
-        else if (header.kind === "gnu-long-link") longLink = cString(data);
+        if (header.kind === "gnu-long-name") pending.longName = cString(data);
+        else if (header.kind === "gnu-long-link") pending.longLink = cString(data);
         else {
           const records = parsePaxRecords(data);
           const extensions = typeof records === "string" ? records : fromPax(records);
-          if (typeof extensions === "string") return yield* failInvalid(path, `has a malformed PAX header at offset ${dataOffset - TAR_BLOCK}: ${extensions}`);
-          if (header.kind === "pax") local = { ...local, ...extensions };
-          else global = { ...global, ...extensions };
+          if (typeof extensions === "string") return yield* failInvalid(path, `has a malformed PAX header at offset ${headerOffset}: ${extensions}`);
+          if (header.kind === "pax") pending.local = { ...pending.local, ...extensions };
+          else pending.global = { ...pending.global, ...extensions };
         }
         continue;
       }
-      const rawName = local.path ?? longName ?? global.path ?? header.name;
-      const rawLink = local.linkpath ?? longLink ?? global.linkpath ?? header.linkname;
-      local = {};
-      longName = undefined;
-      longLink = undefined;
-      const name = normalizeEntryName(rawName);
-      if (!name.ok) return yield* failInvalid(path, name.reason, "this archive was not written by docker or skopeo; do not use it");
-      if (name.path === "") continue; // the root directory itself ("./")
-      const kind = header.kind as TarEntry["kind"];
-      let linkTarget = "";
-      if (kind === "symlink") {
-        if (resolveLexically(parentOf(name.path), rawLink) === undefined) {
-          return yield* failInvalid(path, `entry ${JSON.stringify(name.path)} is a symlink to ${JSON.stringify(rawLink)}, which escapes the archive`, "this archive was not written by docker or skopeo; do not use it");
-        }
-        linkTarget = rawLink;
-      } else if (kind === "hardlink") {
-        const target = resolveLexically("", rawLink);
-        if (target === undefined || target === "") {
-          return yield* failInvalid(path, `entry ${JSON.stringify(name.path)} is a hard link to ${JSON.stringify(rawLink)}, which escapes the archive`, "this archive was not written by docker or skopeo; do not use it");
-        }
-        linkTarget = target;
-      }
-      const existing = entries.get(name.path);
-      if (existing && !(existing.kind === "directory" && kind === "directory")) {
-        return yield* failInvalid(path, `contains ${JSON.stringify(name.path)} twice, so readers may disagree on its content`);
+
+      const entry = entryOf(pending, { ...header, kind: header.kind as TarEntry["kind"] }, dataOffset, dataSize);
+      pending = { global: pending.global, local: {} };
+      if (entry === undefined) continue;
+      if ("refused" in entry) return yield* failInvalid(path, entry.refused, HOSTILE_FIX);
+      const existing = entries.get(entry.name);
+      if (existing && !(existing.kind === "directory" && entry.kind === "directory")) {
+        return yield* failInvalid(path, `contains ${JSON.stringify(entry.name)} twice, so readers may disagree on its content`);
       }
       if (entries.size >= MAX_TAR_ENTRIES) return yield* failInvalid(path, `has more than ${MAX_TAR_ENTRIES} entries; an image archive has far fewer`);
-      entries.set(name.path, { name: name.path, kind, size: dataSize, dataOffset, linkTarget });
+      entries.set(entry.name, entry);
     }
     if (!sawHeader) return yield* failInvalid(path, `${source.what} is an empty tar archive (no entries)`, "save the image again");
     return { fileSize, entries };
