@@ -14,10 +14,24 @@ export { resetRegistryStorage, restartRegistry, stopRegistry } from "./registry-
 export { TestEnvironment } from "./test-environment.js";
 export { DOCKER_SOCKET, type DockerState } from "./dockerd.js";
 export { TestEnvironmentError } from "./errors.js";
+export {
+  HARBOR_ISSUER,
+  HARBOR_SERVICE,
+  type HarborStandInAccounts,
+  type HarborStandInState,
+} from "./harbor-stand-in.js";
 export { ROBOT_USERNAME, type RegistryCredentials } from "./htpasswd.js";
+export { hostSkopeoPush, type HostSkopeoPush, type HostSkopeoPushResult } from "./host-skopeo-push.js";
 export { REQUIRED_TOOLS, type ToolName, type Tools } from "./install.js";
 export { resolveStateDir, STATE_DIR_ENV, type EnvironmentOptions } from "./paths.js";
-export { AUTHORIZERS, parseChallenges, type AuthChallenge, type Authorizer } from "./registry-auth.js";
+export {
+  AUTHORIZERS,
+  bearerAuthorizer,
+  parseChallenges,
+  type AuthChallenge,
+  type Authorizer,
+  type AuthorizerContext,
+} from "./registry-auth.js";
 export {
   blobExists,
   listTags,

@@ -1,0 +1,134 @@
+import type { Readable } from "node:stream";
+import type { ArchiveFormat, ArchiveInvalid } from "@skopush/core";
+import type { Effect } from "effect";
+import type { Platform } from "./json-shape.js";
+import type { LayerCompression } from "./media-types.js";
+
+/**
+ * How the archive is laid out:
+ * - `docker-legacy`: `docker save` of Docker ≤ 24 (`<id>/layer.tar`, uncompressed);
+ * - `docker-oci`: `docker save` of Docker 25+ (`manifest.json` over an OCI layout, `blobs/sha256/…`);
+ * - `oci-archive`: a tar of an OCI layout (`skopeo copy … oci-archive:`);
+ * - `oci-directory`: an OCI layout directory (`skopeo copy … oci:<dir>`), not a tar.
+ */
+export type ArchiveLayout = "docker-legacy" | "docker-oci" | "oci-archive" | "oci-directory";
+
+/** Chooses one image of an archive that holds several, as skopeo's `:<ref>` and `:@<index>` do. */
+export type ArchiveSelector =
+  /** A `RepoTags` entry (docker), or an `org.opencontainers.image.ref.name` / `io.containerd.image.name` (OCI). */
+  | { readonly reference: string }
+  /** The position in `manifest.json` (docker) or in `index.json` (OCI), from 0. */
+  | { readonly index: number };
+
+/** Options of `openImageArchive` and `inspectArchive`. */
+export interface OpenArchiveOptions {
+  /** Read the archive as this format; detected from its contents when absent. */
+  readonly format?: ArchiveFormat | undefined;
+  /** Which image, when the archive holds several. Without it the archive must hold exactly one. */
+  readonly selector?: ArchiveSelector | undefined;
+  /** Which platform of an image index, e.g. `linux/arm64`; needed only when several platforms are present. */
+  readonly platform?: string | undefined;
+  /** Where a gzip-compressed archive is decompressed. @default os.tmpdir() */
+  readonly tempDirectory?: string | undefined;
+}
+
+/** The image config blob. */
+export interface ArchiveConfig {
+  readonly bytes: Uint8Array;
+  /** sha256 of `bytes`: the image ID. */
+  readonly digest: string;
+  readonly size: number;
+  readonly mediaType: string;
+  /** `rootfs.diff_ids`: the sha256 of each layer's uncompressed tar, in order. */
+  readonly diffIds: ReadonlyArray<string>;
+  readonly platform: Platform | undefined;
+}
+
+/** An image manifest stored in the archive (OCI forms), byte for byte. */
+export interface ArchiveManifest {
+  readonly bytes: Uint8Array;
+  readonly digest: string;
+  readonly size: number;
+  readonly mediaType: string;
+}
+
+/** One layer of the image, as the archive stores it. */
+export interface ArchiveLayer {
+  /** Position in the image, from 0. */
+  readonly index: number;
+  /** The entry (or file) that holds it, e.g. `blobs/sha256/…` or `<id>/layer.tar`. */
+  readonly name: string;
+  /** Stored bytes. */
+  readonly size: number;
+  /** The manifest's media type when the archive has a manifest; else the Docker type of `compression`. */
+  readonly mediaType: string;
+  /** From the media type, or sniffed from the first bytes when no manifest states one. */
+  readonly compression: LayerCompression;
+  /** From the config's `rootfs.diff_ids`. */
+  readonly diffId: string;
+  /**
+   * The digest of the stored bytes as the archive states it (OCI forms: the blob's name and descriptor).
+   * `undefined` for `docker-legacy`, where an uncompressed layer's stored bytes hash to `diffId`.
+   */
+  readonly digest: string | undefined;
+  /**
+   * A stream of the stored bytes. Each call opens its own descriptor: streams run in parallel, and a
+   * retry calls it again. Use it while the archive's scope is open (a gzip archive's temp copy goes with it).
+   */
+  open(): Readable;
+  /**
+   * Hashes the layer: its stored bytes against `digest` (when stated), its uncompressed bytes against
+   * `diffId` (gunzipping a gzip layer; zstd layers when this Node has zstd). Fails with
+   * `ArchiveInvalid` ("layer … content does not match its digest") when the archive lies.
+   */
+  verify(): Effect.Effect<void, ArchiveInvalid>;
+}
+
+/** An opened image archive: one image, ready to be read blob by blob. */
+export interface ImageArchive {
+  /** The caller's path. */
+  readonly path: string;
+  readonly format: ArchiveFormat;
+  readonly layout: ArchiveLayout;
+  /** `gzip` when the archive file itself was compressed (it was decompressed to a private temp file). */
+  readonly outerCompression: "none" | "gzip";
+  /**
+   * The archive uncompressed on disk: `path` itself, or for a gzip-compressed archive its decompressed
+   * temp copy, which lives as long as the scope. Give this to tools that cannot read compressed archives
+   * (skopeo 1.9 cannot read a gzip-compressed docker-archive).
+   */
+  readonly uncompressedPath: string;
+  /** `RepoTags` of the image (docker forms); `[]` when saved by ID. */
+  readonly repoTags: ReadonlyArray<string>;
+  /** `org.opencontainers.image.ref.name` values of the image in `index.json` (OCI forms). */
+  readonly refNames: ReadonlyArray<string>;
+  readonly config: ArchiveConfig;
+  readonly layers: ReadonlyArray<ArchiveLayer>;
+  /** The image manifest, when the archive stores one (OCI forms, including Docker 25+). */
+  readonly manifest: ArchiveManifest | undefined;
+  /** Config size plus every layer's stored size (a layer listed twice counts twice). */
+  readonly totalBytes: number;
+}
+
+/** A cheap summary of an archive, for progress and diagnostics. */
+export interface ArchiveSummary {
+  readonly path: string;
+  readonly format: ArchiveFormat;
+  readonly layout: ArchiveLayout;
+  readonly outerCompression: "none" | "gzip";
+  readonly repoTags: ReadonlyArray<string>;
+  readonly refNames: ReadonlyArray<string>;
+  readonly configDigest: string;
+  readonly configSize: number;
+  readonly manifestDigest: string | undefined;
+  readonly diffIds: ReadonlyArray<string>;
+  readonly layerCount: number;
+  readonly layers: ReadonlyArray<{
+    readonly size: number;
+    readonly mediaType: string;
+    readonly compression: LayerCompression;
+    readonly digest: string | undefined;
+    readonly diffId: string;
+  }>;
+  readonly totalBytes: number;
+}

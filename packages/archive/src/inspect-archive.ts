@@ -1,0 +1,34 @@
+import type { ArchiveInvalid } from "@skopush/core";
+import { Effect } from "effect";
+import type { ArchiveSummary, ImageArchive, OpenArchiveOptions } from "./image-archive.js";
+import { openImageArchive } from "./open-image-archive.js";
+
+/** The summary of an opened archive. */
+export const summarize = (archive: ImageArchive): ArchiveSummary => ({
+  path: archive.path,
+  format: archive.format,
+  layout: archive.layout,
+  outerCompression: archive.outerCompression,
+  repoTags: archive.repoTags,
+  refNames: archive.refNames,
+  configDigest: archive.config.digest,
+  configSize: archive.config.size,
+  manifestDigest: archive.manifest?.digest,
+  diffIds: archive.config.diffIds,
+  layerCount: archive.layers.length,
+  layers: archive.layers.map((layer) => ({
+    size: layer.size,
+    mediaType: layer.mediaType,
+    compression: layer.compression,
+    digest: layer.digest,
+    diffId: layer.diffId,
+  })),
+  totalBytes: archive.totalBytes,
+});
+
+/**
+ * Format, layers and sizes of an archive, for progress and diagnostics; reads headers and JSON only
+ * (a gzip-compressed archive is decompressed to a temp file first, and removed).
+ */
+export const inspectArchive = (path: string, options: OpenArchiveOptions = {}): Effect.Effect<ArchiveSummary, ArchiveInvalid> =>
+  Effect.scoped(Effect.map(openImageArchive(path, options), summarize));
