@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { AUTHORIZERS, basicAuthorizer, parseChallenges } from "../src/environment/registry-auth.js";
+import { generateKeyPairSync } from "node:crypto";
+import { AUTHORIZERS, basicAuthorizer, bearerAuthorizer, parseChallenges } from "../src/environment/registry-auth.js";
+import { decodeJwt, HarborApiStandIn, HarborStandInStore, RegistryTokenSigner } from "../src/harbor/index.js";
 
 describe("parseChallenges", () => {
   it("parses distribution's Basic challenge", () => {
@@ -41,7 +43,45 @@ describe("basicAuthorizer", () => {
     expect(header).toBe(`Basic ${Buffer.from("robot$p+ci:a:b$c").toString("base64")}`);
   });
 
-  it("is the only authorizer until the token registry arrives", () => {
-    expect(Object.keys(AUTHORIZERS)).toEqual(["basic"]);
+  it("sits next to the Bearer authorizer of the token registry", () => {
+    expect(Object.keys(AUTHORIZERS)).toEqual(["basic", "bearer"]);
+  });
+});
+
+describe("bearerAuthorizer", () => {
+  const robot = { username: "robot$skopush+ci", password: "Sk:se$cret" };
+  const start = () =>
+    HarborApiStandIn.start({
+      store: new HarborStandInStore({}, {
+        projects: [{ name: "skopush" }],
+        robots: [{ name: robot.username, secret: robot.password, project: "skopush", actions: ["pull", "push"] }],
+      }),
+      signer: new RegistryTokenSigner(generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey),
+    });
+
+  it("fetches a token for the challenge's service and scope with Basic credentials", async () => {
+    const standIn = await start();
+    try {
+      const challenge = { scheme: "bearer", params: { realm: standIn.realm, service: "harbor-registry", scope: "repository:skopush/app:pull" } };
+      const authorization = await bearerAuthorizer(challenge, robot);
+      expect(authorization).toMatch(/^Bearer /);
+      expect(decodeJwt(authorization!.slice("Bearer ".length)).claims).toMatchObject({
+        sub: robot.username,
+        access: [{ type: "repository", name: "skopush/app", actions: ["pull"] }],
+      });
+      expect(standIn.tokenRequests.at(-1)).toMatchObject({ username: robot.username, scopes: ["repository:skopush/app:pull"] });
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  it("has no answer when the token service refuses the credentials", async () => {
+    const standIn = await start();
+    try {
+      const challenge = { scheme: "bearer", params: { realm: standIn.realm, service: "harbor-registry" } };
+      expect(await bearerAuthorizer(challenge, { ...robot, password: "wrong" })).toBeUndefined();
+    } finally {
+      await standIn.close();
+    }
   });
 });

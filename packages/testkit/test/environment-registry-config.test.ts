@@ -88,8 +88,37 @@ health:
 
 describe("registry kinds", () => {
   it("has a spec for every kind, HTTPS for all but plain", () => {
-    expect(REGISTRY_KINDS.map((kind) => REGISTRY_KIND_SPECS[kind].scheme)).toEqual(["http", "https", "https"]);
+    expect(REGISTRY_KINDS.map((kind) => REGISTRY_KIND_SPECS[kind].scheme)).toEqual(["http", "https", "https", "https"]);
     expect(isRegistryKind("basic")).toBe(true);
     expect(isRegistryKind("toString")).toBe(false);
+  });
+});
+
+describe("the token registry's config", () => {
+  const tokenAuth = {
+    realm: "https://127.0.0.1:6001/service/token",
+    service: "harbor-registry",
+    issuer: "harbor-token-issuer",
+    rootCertBundle: "/state/certs/token-signer.crt",
+  };
+
+  it("has auth.token exactly as Harbor configures its registry: realm, service, issuer, rootcertbundle", () => {
+    const yaml = renderRegistryConfig(buildRegistryConfig("token", { ...options, tokenAuth }));
+    expect(yaml).toContain(
+      [
+        "auth:",
+        "  token:",
+        '    realm: "https://127.0.0.1:6001/service/token"',
+        '    service: "harbor-registry"',
+        '    issuer: "harbor-token-issuer"',
+        '    rootcertbundle: "/state/certs/token-signer.crt"',
+      ].join("\n"),
+    );
+    expect(yaml).toContain("  tls:");
+    expect(yaml).not.toContain("htpasswd");
+  });
+
+  it("has no auth section without the token service's settings (the start then fails)", () => {
+    expect(buildRegistryConfig("token", options).auth).toBeUndefined();
   });
 });

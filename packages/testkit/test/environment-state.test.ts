@@ -60,7 +60,7 @@ describe("state.json", () => {
   it("names what is wrong with a state", () => {
     expect(stateProblem(null)).toMatch(/not a JSON object/);
     expect(stateProblem({ ...state({}), credentials: undefined })).toMatch(/credentials/);
-    expect(stateProblem(state({ ["token" as "plain"]: registry("plain", 1) }))).toMatch(/unknown registry kind "token"/);
+    expect(stateProblem(state({ ["oauth" as "plain"]: registry("plain", 1) }))).toMatch(/unknown registry kind "oauth"/);
     expect(stateProblem(state({ tls: registry("plain", 1) }))).toMatch(/registry tls is incomplete/);
     expect(stateProblem(state({ plain: registry("plain", 1) }))).toBeUndefined();
   });

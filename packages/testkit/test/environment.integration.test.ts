@@ -128,6 +128,6 @@ describe("the environment's state", () => {
       expect(registry.url).toBe(`${registry.scheme}://${registry.host}`);
       if (registry.scheme === "https") expect(existsSync(join(registry.certDir!, "ca.crt"))).toBe(true);
     }
-    expect(env.registries.map((r) => r.kind).sort()).toEqual(["basic", "plain", "tls"]);
+    expect(env.registries.map((r) => r.kind).sort()).toEqual(["basic", "plain", "tls", "token"]);
   });
 });

@@ -21,6 +21,8 @@ const up = async () => {
     const who = registry.credentials ? `, user ${registry.credentials.username} (password in state.json)` : "";
     console.log(`${registry.kind.padEnd(6)} ${registry.url}${registry.certDir ? `, --dest-cert-dir ${registry.certDir}` : ""}${who}`);
   }
+  const harbor = environment.state.harbor;
+  if (harbor?.pid !== undefined) console.log(`harbor ${harbor.url} (HarborApiStandIn: REST API and token service; accounts in state.json)`);
 };
 
 const status = async () => {
@@ -37,6 +39,10 @@ const status = async () => {
   for (const { registry, up: answers } of registries) {
     const pid = registry.pid === undefined ? "stopped" : `pid ${registry.pid}`;
     console.log(`${registry.kind.padEnd(9)} ${registry.url} ${answers ? "up" : "DOWN"} (${pid}, log ${registry.logFile})`);
+  }
+  if (state.harbor) {
+    const pid = state.harbor.pid === undefined ? "stopped" : `pid ${state.harbor.pid}`;
+    console.log(`harbor    ${state.harbor.url} stand-in (${pid}, log ${state.harbor.logFile})`);
   }
 };
 

@@ -4,6 +4,16 @@ import { Effect } from "effect";
 import { ensureCertificates } from "./certificates.js";
 import { ensureDockerd, stopDockerd } from "./dockerd.js";
 import { TestEnvironmentError } from "./errors.js";
+import {
+  connectHarborStandIn,
+  ensureTokenSigner,
+  isHarborStandInUp,
+  standInConfigIsCurrent,
+  startHarborStandIn,
+  stopHarborStandIn,
+  tokenAuthOf,
+  type HarborStandInState,
+} from "./harbor-stand-in.js";
 import { generatePassword, ROBOT_USERNAME } from "./htpasswd.js";
 import { ensureTools, type Tools } from "./install.js";
 import { withStateLock } from "./lock.js";
@@ -19,7 +29,7 @@ import { TestEnvironment } from "./test-environment.js";
 
 /** Options of {@link startTestEnvironment}. */
 export interface StartTestEnvironmentOptions extends EnvironmentOptions {
-  /** The registries to run. @default every kind: plain, tls, basic */
+  /** The registries to run (`token` also runs the Harbor stand-in). @default every kind: plain, tls, basic, token */
   readonly registries?: ReadonlyArray<RegistryKind> | undefined;
   /** Build (when missing) and check the skopeo image. @default true */
   readonly skopeoImage?: boolean | undefined;
@@ -33,6 +43,8 @@ export interface StartedParts {
   readonly registries: ReadonlyArray<RegistryKind>;
   readonly skopeoImageBuilt: boolean;
   readonly certificatesCreated: boolean;
+  /** The HarborApiStandIn process (the `token` registry's token service). */
+  readonly harborStandIn?: boolean | undefined;
 }
 
 /** The result of {@link startTestEnvironment}. */
@@ -46,7 +58,7 @@ export interface StartedTestEnvironment {
 /** Options of {@link stopTestEnvironment}. */
 export interface StopTestEnvironmentOptions extends EnvironmentOptions {
   /** Stop only these parts (what a start reported as started). @default every registry, and dockerd if we started it */
-  readonly only?: Pick<StartedParts, "dockerd" | "registries"> | undefined;
+  readonly only?: Pick<StartedParts, "dockerd" | "registries" | "harborStandIn"> | undefined;
 }
 
 const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -65,6 +77,7 @@ const configIsCurrent = (registry: TestRegistry, context: RegistryContext): bool
     secret: context.httpSecret,
     serverCert: context.certificates.serverCert,
     serverKey: context.certificates.serverKey,
+    tokenAuth: context.tokenAuth,
   });
   return readFileSync(registry.configFile, "utf8") === renderRegistryConfig(expected);
 };
@@ -90,12 +103,29 @@ const startProgram = (options: StartTestEnvironmentOptions) => {
       if (image) log(`skopeo image: ${image.image.name} skopeo ${image.image.skopeoVersion} ${image.built ? "built" : "present"} (${skopeoImage} ms)`);
       const [certs, certificates] = yield* timed(ensureCertificates(tools, layout));
       log(`certificates: ${certs.created ? "created" : "present"} in ${layout.certsDir} (${certificates} ms)`);
+      const credentials = previous?.credentials ?? { username: ROBOT_USERNAME, password: generatePassword() };
+      let harbor: HarborStandInState | undefined = previous?.harbor;
+      let harborStarted = false;
+      if (kinds.includes("token")) {
+        yield* ensureTokenSigner(tools, layout);
+        const reusable = !certs.created && harbor !== undefined && standInConfigIsCurrent(harbor, certs.certificates, layout);
+        if (reusable && (yield* isHarborStandInUp(harbor))) {
+          log(`harbor stand-in: already running at ${harbor!.url} (pid ${harbor!.pid})`);
+        } else {
+          if (harbor) harbor = yield* stopHarborStandIn(harbor);
+          const [standIn, ms] = yield* timed(startHarborStandIn(layout, certs.certificates, credentials, harbor));
+          harbor = standIn;
+          harborStarted = true;
+          log(`harbor stand-in: started at ${standIn.url} (pid ${standIn.pid}, ${ms} ms)`);
+        }
+      }
       const context: RegistryContext = {
         tools,
         layout,
         certificates: certs.certificates,
-        credentials: previous?.credentials ?? { username: ROBOT_USERNAME, password: generatePassword() },
+        credentials,
         httpSecret: previous?.httpSecret ?? randomBytes(24).toString("base64url"),
+        tokenAuth: tokenAuthOf(harbor, layout),
       };
       const registries: Partial<Record<RegistryKind, TestRegistry>> = { ...previous?.registries };
       const current = (): Omit<EnvironmentState, "updatedAt"> => ({
@@ -107,6 +137,7 @@ const startProgram = (options: StartTestEnvironmentOptions) => {
         credentials: context.credentials,
         httpSecret: context.httpSecret,
         registries: { ...registries },
+        harbor,
       });
       yield* saveState(layout, current());
       const startedKinds: RegistryKind[] = [];
@@ -125,6 +156,8 @@ const startProgram = (options: StartTestEnvironmentOptions) => {
         yield* saveState(layout, current());
         log(`registry ${kind}: started at ${registry.url} (pid ${registry.pid}, ${ms} ms)`);
       }
+      const tokenRegistry = registries.token;
+      if (harbor !== undefined && tokenRegistry?.pid !== undefined) yield* connectHarborStandIn(harbor, tokenRegistry);
       const timings = {
         install,
         dockerd,
@@ -140,6 +173,7 @@ const startProgram = (options: StartTestEnvironmentOptions) => {
         registries: startedKinds,
         skopeoImageBuilt: image?.built ?? false,
         certificatesCreated: certs.created,
+        harborStandIn: harborStarted,
       };
       return { environment: new TestEnvironment(state), started, timings } satisfies StartedTestEnvironment;
     }),
@@ -173,12 +207,14 @@ export const stopTestEnvironment = (options: StopTestEnvironmentOptions = {}): P
           const registry = registries[kind];
           if (registry) registries[kind] = yield* stopRegistryProcess(registry);
         }
+        let harbor = state.harbor;
+        if (harbor && (options.only === undefined || options.only.harborStandIn)) harbor = yield* stopHarborStandIn(harbor);
         let docker = state.docker;
         if (options.only === undefined ? docker.startedByUs : options.only.dockerd) {
           yield* stopDockerd(docker);
           docker = { socket: docker.socket, startedByUs: false };
         }
-        yield* saveState(layout, { ...state, docker, registries });
+        yield* saveState(layout, { ...state, docker, registries, harbor });
       }),
     ),
   );
@@ -209,6 +245,10 @@ export const loadTestEnvironment = (options: EnvironmentOptions = {}): Promise<T
           reason: `registry ${down.map((r) => r.kind).join(", ")} of ${layout.stateDir} is not running`,
           fix,
         });
+      }
+      const harbor = state.harbor;
+      if (state.registries.token?.pid !== undefined && (harbor?.pid === undefined || !isOurProcess(harbor.pid, (argv) => argv.includes(harbor.configFile)))) {
+        return yield* new TestEnvironmentError({ step: "load", reason: `the Harbor stand-in of ${layout.stateDir} is not running`, fix });
       }
       return new TestEnvironment(state);
     }),

@@ -14,10 +14,24 @@ export { resetRegistryStorage, restartRegistry, stopRegistry } from "./registry-
 export { TestEnvironment } from "./test-environment.js";
 export { DOCKER_SOCKET, type DockerState } from "./dockerd.js";
 export { TestEnvironmentError } from "./errors.js";
+export {
+  HARBOR_ISSUER,
+  HARBOR_SERVICE,
+  type HarborStandInAccounts,
+  type HarborStandInState,
+} from "./harbor-stand-in.js";
 export { ROBOT_USERNAME, type RegistryCredentials } from "./htpasswd.js";
+export { hostSkopeoPush, type HostSkopeoPush, type HostSkopeoPushResult } from "./host-skopeo-push.js";
 export { REQUIRED_TOOLS, type ToolName, type Tools } from "./install.js";
 export { resolveStateDir, STATE_DIR_ENV, type EnvironmentOptions } from "./paths.js";
-export { AUTHORIZERS, parseChallenges, type AuthChallenge, type Authorizer } from "./registry-auth.js";
+export {
+  AUTHORIZERS,
+  bearerAuthorizer,
+  parseChallenges,
+  type AuthChallenge,
+  type Authorizer,
+  type AuthorizerContext,
+} from "./registry-auth.js";
 export {
   blobExists,
   listTags,
@@ -34,5 +48,12 @@ export {
   type RegistryResponse,
 } from "./registry-client.js";
 export { isRegistryKind, REGISTRY_KIND_SPECS, REGISTRY_KINDS, type RegistryKind, type RegistryKindSpec } from "./registry-kinds.js";
-export { SKOPEO_IMAGE, SKOPEO_IMAGE_CMD, SKOPEO_VERSION_LABEL, type SkopeoImageState } from "./skopeo-image.js";
+export {
+  SKOPEO_IMAGE,
+  SKOPEO_IMAGE_CMD,
+  SKOPEO_IMAGE_REVISION,
+  SKOPEO_IMAGE_REVISION_LABEL,
+  SKOPEO_VERSION_LABEL,
+  type SkopeoImageState,
+} from "./skopeo-image.js";
 export type { EnvironmentState, TestRegistry } from "./state.js";

@@ -39,6 +39,11 @@ export interface EnvironmentLayout {
   /** A `certs.d`-style directory holding `ca.crt`, for skopeo's `--dest-cert-dir`. */
   readonly certDir: string;
   readonly registryDir: (kind: RegistryKind) => string;
+  /** The RSA key the Harbor stand-in signs registry tokens with, and its self-signed certificate. */
+  readonly tokenSignerKey: string;
+  readonly tokenSignerCert: string;
+  /** The Harbor stand-in's config and log. */
+  readonly harborDir: string;
 }
 
 /** The layout of the environment in `stateDir`. */
@@ -56,5 +61,8 @@ export const layoutOf = (stateDir: string): EnvironmentLayout => {
     serverCert: join(certsDir, "registry.crt"),
     certDir: join(certsDir, "cert-dir"),
     registryDir: (kind) => join(stateDir, "registries", kind),
+    tokenSignerKey: join(certsDir, "token-signer.key"),
+    tokenSignerCert: join(certsDir, "token-signer.crt"),
+    harborDir: join(stateDir, "harbor-stand-in"),
   };
 };

@@ -9,7 +9,7 @@ import type { Tools } from "./install.js";
 import type { EnvironmentLayout } from "./paths.js";
 import { isOurProcess, terminate } from "./process.js";
 import { pingRegistry } from "./registry-client.js";
-import { buildRegistryConfig, registryFiles, renderRegistryConfig } from "./registry-config.js";
+import { buildRegistryConfig, registryFiles, renderRegistryConfig, type TokenAuthSettings } from "./registry-config.js";
 import { REGISTRY_KIND_SPECS, type RegistryKind } from "./registry-kinds.js";
 import type { TestRegistry } from "./state.js";
 import { pollUntilReady } from "./wait.js";
@@ -21,6 +21,8 @@ export interface RegistryContext {
   readonly certificates: CertificatesState;
   readonly credentials: RegistryCredentials;
   readonly httpSecret: string;
+  /** Where the `token` registry gets its tokens: the HarborApiStandIn's token service. */
+  readonly tokenAuth?: TokenAuthSettings | undefined;
 }
 
 /** Someone else bound the port between our check and the registry's start. */
@@ -76,7 +78,11 @@ const writeFiles = (registry: TestRegistry, context: RegistryContext) =>
       secret: context.httpSecret,
       serverCert: context.certificates.serverCert,
       serverKey: context.certificates.serverKey,
+      tokenAuth: context.tokenAuth,
     });
+    if (registry.kind === "token" && !config.auth?.token) {
+      return yield* new TestEnvironmentError({ step: step(registry.kind), reason: "needs the Harbor stand-in's token service, which is not running" });
+    }
     if (config.auth?.htpasswd) {
       const line = yield* htpasswdLine(context.tools, context.credentials);
       writeFileSync(config.auth.htpasswd.path, `${line}\n`, { mode: 0o600 });

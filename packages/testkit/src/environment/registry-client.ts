@@ -86,7 +86,7 @@ export const registryRequest = async (registry: RegistryEndpoint, req: RegistryR
   for (const challenge of parseChallenges(String(first.headers["www-authenticate"] ?? ""))) {
     const authorizer = AUTHORIZERS[challenge.scheme];
     if (!authorizer) continue;
-    const authorization = await authorizer(challenge, registry.credentials);
+    const authorization = await authorizer(challenge, registry.credentials, { caFile: registry.caFile });
     if (authorization) return send(registry, req, authorization);
   }
   return first;

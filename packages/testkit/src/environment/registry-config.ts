@@ -9,7 +9,22 @@ export interface RegistryConfig {
   /** Signs upload state; only matters across instances, but distribution warns when it is missing. */
   readonly secret: string;
   readonly tls?: { readonly certificate: string; readonly key: string } | undefined;
-  readonly auth?: { readonly htpasswd: { readonly realm: string; readonly path: string } } | undefined;
+  readonly auth?:
+    | { readonly htpasswd: { readonly realm: string; readonly path: string }; readonly token?: undefined }
+    | { readonly token: TokenAuthSettings; readonly htpasswd?: undefined }
+    | undefined;
+}
+
+/** distribution's `auth.token` section: whom the registry trusts to issue Bearer tokens. */
+export interface TokenAuthSettings {
+  /** The token service URL put in the Bearer challenge. */
+  readonly realm: string;
+  /** Must equal the JWT `aud`: `harbor-registry`. */
+  readonly service: string;
+  /** Must equal the JWT `iss`: `harbor-token-issuer`. */
+  readonly issuer: string;
+  /** PEM certificates whose keys sign tokens. */
+  readonly rootCertBundle: string;
 }
 
 /** Where a registry keeps its files inside its directory. */
@@ -32,6 +47,8 @@ export const buildRegistryConfig = (
     readonly secret: string;
     readonly serverCert: string;
     readonly serverKey: string;
+    /** Required for the `token` kind. */
+    readonly tokenAuth?: TokenAuthSettings | undefined;
   },
 ): RegistryConfig => {
   const spec = REGISTRY_KIND_SPECS[kind];
@@ -41,7 +58,12 @@ export const buildRegistryConfig = (
     storageDir: files.storageDir,
     secret: options.secret,
     tls: spec.scheme === "https" ? { certificate: options.serverCert, key: options.serverKey } : undefined,
-    auth: spec.auth === "htpasswd" ? { htpasswd: { realm: BASIC_REALM, path: files.htpasswdFile } } : undefined,
+    auth:
+      spec.auth === "htpasswd"
+        ? { htpasswd: { realm: BASIC_REALM, path: files.htpasswdFile } }
+        : spec.auth === "token" && options.tokenAuth
+          ? { token: options.tokenAuth }
+          : undefined,
   };
 };
 
@@ -73,8 +95,19 @@ export const renderRegistryConfig = (config: RegistryConfig): string => {
   if (config.tls) {
     lines.push("  tls:", `    certificate: ${q(config.tls.certificate)}`, `    key: ${q(config.tls.key)}`);
   }
-  if (config.auth) {
+  if (config.auth?.htpasswd) {
     lines.push("auth:", "  htpasswd:", `    realm: ${q(config.auth.htpasswd.realm)}`, `    path: ${q(config.auth.htpasswd.path)}`);
+  }
+  if (config.auth?.token) {
+    const token = config.auth.token;
+    lines.push(
+      "auth:",
+      "  token:",
+      `    realm: ${q(token.realm)}`,
+      `    service: ${q(token.service)}`,
+      `    issuer: ${q(token.issuer)}`,
+      `    rootcertbundle: ${q(token.rootCertBundle)}`,
+    );
   }
   lines.push("health:", "  storagedriver:", "    enabled: false");
   return `${lines.join("\n")}\n`;

@@ -1,5 +1,6 @@
 import { Effect } from "effect";
 import { TestEnvironmentError } from "./errors.js";
+import { tokenAuthOf } from "./harbor-stand-in.js";
 import { ensureTools } from "./install.js";
 import { withStateLock } from "./lock.js";
 import { layoutOf, resolveStateDir, type EnvironmentOptions } from "./paths.js";
@@ -34,6 +35,7 @@ const changeRegistry = (
           certificates: state.certificates,
           credentials: state.credentials,
           httpSecret: state.httpSecret,
+          tokenAuth: tokenAuthOf(state.harbor, layout),
         };
         const changed = yield* change(registry, context);
         yield* saveState(layout, { ...state, registries: { ...state.registries, [kind]: changed } });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { dirname } from "node:path";
 import type { CertificatesState } from "./certificates.js";
 import type { DockerState } from "./dockerd.js";
+import type { HarborStandInState } from "./harbor-stand-in.js";
 import type { RegistryCredentials } from "./htpasswd.js";
 import { isRegistryKind, type RegistryKind } from "./registry-kinds.js";
 import type { SkopeoImageState } from "./skopeo-image.js";
@@ -40,6 +41,8 @@ export interface EnvironmentState {
   /** Signs upload state in every registry (distribution's `http.secret`). */
   readonly httpSecret: string;
   readonly registries: Readonly<Partial<Record<RegistryKind, TestRegistry>>>;
+  /** The HarborApiStandIn process (REST API and token service) the `token` registry trusts. */
+  readonly harbor?: HarborStandInState | undefined;
   readonly updatedAt: string;
 }
 

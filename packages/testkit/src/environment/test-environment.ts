@@ -1,4 +1,5 @@
 import { TestEnvironmentError } from "./errors.js";
+import { harborStandInRecords, harborStandInRobots, type HarborStandInState } from "./harbor-stand-in.js";
 import { REGISTRY_KINDS, type RegistryKind } from "./registry-kinds.js";
 import { SKOPEO_IMAGE } from "./skopeo-image.js";
 import type { EnvironmentState, TestRegistry } from "./state.js";
@@ -44,5 +45,24 @@ export class TestEnvironment {
       });
     }
     return registry;
+  }
+
+  /** The HarborApiStandIn (Harbor URL, CA, accounts, project) the `token` registry trusts; throws when it does not run. */
+  get harbor(): HarborStandInState {
+    const harbor = this.state.harbor;
+    if (harbor?.pid === undefined) {
+      throw new TestEnvironmentError({ step: "harbor stand-in", reason: `not running in the environment in ${this.stateDir}`, fix: "run npm run env:up" });
+    }
+    return harbor;
+  }
+
+  /** What the Harbor stand-in recorded: REST calls and token requests (never passwords). */
+  harborRecords() {
+    return harborStandInRecords(this.harbor);
+  }
+
+  /** The robot accounts the Harbor stand-in holds now. */
+  harborRobots() {
+    return harborStandInRobots(this.harbor);
   }
 }

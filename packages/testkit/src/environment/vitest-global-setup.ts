@@ -9,6 +9,6 @@ export default async function setup(): Promise<() => Promise<void>> {
   const { started, timings } = await startTestEnvironment({ log });
   log(`ready in ${timings.total} ms`);
   return async () => {
-    await stopTestEnvironment({ only: { dockerd: started.dockerd, registries: started.registries } });
+    await stopTestEnvironment({ only: { dockerd: started.dockerd, registries: started.registries, harborStandIn: started.harborStandIn } });
   };
 }

@@ -2,17 +2,11 @@ import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { rootCertificates } from "node:tls";
 import { HarborStandInStore, type Principal, type RobotAccess, type StandInSeed } from "./harbor-stand-in-store.js";
 import type { RegistryTokenSigner } from "./registry-token.js";
-import {
-  handleTokenRequest,
-  HARBOR_TOKEN_ISSUER,
-  HARBOR_TOKEN_SERVICE,
-  parseBasicAuth,
-  type StandInResponse,
-  type TokenRequestRecord,
-} from "./token-service.js";
+import { empty, error, json, parseJson, readBody } from "./stand-in-http.js";
+import { readRegistryManifest } from "./stand-in-registry-reader.js";
+import { handleTokenRequest, parseBasicAuth, type StandInResponse, type TokenRequestRecord } from "./token-service.js";
 
 /** One REST API call as the stand-in saw it (never the password). */
 export interface ApiCallRecord {
@@ -67,21 +61,6 @@ const ROBOT_ACCESS = new Set([
   "tag:list",
   "tag:delete",
 ]);
-const MANIFEST_TYPES = [
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-].join(", ");
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): StandInResponse => ({
-  status,
-  headers: { "content-type": "application/json", ...headers },
-  body: JSON.stringify(body),
-});
-const error = (status: number, code: string, message: string) => json(status, { errors: [{ code, message }] });
-const empty = (status: number, headers: Record<string, string> = {}): StandInResponse => ({ status, headers, body: "" });
-
 /**
  * An HTTP stand-in for the parts of Harbor's REST API v2.0 and token service that skopush uses
  * (harbor.md §1, §5): ping, systeminfo, users/current, project HEAD/GET/POST, robot POST/GET/DELETE,
@@ -355,7 +334,7 @@ export class HarborApiStandIn {
         : this.store.repositoryActions(principal, name).includes("pull");
     if (!canRead) return principal ? error(403, "FORBIDDEN", "forbidden") : error(401, "UNAUTHORIZED", "UnAuthorized");
     if (!this.registry) return error(500, "UNKNOWN", "internal server error");
-    const manifest = await this.readManifest(name, reference);
+    const manifest = await readRegistryManifest(this.registry, this.options.signer, { issuer: this.options.issuer, service: this.options.service }, name, reference);
     if (manifest.status === 404) return error(404, "NOT_FOUND", `artifact ${name}:${reference} not found`);
     if (manifest.status !== 200) return error(500, "UNKNOWN", "internal server error");
     return json(200, {
@@ -368,54 +347,4 @@ export class HarborApiStandIn {
       tags: reference.includes(":") ? [] : [{ name: reference }],
     });
   }
-
-  /** Reads a manifest from the connected registry with a token the stand-in signs for itself. */
-  private readManifest(repository: string, reference: string): Promise<{ status: number; digest: string; mediaType: string; size: number }> {
-    const registry = this.registry!;
-    const { token } = this.options.signer.sign({
-      issuer: this.options.issuer ?? HARBOR_TOKEN_ISSUER,
-      service: this.options.service ?? HARBOR_TOKEN_SERVICE,
-      subject: "harbor-stand-in",
-      access: [{ type: "repository", name: repository, actions: ["pull"] }],
-      lifetimeSeconds: 60,
-    });
-    const target = new URL(`/v2/${repository}/manifests/${reference}`, registry.url);
-    const options = { method: "HEAD", headers: { authorization: `Bearer ${token}`, accept: MANIFEST_TYPES }, agent: false as const, timeout: 30_000 };
-    return new Promise((resolve, reject) => {
-      const onResponse = (res: http.IncomingMessage) => {
-        res.resume();
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            digest: String(res.headers["docker-content-digest"] ?? ""),
-            mediaType: String(res.headers["content-type"] ?? ""),
-            size: Number(res.headers["content-length"] ?? 0),
-          }),
-        );
-      };
-      const req =
-        target.protocol === "https:"
-          ? https.request(target, { ...options, ca: registry.ca ? [...rootCertificates, registry.ca] : undefined }, onResponse)
-          : http.request(target, options, onResponse);
-      req.on("timeout", () => req.destroy(new Error("registry did not answer within 30 s")));
-      req.on("error", reject);
-      req.end();
-    });
-  }
 }
-
-const readBody = (req: http.IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-
-const parseJson = (body: string): unknown => {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-};

@@ -12,6 +12,7 @@ export {
   type StandInUser,
 } from "./harbor-stand-in-store.js";
 export { libtrustKeyId } from "./libtrust-key-id.js";
+export type { StandInProcessConfig } from "./stand-in-config.js";
 export { decodeJwt, RegistryTokenSigner, type RegistryTokenClaims, type TokenAccessEntry } from "./registry-token.js";
 export {
   handleTokenRequest,

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeCredentials } from "@skopush/core";
+import { HarborClient } from "@skopush/credentials-harbor";
+import { ACCOUNTS, outcome, startStandIn } from "./support.js";
+
+let env: Awaited<ReturnType<typeof startStandIn>>;
+beforeAll(async () => {
+  env = await startStandIn();
+});
+afterAll(() => env.close());
+
+const client = (account?: { username: string; password: string }) =>
+  new HarborClient({
+    url: env.standIn.url,
+    credentials: account && makeCredentials(account.username, account.password),
+    retry: { times: 0, baseDelayMs: 1, maxDelayMs: 1 },
+  });
+
+describe("HarborClient against the HarborApiStandIn", () => {
+  it("pings without credentials", async () => {
+    expect(await outcome(client().ping())).toBeUndefined();
+  });
+
+  it("reads systeminfo: auth_mode anonymously, the version when authenticated", async () => {
+    expect(await outcome(client().systemInfo())).toEqual({ auth_mode: "db_auth", self_registration: false });
+    expect(await outcome(client(ACCOUNTS.developer).systemInfo())).toMatchObject({ auth_mode: "db_auth", harbor_version: expect.any(String) });
+  });
+
+  it("reads the current user, and says a robot is a robot (412)", async () => {
+    expect(await outcome(client(ACCOUNTS.developer).currentUser())).toMatchObject({ username: "dev" });
+    expect(await outcome(client(ACCOUNTS.robot).currentUser())).toMatchObject({ _tag: "CredentialsError", message: expect.stringMatching(/robot account/) });
+  });
+
+  it("checks that a project exists with HEAD /projects?project_name=", async () => {
+    expect(await outcome(client(ACCOUNTS.robot).projectExists("skopush"))).toBe(true);
+    expect(await outcome(client(ACCOUNTS.robot).projectExists("no-such-project"))).toBe(false);
+    expect(await outcome(client().projectExists("skopush"))).toMatchObject({ _tag: "AuthenticationFailed" });
+    const heads = env.standIn.calls.filter((c) => c.method === "HEAD");
+    expect(heads.at(-2)?.path).toBe("/api/v2.0/projects?project_name=no-such-project");
+  });
+
+  it("creates a private project once, then finds it (HEAD, then POST)", async () => {
+    const before = env.standIn.calls.length;
+    expect(await outcome(client(ACCOUNTS.developer).ensureProject("created-by-client"))).toBe("created");
+    expect(await outcome(client(ACCOUNTS.developer).ensureProject("created-by-client"))).toBe("existed");
+    expect(env.standIn.calls.slice(before).map((c) => `${c.method} ${c.status}`)).toEqual(["HEAD 404", "POST 201", "HEAD 200"]);
+    expect(env.store.projects.get("created-by-client")).toMatchObject({ public: false });
+  });
+
+  it("refuses to create a project for a robot (403 → AccessDenied) and for a bad name (400)", async () => {
+    expect(await outcome(client(ACCOUNTS.robot).ensureProject("robot-made"))).toMatchObject({ _tag: "AccessDenied" });
+    expect(await outcome(client(ACCOUNTS.developer).ensureProject("Bad_Name"))).toMatchObject({ _tag: "RegistryError", status: 400 });
+  });
+
+  it("creates a robot with pull, push and artifact read, using Harbor's name and secret, and deletes it", async () => {
+    const robot = await outcome(client(ACCOUNTS.projectAdmin).createRobot({ project: "skopush", name: "client-test", durationDays: 1 }));
+    if ("_tag" in robot) throw robot;
+    expect(robot.name).toBe("robot$skopush+client-test");
+    const stored = env.store.robotNamed(robot.name);
+    expect(stored?.access).toEqual([
+      { resource: "repository", action: "pull" },
+      { resource: "repository", action: "push" },
+      { resource: "artifact", action: "read" },
+    ]);
+    expect(String(robot.secret)).not.toContain(stored?.secret);
+    expect(await outcome(client(ACCOUNTS.projectAdmin).deleteRobot(robot.id))).toBeUndefined();
+    expect(env.store.robots.has(robot.id)).toBe(false);
+    // Deleting a robot that is already gone is not an error.
+    expect(await outcome(client(ACCOUNTS.projectAdmin).deleteRobot(robot.id))).toBeUndefined();
+  });
+
+  it("maps robot creation failures: 403 for a developer, 404 for a missing project, 409 for a duplicate", async () => {
+    expect(await outcome(client(ACCOUNTS.developer).createRobot({ project: "skopush", name: "x", durationDays: 1 }))).toMatchObject({ _tag: "AccessDenied" });
+    expect(await outcome(client(ACCOUNTS.admin).createRobot({ project: "no-such-project", name: "x", durationDays: 1 }))).toMatchObject({
+      _tag: "ProjectNotFound",
+      project: "no-such-project",
+    });
+    expect(await outcome(client(ACCOUNTS.admin).createRobot({ project: "skopush", name: "dup", durationDays: 1 }))).toMatchObject({ name: "robot$skopush+dup" });
+    expect(await outcome(client(ACCOUNTS.admin).createRobot({ project: "skopush", name: "dup", durationDays: 1 }))).toMatchObject({ _tag: "RegistryError", status: 409 });
+  });
+
+  it("never sends a cookie, though the stand-in sets one on every answer", async () => {
+    await outcome(client(ACCOUNTS.developer).ensureProject("cookie-check"));
+    expect(env.standIn.calls.some((c) => c.cookie)).toBe(false);
+  });
+
+  it("encodes the repository name twice for artifacts", async () => {
+    const exit = await outcome(client(ACCOUNTS.developer).getArtifact("skopush", "team/app", "v1"));
+    const call = env.standIn.calls.at(-1);
+    expect(call?.path).toBe("/api/v2.0/projects/skopush/repositories/team%252Fapp/artifacts/v1");
+    // No registry is connected to this stand-in: a 500 UNKNOWN, as Harbor says when its backend fails.
+    expect(exit).toMatchObject({ _tag: "RegistryError", status: 500 });
+  });
+
+  it("fails with a typed error for an invalid URL, before any request", async () => {
+    expect(await outcome(new HarborClient({ url: "ftp://harbor.example.com" }).ping())).toMatchObject({ _tag: "InvalidReference", part: "registry" });
+  });
+
+  it("says the registry is unreachable when nothing listens", async () => {
+    const closed = new HarborClient({ url: "http://127.0.0.1:9", retry: { times: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+    expect(await outcome(closed.ping())).toMatchObject({ _tag: "RegistryUnreachable" });
+  });
+
+  it("fails TLS verification against a plain-http server spoken to over https", async () => {
+    const https = new HarborClient({ url: env.standIn.url.replace("http://", "https://"), retry: { times: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+    expect(await outcome(https.ping())).toMatchObject({ _tag: "RegistryUnreachable", message: expect.stringMatching(/plain http/) });
+  });
+
+  it("reports a missing CA file as a CredentialsError naming it", async () => {
+    const withCa = new HarborClient({ url: "https://harbor.example.com", tls: { caFile: "/nonexistent/ca.crt" } });
+    expect(await outcome(withCa.ping())).toMatchObject({ _tag: "CredentialsError", source: "/nonexistent/ca.crt" });
+  });
+});

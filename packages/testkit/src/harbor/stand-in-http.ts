@@ -1,0 +1,31 @@
+import type http from "node:http";
+import type { StandInResponse } from "./token-service.js";
+
+/** A JSON answer. */
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}): StandInResponse => ({
+  status,
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
+/** Harbor's error body: `{"errors":[{"code","message"}]}`. */
+export const error = (status: number, code: string, message: string) => json(status, { errors: [{ code, message }] });
+/** An answer without a body. */
+export const empty = (status: number, headers: Record<string, string> = {}): StandInResponse => ({ status, headers, body: "" });
+
+/** The whole request body as text. */
+export const readBody = (req: http.IncomingMessage): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+
+/** JSON, or `undefined` when the text is not JSON. */
+export const parseJson = (body: string): unknown => {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+};
