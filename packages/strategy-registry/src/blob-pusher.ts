@@ -1,0 +1,276 @@
+import { Readable } from "node:stream";
+import { RegistryError, retryTransient, type PushError, type RetrySettings } from "@skopush/core";
+import { Effect } from "effect";
+import { pushScopes } from "./auth/scope.js";
+import type { BlobInfoCache } from "./blob-info-cache.js";
+import { classifyBodySource } from "./classify-error.js";
+import { BodySourceError } from "./http/transport.js";
+import type { ImagePlan, LayerBlob } from "./image-plan.js";
+import { openLayerSource, type CompressionSettings, type LayerSource } from "./layers/layer-source.js";
+import type { PushedDescriptor } from "./manifest-builder.js";
+import type { PushProgress } from "./push-progress.js";
+import type { RegistryClient } from "./registry-client.js";
+import type { RemoteImage } from "./remote-image.js";
+import {
+  cancelUpload,
+  chunksOf,
+  closeUpload,
+  mountBlob,
+  patchChunk,
+  patchStream,
+  putWhole,
+  startUpload,
+  type UploadError,
+} from "./upload/upload-session.js";
+
+/** Everything the blobs of one push share. */
+export interface BlobPushContext {
+  readonly client: RegistryClient;
+  /** `host[:port]`. */
+  readonly registry: string;
+  readonly repository: string;
+  readonly archivePath: string;
+  readonly retry: RetrySettings;
+  readonly compression: CompressionSettings;
+  readonly chunkSizeBytes: number;
+  /** Repositories of the registry to mount from, besides those the cache knows. */
+  readonly mountFrom: ReadonlyArray<string>;
+  readonly cache: BlobInfoCache;
+  readonly remote: RemoteImage;
+  readonly progress: PushProgress;
+  /** Set once a proxy refused a large body (413): every later upload of the push goes in chunks. */
+  readonly chunked: { value: boolean };
+}
+
+/** A blob on the registry, and the bytes sent to get it there (0 when it was present or mounted). */
+export interface BlobOutcome {
+  readonly descriptor: PushedDescriptor;
+  readonly bytesSent: number;
+}
+
+/** The id progress uses for a layer blob. */
+export const layerProgressId = (blob: LayerBlob): string => (blob.mode === "as-is" && blob.layer.digest !== undefined ? blob.layer.digest : blob.layer.diffId);
+
+/** Releases a session the attempt left open (failure or interruption); a completed one is already closed. */
+const withSession = <A>(
+  ctx: BlobPushContext,
+  body: (track: (location: URL | undefined) => void) => Effect.Effect<A, UploadError>,
+): Effect.Effect<A, UploadError> => {
+  let open: URL | undefined;
+  return body((location) => {
+    open = location;
+  }).pipe(Effect.onExit((exit) => (exit._tag === "Failure" && open !== undefined ? cancelUpload(ctx.client, open) : Effect.void)));
+};
+
+/** Uploads `open()` (known digest and size) in chunks after a 413, or from the start when asked to. */
+const uploadChunked = (
+  ctx: BlobPushContext,
+  track: (location: URL | undefined) => void,
+  source: () => Readable,
+  digest: () => string | undefined,
+): Effect.Effect<number, UploadError> =>
+  Effect.gen(function* () {
+    const started = yield* startUpload(ctx.client, ctx.repository);
+    let location = started.location;
+    track(location);
+    const size = Math.max(ctx.chunkSizeBytes, started.minChunk);
+    const stream = source();
+    const iterator = chunksOf(stream, size)[Symbol.asyncIterator]();
+    let offset = 0;
+    yield* Effect.gen(function* () {
+      for (;;) {
+        const next = yield* Effect.tryPromise({
+          try: () => iterator.next(),
+          catch: (cause) => classifyBodySource(ctx.client.context("blob-upload"), new BodySourceError({ url: location.href, cause })),
+        });
+        if (next.done) break;
+        location = yield* patchChunk(ctx.client, location, next.value, offset);
+        track(location);
+        offset += next.value.length;
+      }
+    }).pipe(Effect.ensuring(Effect.sync(() => stream.destroy())));
+    const final = digest();
+    if (final === undefined) return yield* Effect.fail(new RegistryError({ registry: ctx.registry, reason: "a blob's stream ended before its digest was known" }));
+    yield* closeUpload(ctx.client, location, final);
+    track(undefined);
+    return offset;
+  });
+
+/** One attempt at a blob whose digest and size are known: monolithic `PUT`, or chunks. */
+const uploadKnown = (
+  ctx: BlobPushContext,
+  digest: string,
+  size: number,
+  open: () => Readable | Uint8Array,
+  firstLocation: URL | undefined,
+): Effect.Effect<number, UploadError> =>
+  withSession(ctx, (track) =>
+    Effect.gen(function* () {
+      const asStream = (): Readable => {
+        const body = open();
+        return body instanceof Uint8Array ? Readable.from([Buffer.from(body)]) : body;
+      };
+      if (!ctx.chunked.value) {
+        const location = firstLocation ?? (yield* startUpload(ctx.client, ctx.repository)).location;
+        track(location);
+        const whole = yield* Effect.result(putWhole(ctx.client, location, digest, size, open));
+        if (whole._tag === "Success") {
+          track(undefined);
+          return size;
+        }
+        if (whole.failure._tag !== "BodyTooLarge") return yield* Effect.fail(whole.failure);
+        yield* cancelUpload(ctx.client, location);
+        track(undefined);
+        ctx.chunked.value = true;
+      } else if (firstLocation !== undefined) {
+        yield* cancelUpload(ctx.client, firstLocation);
+      }
+      return yield* uploadChunked(ctx, track, asStream, () => digest);
+    }),
+  );
+
+/** One attempt at a layer whose pushed digest is only known once it was sent (compressed on the way). */
+const uploadStreamed = (ctx: BlobPushContext, blob: LayerBlob, id: string): Effect.Effect<{ digest: string; size: number }, UploadError> =>
+  withSession(ctx, (track) =>
+    Effect.gen(function* () {
+      let source: LayerSource | undefined;
+      const open = (): LayerSource => {
+        source?.destroy();
+        ctx.progress.start(id);
+        source = openLayerSource(ctx.archivePath, blob, ctx.compression, (n) => ctx.progress.bytes(id, n));
+        return source;
+      };
+      const sent = () => source?.sent();
+      return yield* Effect.gen(function* () {
+        if (!ctx.chunked.value) {
+          const { location } = yield* startUpload(ctx.client, ctx.repository);
+          track(location);
+          const patched = yield* Effect.result(patchStream(ctx.client, location, () => open().stream));
+          if (patched._tag === "Success") {
+            track(patched.success);
+            const result = sent();
+            if (result === undefined) return yield* Effect.fail(new RegistryError({ registry: ctx.registry, reason: "a layer's stream ended before its digest was known" }));
+            yield* closeUpload(ctx.client, patched.success, result.digest);
+            track(undefined);
+            return result;
+          }
+          if (patched.failure._tag !== "BodyTooLarge") return yield* Effect.fail(patched.failure);
+          yield* cancelUpload(ctx.client, location);
+          track(undefined);
+          ctx.chunked.value = true;
+        }
+        yield* uploadChunked(ctx, track, () => open().stream, () => sent()?.digest);
+        const result = sent();
+        if (result === undefined) return yield* Effect.fail(new RegistryError({ registry: ctx.registry, reason: "a layer's stream ended before its digest was known" }));
+        return result;
+      }).pipe(Effect.ensuring(Effect.sync(() => source?.destroy())));
+    }),
+  );
+
+/** `HEAD /v2/<name>/blobs/<digest>`: the blob's size when present. */
+const blobPresent = (ctx: BlobPushContext, digest: string): Effect.Effect<number | undefined, PushError> =>
+  Effect.gen(function* () {
+    const response = yield* ctx.client.call({ operation: "blob-check", method: "HEAD", url: `/v2/${ctx.repository}/blobs/${digest}` });
+    if (response.status === 200) {
+      const length = Number(response.headers["content-length"]);
+      return Number.isFinite(length) ? length : -1;
+    }
+    if (response.status === 404) return undefined;
+    return yield* Effect.fail(ctx.client.unexpected("blob-check", response));
+  });
+
+/** Finds `digest` on the registry (present, or mounted from a known repository); the location of a session a refused mount opened. */
+const findOrMount = (ctx: BlobPushContext, digest: string): Effect.Effect<{ found: boolean; session: URL | undefined }, PushError> =>
+  Effect.gen(function* () {
+    if ((yield* blobPresent(ctx, digest)) !== undefined) return { found: true, session: undefined };
+    const sources = [...new Set([...ctx.mountFrom, ...ctx.cache.repositoriesWith(digest, ctx.registry)])].filter((r) => r !== ctx.repository);
+    let session: URL | undefined;
+    for (const from of sources) {
+      if (session !== undefined) yield* cancelUpload(ctx.client, session);
+      const outcome = yield* mountBlob(ctx.client, ctx.repository, digest, from, pushScopes(ctx.repository, [from]));
+      if (outcome.mounted) return { found: true, session: undefined };
+      session = outcome.location;
+    }
+    return { found: false, session };
+  });
+
+const retried = <A>(ctx: BlobPushContext, attempt: Effect.Effect<A, UploadError>): Effect.Effect<A, PushError> =>
+  attempt.pipe(
+    retryTransient(ctx.retry),
+    Effect.mapError((error): PushError => {
+      if (error._tag === "UploadSessionLost") return error.toPushError();
+      if (error._tag === "BodyTooLarge") return new RegistryError({ registry: error.registry, status: 413, reason: "a proxy refused the upload as too large" });
+      return error;
+    }),
+  );
+
+/** Pushes the config blob: skipped when present, else mounted or uploaded in one request. */
+export const pushConfig = (ctx: BlobPushContext, config: ImagePlan["config"]): Effect.Effect<BlobOutcome, PushError> => {
+  const descriptor: PushedDescriptor = { mediaType: config.mediaType, digest: config.digest, size: config.size };
+  return retried(
+    ctx,
+    Effect.gen(function* () {
+      ctx.progress.start(config.digest);
+      const found = yield* findOrMount(ctx, config.digest);
+      if (found.found) {
+        ctx.progress.skipped(config.digest, "skipped: already exists");
+        return { descriptor, bytesSent: 0 };
+      }
+      const sent = yield* uploadKnown(ctx, config.digest, config.size, () => config.bytes, found.session);
+      ctx.progress.bytes(config.digest, config.size);
+      ctx.progress.uploaded(config.digest);
+      ctx.cache.recordLocation(config.digest, ctx.registry, ctx.repository);
+      return { descriptor, bytesSent: sent };
+    }),
+  );
+};
+
+/** Gzip forms of a layer the registry may hold already: from the tag's current image, then from the cache. */
+const knownForms = (ctx: BlobPushContext, blob: LayerBlob): ReadonlyArray<{ digest: string; size: number }> => {
+  if (blob.mode === "as-is") return blob.layer.digest === undefined ? [] : [{ digest: blob.layer.digest, size: blob.layer.size }];
+  const forms = [...(ctx.remote.byDiffId.get(blob.layer.diffId) ?? []), ...ctx.cache.compressedForms(blob.layer.diffId)];
+  return forms.filter((form, i) => forms.findIndex((other) => other.digest === form.digest) === i);
+};
+
+/**
+ * Pushes one layer: skipped when the registry holds it (or a known compressed form of it), mounted
+ * when a known repository has it, else uploaded (monolithic when its digest is known, streamed while
+ * compressing otherwise, in chunks after a 413). Transient faults and lost sessions retry the layer
+ * from the start, reopening its source.
+ */
+export const pushLayer = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<BlobOutcome, PushError> => {
+  const id = layerProgressId(blob);
+  return retried(
+    ctx,
+    Effect.gen(function* () {
+      let session: URL | undefined;
+      for (const form of knownForms(ctx, blob)) {
+        if (session !== undefined) yield* cancelUpload(ctx.client, session);
+        const found = yield* findOrMount(ctx, form.digest);
+        session = found.session;
+        if (found.found) {
+          ctx.progress.skipped(id, "skipped: already exists");
+          ctx.cache.recordLocation(form.digest, ctx.registry, ctx.repository);
+          return { descriptor: { mediaType: blob.mediaType, digest: form.digest, size: form.size }, bytesSent: 0 };
+        }
+      }
+      if (blob.mode === "as-is" && blob.layer.digest !== undefined) {
+        const digest = blob.layer.digest;
+        const open = () => {
+          ctx.progress.start(id);
+          return openLayerSource(ctx.archivePath, blob, ctx.compression, (n) => ctx.progress.bytes(id, n)).stream;
+        };
+        const sent = yield* uploadKnown(ctx, digest, blob.layer.size, open, session);
+        ctx.progress.uploaded(id);
+        ctx.cache.recordLocation(digest, ctx.registry, ctx.repository);
+        return { descriptor: { mediaType: blob.mediaType, digest, size: blob.layer.size }, bytesSent: sent };
+      }
+      if (session !== undefined) yield* cancelUpload(ctx.client, session);
+      const result = yield* uploadStreamed(ctx, blob, id);
+      ctx.progress.uploaded(id);
+      if (blob.mode !== "as-is") ctx.cache.recordCompressed(blob.layer.diffId, result);
+      ctx.cache.recordLocation(result.digest, ctx.registry, ctx.repository);
+      return { descriptor: { mediaType: blob.mediaType, digest: result.digest, size: result.size }, bytesSent: result.size };
+    }),
+  );
+};

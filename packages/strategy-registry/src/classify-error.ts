@@ -1,0 +1,184 @@
+import {
+  AccessDenied,
+  ArchiveInvalid,
+  AuthenticationFailed,
+  InvalidReference,
+  isPushError,
+  ManifestRejected,
+  ProjectNotFound,
+  QuotaExceeded,
+  redactSecrets,
+  RegistryError,
+  RegistryUnreachable,
+  StrategyFailed,
+  Timeout,
+  TlsVerificationFailed,
+  type PushError,
+} from "@skopush/core";
+import type { BodySourceError, HttpResponse, TransportError } from "./http/transport.js";
+import { errorCodes, parseRegistryErrorBody, retryAfterMs } from "./registry-error-body.js";
+
+/** The registry call whose failure is being classified. */
+export type RegistryOperation =
+  | "ping"
+  | "token"
+  | "blob-check"
+  | "blob-mount"
+  | "blob-upload"
+  | "manifest-read"
+  | "config-read"
+  | "manifest-push";
+
+/** What the classifier knows about the call. Secrets are only used to remove them from messages. */
+export interface RegistryCallContext {
+  /** `host[:port]`. */
+  readonly registry: string;
+  readonly repository: string;
+  readonly operation: RegistryOperation;
+  /** The tag or digest, for manifest calls. */
+  readonly reference?: string | undefined;
+  readonly username?: string | undefined;
+  /** Removed from every message (password, tokens). */
+  readonly secrets?: ReadonlyArray<string | undefined> | undefined;
+  /** The archive, for failures of the body's own stream. */
+  readonly archivePath?: string | undefined;
+}
+
+const OPERATION_WORDS: Readonly<Record<RegistryOperation, string>> = {
+  ping: "checking the registry API (GET /v2/)",
+  token: "getting a token",
+  "blob-check": "checking a blob",
+  "blob-mount": "mounting a blob",
+  "blob-upload": "uploading a blob",
+  "manifest-read": "reading the current manifest",
+  "config-read": "reading the current config",
+  "manifest-push": "pushing the manifest",
+};
+
+const QUOTA = /will exceed the configured upper limit|quota/i;
+const PROJECT_NOT_FOUND = /project (\S+) not found/i;
+const MANIFEST_CODES = new Set(["MANIFEST_INVALID", "MANIFEST_BLOB_UNKNOWN", "MANIFEST_UNKNOWN", "MANIFEST_UNVERIFIED", "TAG_INVALID", "BLOB_UNKNOWN"]);
+
+/** Node TLS error codes meaning the certificate could not be verified. */
+export const TLS_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REVOKED",
+  "CERT_SIGNATURE_FAILURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "HOSTNAME_MISMATCH",
+]);
+
+/** Node/OpenSSL codes seen when a TLS client meets a server that speaks plain HTTP. */
+export const NOT_TLS_CODES: ReadonlySet<string> = new Set([
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "ERR_SSL_PACKET_LENGTH_TOO_LONG",
+  "ERR_SSL_HTTP_REQUEST",
+  "ERR_SSL_RECORD_LAYER_FAILURE",
+  "EPROTO",
+]);
+
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "ENETDOWN", "EADDRNOTAVAIL"]);
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT", "ERR_STREAM_PREMATURE_CLOSE", "UND_ERR_SOCKET", "ERR_HTTP_REQUEST_TIMEOUT"]);
+
+const clean = (context: RegistryCallContext, text: string): string => redactSecrets(text, context.secrets ?? [], context.username);
+
+const projectOf = (repository: string): string => repository.split("/")[0] ?? repository;
+
+/** Maps a registry answer that is not a success to the error vocabulary. */
+export const classifyResponse = (context: RegistryCallContext, response: Pick<HttpResponse, "status" | "headers" | "body">): PushError => {
+  const body = parseRegistryErrorBody(response.body);
+  const codes = errorCodes(body);
+  const status = response.status;
+  const what = OPERATION_WORDS[context.operation];
+  const said = clean(context, body.summary);
+  const reason = said ? `${what}: ${said}` : `${what}: HTTP ${status}`;
+  const code = codes[0];
+
+  if (status === 401) {
+    const project = PROJECT_NOT_FOUND.exec(body.summary);
+    if (project) return new ProjectNotFound({ registry: context.registry, project: projectOf(context.repository) });
+    return new AuthenticationFailed({ registry: context.registry, username: context.username, reason });
+  }
+  if (status === 403) {
+    if (QUOTA.test(body.summary)) return new QuotaExceeded({ registry: context.registry, detail: said });
+    return new AccessDenied({ registry: context.registry, repository: context.repository, reason });
+  }
+  if (codes.includes("NAME_UNKNOWN") && context.operation !== "manifest-read" && context.operation !== "config-read") {
+    return new ProjectNotFound({
+      registry: context.registry,
+      project: context.repository,
+      fix: `create the repository ${context.repository} on ${context.registry}; this registry does not create repositories on push`,
+    });
+  }
+  if (codes.includes("NAME_INVALID") || (status === 400 && /invalid repository name/i.test(body.summary))) {
+    return new InvalidReference({ input: `${context.registry}/${context.repository}`, part: "repository", reason: `is refused by the registry: ${said}` });
+  }
+  if (context.operation === "manifest-push" && (status === 413 || (code !== undefined && MANIFEST_CODES.has(code)) || status === 400)) {
+    const tooLarge = status === 413 ? "the manifest is larger than the registry (or a proxy in front of it) accepts" : "";
+    return new ManifestRejected({
+      registry: context.registry,
+      reference: `${context.repository}:${context.reference ?? "?"}`,
+      reason: [tooLarge, said || `HTTP ${status}`].filter(Boolean).join(": "),
+    });
+  }
+  if (context.operation === "ping" && status === 404) {
+    return new RegistryError({ registry: context.registry, status, reason: "GET /v2/ answered 404: this is not an OCI (Docker v2) registry API" });
+  }
+  return new RegistryError({
+    registry: context.registry,
+    status,
+    code,
+    reason,
+    retryAfterMs: retryAfterMs(response.headers["retry-after"]),
+  });
+};
+
+/** Maps a request that got no answer (refused, reset, timed out, TLS) to the error vocabulary. */
+export const classifyTransport = (context: RegistryCallContext, error: TransportError): PushError => {
+  const code = error.code;
+  const detail = clean(context, error.detail);
+  if (code !== undefined && TLS_CERTIFICATE_CODES.has(code)) {
+    return new TlsVerificationFailed({ registry: context.registry, reason: `${code}: ${detail}`, cause: error.cause });
+  }
+  if (error.timedOut) {
+    if (error.phase === "connect") return new RegistryUnreachable({ registry: context.registry, reason: `${detail} (${OPERATION_WORDS[context.operation]})`, cause: error.cause });
+    return new Timeout({ operation: `${OPERATION_WORDS[context.operation]} at ${context.registry}`, afterMs: timeoutOf(detail) });
+  }
+  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
+    return new RegistryUnreachable({ registry: context.registry, reason: `${code} (${OPERATION_WORDS[context.operation]})`, cause: error.cause });
+  }
+  if (code !== undefined && (RESET_CODES.has(code) || NOT_TLS_CODES.has(code))) {
+    return new RegistryUnreachable({
+      registry: context.registry,
+      reason: `the connection broke while ${OPERATION_WORDS[context.operation]} (${code}: ${detail})`,
+      cause: error.cause,
+    });
+  }
+  if (code?.startsWith("ERR_SSL_") || code?.startsWith("ERR_TLS_")) {
+    return new TlsVerificationFailed({ registry: context.registry, reason: `${code}: ${detail}`, cause: error.cause });
+  }
+  if (code !== undefined && /^E[A-Z]+$/.test(code)) {
+    return new RegistryUnreachable({ registry: context.registry, reason: `${code} (${OPERATION_WORDS[context.operation]}): ${detail}`, cause: error.cause });
+  }
+  return new StrategyFailed({ strategy: "registry", reason: `${OPERATION_WORDS[context.operation]} at ${context.registry} failed: ${detail}`, cause: error.cause });
+};
+
+const timeoutOf = (detail: string): number => Number(/(\d+) ms/.exec(detail)?.[1] ?? 0);
+
+/** Maps a failure of a request body's own stream: the typed error it carries, else an archive read error. */
+export const classifyBodySource = (context: RegistryCallContext, error: BodySourceError): PushError => {
+  if (isPushError(error.cause)) return error.cause;
+  const cause = error.cause as NodeJS.ErrnoException | undefined;
+  return new ArchiveInvalid({
+    path: context.archivePath ?? "the archive",
+    reason: `cannot be read while ${OPERATION_WORDS[context.operation]} (${cause?.code ?? "error"}: ${cause?.message ?? String(cause)})`,
+    cause,
+  });
+};

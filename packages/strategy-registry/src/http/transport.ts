@@ -1,0 +1,180 @@
+import http from "node:http";
+import https from "node:https";
+import type { Readable } from "node:stream";
+import { Data, Effect } from "effect";
+import type { Agents } from "./agents.js";
+
+/** HTTP methods the registry protocol uses. */
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** A request body. `open` is called again whenever the request is sent again (redirect, new token). */
+export interface HttpBody {
+  readonly open: () => Readable | Uint8Array;
+  /** Sent as `Content-Length`; without it the body goes with chunked transfer encoding. */
+  readonly length?: number | undefined;
+}
+
+/** One HTTP request. No `Cookie` is ever sent, and none is stored. */
+export interface HttpRequest {
+  readonly method: HttpMethod;
+  readonly url: URL;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly body?: HttpBody | undefined;
+  /** Response bytes kept; a longer body is cut there and the connection closed. @default 65536 */
+  readonly maxResponseBytes?: number | undefined;
+}
+
+/** A response, its body read (up to `maxResponseBytes`). */
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+  /** The URL that answered. */
+  readonly url: URL;
+}
+
+/** Where a request broke before a complete answer arrived. */
+export type TransportPhase = "connect" | "exchange";
+
+/** The request got no complete answer: refused, reset, timed out, TLS failed. */
+export class TransportError extends Data.TaggedError("TransportError")<{
+  readonly url: string;
+  readonly method: HttpMethod;
+  readonly code: string | undefined;
+  readonly phase: TransportPhase;
+  readonly timedOut: boolean;
+  readonly detail: string;
+  readonly cause: unknown;
+}> {}
+
+/** The request body's own stream failed (a file read error, or a layer found to lie about its digest). */
+export class BodySourceError extends Data.TaggedError("BodySourceError")<{
+  readonly url: string;
+  readonly cause: unknown;
+}> {}
+
+/** Timeouts of one request. */
+export interface TransportTimeouts {
+  readonly connectTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * Sends one request with node:http(s). A response that arrives while the body is still being sent
+ * (a proxy's early 413) wins: the rest of the body is not sent. Interruption aborts the request and
+ * destroys the body stream.
+ */
+export const sendRequest = (
+  agents: Agents,
+  timeouts: TransportTimeouts,
+  request: HttpRequest,
+): Effect.Effect<HttpResponse, TransportError | BodySourceError> =>
+  Effect.callback<HttpResponse, TransportError | BodySourceError>((resume, signal) => {
+    const isHttps = request.url.protocol === "https:";
+    const headers: Record<string, string> = { ...request.headers };
+    const body = request.body?.open();
+    if (request.body?.length !== undefined) headers["content-length"] = String(request.body.length);
+    else if (body instanceof Uint8Array) headers["content-length"] = String(body.length);
+    else if (body === undefined && (request.method === "PUT" || request.method === "POST" || request.method === "PATCH")) {
+      headers["content-length"] = "0";
+    }
+    let settled = false;
+    let connected = false;
+    let responded = false;
+    let timedOut = false;
+    const where = `${request.url.origin}${request.url.pathname}`;
+    const bodyStream = body !== undefined && !(body instanceof Uint8Array) ? body : undefined;
+
+    const finish = (effect: Effect.Effect<HttpResponse, TransportError | BodySourceError>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(connectTimer);
+      resume(effect);
+    };
+    const transportFailure = (cause: unknown) =>
+      new TransportError({
+        url: where,
+        method: request.method,
+        code: (cause as NodeJS.ErrnoException | undefined)?.code,
+        phase: connected ? "exchange" : "connect",
+        timedOut,
+        detail: cause instanceof Error ? cause.message : String(cause),
+        cause,
+      });
+
+    const req = (isHttps ? https : http).request(request.url, {
+      method: request.method,
+      headers,
+      agent: isHttps ? agents.https : agents.http,
+      signal,
+    });
+
+    const connectTimer = setTimeout(() => {
+      timedOut = true;
+      req.destroy(new Error(`no connection within ${timeouts.connectTimeoutMs} ms`));
+    }, timeouts.connectTimeoutMs);
+    const onConnected = () => {
+      connected = true;
+      clearTimeout(connectTimer);
+      req.setTimeout(timeouts.idleTimeoutMs, () => {
+        timedOut = true;
+        req.destroy(new Error(`no data sent or received for ${timeouts.idleTimeoutMs} ms`));
+      });
+    };
+    req.on("socket", (socket) => {
+      // A pooled socket is connected already; a new one is still connecting when it is assigned.
+      if (socket.connecting) socket.once(isHttps ? "secureConnect" : "connect", onConnected);
+      else onConnected();
+    });
+
+    req.on("response", (res) => {
+      responded = true;
+      const limit = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      res.on("data", (chunk: Buffer) => {
+        const part = chunk.length + kept > limit ? chunk.subarray(0, limit - kept) : chunk;
+        chunks.push(part);
+        kept += part.length;
+        if (kept >= limit && part.length < chunk.length) {
+          // More than anything skopush reads (a manifest, a config, an error): stop the download.
+          finish(Effect.succeed({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url: request.url }));
+          res.destroy();
+          req.destroy();
+        }
+      });
+      res.on("end", () => {
+        // An early answer (the body was not fully sent): this connection cannot be reused.
+        if (bodyStream !== undefined && !bodyStream.readableEnded) {
+          bodyStream.unpipe(req);
+          bodyStream.destroy();
+          req.destroy();
+        }
+        finish(Effect.succeed({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url: request.url }));
+      });
+      res.on("error", (cause) => finish(Effect.fail(transportFailure(cause))));
+    });
+    req.on("error", (cause) => {
+      if (responded || signal.aborted) return;
+      bodyStream?.destroy();
+      finish(Effect.fail(transportFailure(cause)));
+    });
+
+    if (bodyStream === undefined) {
+      req.end(body);
+    } else {
+      bodyStream.on("error", (cause) => {
+        if (responded) return;
+        req.destroy();
+        finish(Effect.fail(new BodySourceError({ url: where, cause })));
+      });
+      bodyStream.pipe(req);
+    }
+    return Effect.sync(() => {
+      clearTimeout(connectTimer);
+      bodyStream?.destroy();
+      req.destroy();
+    });
+  });

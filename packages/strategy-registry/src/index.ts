@@ -1,0 +1,17 @@
+import "reflect-metadata";
+
+export { RegistryPushStrategy } from "./registry-push-strategy.js";
+export { registerRegistryPushStrategy } from "./register-registry-push-strategy.js";
+export {
+  defaultBlobInfoCacheDir,
+  REGISTRY_PUSH_OPTIONS,
+  resolveRegistryPushOptions,
+  type RegistryHttpOptions,
+  type RegistryPushOptions,
+  type ResolvedRegistryPushOptions,
+} from "./registry-push-options.js";
+export { classifyBodySource, classifyResponse, classifyTransport, type RegistryCallContext, type RegistryOperation } from "./classify-error.js";
+export { AdaptiveGzip, type AdaptiveGzipOptions, type AdaptiveGzipStats } from "./layers/adaptive-gzip.js";
+export { BLOB_INFO_CACHE_FILE } from "./blob-info-cache.js";
+export { candidateSchemes, isLoopbackHost } from "./http/endpoint.js";
+export { parseWwwAuthenticate, type Challenge } from "./auth/www-authenticate.js";

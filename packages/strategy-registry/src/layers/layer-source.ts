@@ -1,0 +1,78 @@
+import { pipeline, type Duplex, type Readable } from "node:stream";
+import * as zlib from "node:zlib";
+import type { LayerBlob } from "../image-plan.js";
+import { AdaptiveGzip, type AdaptiveGzipStats } from "./adaptive-gzip.js";
+import { DigestCounter } from "./digest-counter.js";
+import { LayerVerifier } from "./layer-verifier.js";
+
+/** How layers are compressed on the way. */
+export interface CompressionSettings {
+  readonly level: number;
+  readonly threads: number;
+}
+
+/** The bytes of one upload attempt of a layer, checked and (when needed) compressed as they flow. */
+export interface LayerSource {
+  /** What to send. Fails with `ArchiveInvalid` when the layer does not match its digest or diff_id. */
+  readonly stream: Readable;
+  /** Digest and size of what was sent; undefined until `stream` ended. */
+  sent(): { readonly digest: string; readonly size: number } | undefined;
+  /** What the compressor did, for layers compressed on the way. */
+  readonly compression: AdaptiveGzipStats | undefined;
+  /** Stops reading and releases the file descriptor. */
+  destroy(): void;
+}
+
+const label = (blob: LayerBlob): string => `layer ${blob.layer.index} (${blob.layer.name})`;
+
+/**
+ * Opens a fresh source for one attempt (each call reopens the file: a retry starts over). Stored
+ * compressed layers flow as they are through a {@link LayerVerifier}; uncompressed ones are verified
+ * against their diff_id and gzip-compressed with {@link AdaptiveGzip}; zstd layers bound for a Docker
+ * manifest are verified, decompressed and gzip-compressed. `onBytes` counts source bytes read.
+ */
+export const openLayerSource = (
+  archivePath: string,
+  blob: LayerBlob,
+  settings: CompressionSettings,
+  onBytes: (bytes: number) => void,
+): LayerSource => {
+  const layer = blob.layer;
+  const verifier = new LayerVerifier({
+    path: archivePath,
+    label: label(blob),
+    compression: layer.compression,
+    diffId: layer.diffId,
+    digest: layer.digest,
+    size: layer.size,
+    onBytes,
+  });
+  const file = layer.open();
+  if (blob.mode === "as-is") {
+    const stream = pipeline(file, verifier, () => undefined) as unknown as Readable;
+    return {
+      stream,
+      compression: undefined,
+      sent: () => (verifier.digest === undefined ? undefined : { digest: verifier.digest, size: layer.size }),
+      destroy: () => {
+        file.destroy();
+        verifier.destroy();
+      },
+    };
+  }
+  const gzip = new AdaptiveGzip({ level: settings.level, threads: settings.threads });
+  const counter = new DigestCounter();
+  const stages: Duplex[] = [verifier];
+  if (blob.mode === "transcode") stages.push((zlib as unknown as { createZstdDecompress: () => Duplex }).createZstdDecompress());
+  stages.push(gzip, counter);
+  pipeline([file, ...stages], () => undefined);
+  return {
+    stream: counter,
+    compression: gzip.stats,
+    sent: () => counter.digest,
+    destroy: () => {
+      file.destroy();
+      for (const stage of stages) stage.destroy();
+    },
+  };
+};

@@ -1,0 +1,116 @@
+import { availableParallelism, homedir } from "node:os";
+import { join } from "node:path";
+
+/** How the `registry` strategy talks HTTP. */
+export interface RegistryHttpOptions {
+  /** Reuse connections between requests of one push. @default true */
+  readonly keepAlive?: boolean | undefined;
+  /** Connections per registry host at once. @default concurrency + 2 */
+  readonly maxSockets?: number | undefined;
+  /** Time to establish a connection (TCP and TLS), in ms. @default 30000 */
+  readonly connectTimeoutMs?: number | undefined;
+  /** Time a request may go without sending or receiving a byte, in ms. @default 300000 */
+  readonly idleTimeoutMs?: number | undefined;
+  /** Sent as `User-Agent`. @default "skopush" */
+  readonly userAgent?: string | undefined;
+}
+
+/** Options of the `registry` strategy; every one has a default, so `new RegistryPushStrategy()` works. */
+export interface RegistryPushOptions {
+  /** Blobs uploaded at once. @default 4 */
+  readonly concurrency?: number | undefined;
+  /**
+   * The largest request body of a chunked upload: used after a proxy refused a large upload with 413
+   * (nginx's default `client_max_body_size` is 1 MiB), or always with {@link chunkedUploads}. @default 1048576
+   */
+  readonly chunkSizeBytes?: number | undefined;
+  /** Upload every blob in chunks of {@link chunkSizeBytes} from the start, without trying one request first. @default false */
+  readonly chunkedUploads?: boolean | undefined;
+  /**
+   * Repositories of the destination registry that may already hold some blobs, e.g. `["base/node"]`:
+   * a blob found missing is first mounted from them (no upload). Needs pull access to them. @default []
+   */
+  readonly mountFrom?: ReadonlyArray<string> | undefined;
+  /** gzip level for layers stored uncompressed: 1 (fastest) to 9 (smallest). @default 6 */
+  readonly compressionLevel?: number | undefined;
+  /** Blocks of one layer compressed at once on the libuv thread pool. @default os.availableParallelism() */
+  readonly compressionThreads?: number | undefined;
+  /**
+   * Where the digests of layers this strategy compressed are remembered (diff_id → pushed digest), so a
+   * later push finds them on the registry without compressing again; `false` keeps no cache.
+   * @default `$XDG_CACHE_HOME/skopush`, else `~/.cache/skopush`
+   */
+  readonly blobInfoCacheDir?: string | false | undefined;
+  /**
+   * Read the manifest the destination tag points at (and its config) to learn which pushed digests the
+   * registry already holds for our layers; a re-push of an image pushed by any tool then uploads nothing.
+   * @default true
+   */
+  readonly reuseRemoteLayers?: boolean | undefined;
+  /**
+   * Also trust CA certificates from the containers-certs.d(5) directories of the registry host
+   * (`/etc/containers/certs.d/<host>`, `~/.config/containers/certs.d/<host>`, `/etc/docker/certs.d/<host>`),
+   * as skopeo and Docker do, when the request names no `certDir`. @default true
+   */
+  readonly systemCertDirs?: boolean | undefined;
+  /** Where a gzip-compressed archive is decompressed before its layers are read. @default os.tmpdir() */
+  readonly tempDirectory?: string | undefined;
+  /** HTTP settings. */
+  readonly http?: RegistryHttpOptions | undefined;
+}
+
+/** {@link RegistryPushOptions} with every default applied. */
+export interface ResolvedRegistryPushOptions {
+  readonly concurrency: number;
+  readonly chunkSizeBytes: number;
+  readonly chunkedUploads: boolean;
+  readonly mountFrom: ReadonlyArray<string>;
+  readonly compressionLevel: number;
+  readonly compressionThreads: number;
+  readonly blobInfoCacheDir: string | false;
+  readonly reuseRemoteLayers: boolean;
+  readonly systemCertDirs: boolean;
+  readonly tempDirectory: string | undefined;
+  readonly http: Required<RegistryHttpOptions>;
+}
+
+/** The default cache directory: `$XDG_CACHE_HOME/skopush`, else `~/.cache/skopush`. */
+export const defaultBlobInfoCacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
+  join(env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "skopush");
+
+const positiveInteger = (value: number | undefined, fallback: number, name: string): number => {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`[skopush] [registry] ${name} must be a positive integer, got ${value}`);
+  return value;
+};
+
+/** Applies the defaults of {@link RegistryPushOptions}; throws a `RangeError` on an invalid value. */
+export const resolveRegistryPushOptions = (options: RegistryPushOptions = {}): ResolvedRegistryPushOptions => {
+  const concurrency = positiveInteger(options.concurrency, 4, "concurrency");
+  const compressionLevel = options.compressionLevel ?? 6;
+  if (!Number.isInteger(compressionLevel) || compressionLevel < 1 || compressionLevel > 9) {
+    throw new RangeError(`[skopush] [registry] compressionLevel must be an integer from 1 to 9, got ${compressionLevel}`);
+  }
+  return {
+    concurrency,
+    chunkSizeBytes: positiveInteger(options.chunkSizeBytes, 1024 * 1024, "chunkSizeBytes"),
+    chunkedUploads: options.chunkedUploads ?? false,
+    mountFrom: [...(options.mountFrom ?? [])],
+    compressionLevel,
+    compressionThreads: positiveInteger(options.compressionThreads, Math.max(1, availableParallelism()), "compressionThreads"),
+    blobInfoCacheDir: options.blobInfoCacheDir ?? defaultBlobInfoCacheDir(),
+    reuseRemoteLayers: options.reuseRemoteLayers ?? true,
+    systemCertDirs: options.systemCertDirs ?? true,
+    tempDirectory: options.tempDirectory,
+    http: {
+      keepAlive: options.http?.keepAlive ?? true,
+      maxSockets: positiveInteger(options.http?.maxSockets, concurrency + 2, "http.maxSockets"),
+      connectTimeoutMs: positiveInteger(options.http?.connectTimeoutMs, 30_000, "http.connectTimeoutMs"),
+      idleTimeoutMs: positiveInteger(options.http?.idleTimeoutMs, 300_000, "http.idleTimeoutMs"),
+      userAgent: options.http?.userAgent ?? "skopush",
+    },
+  };
+};
+
+/** DI token of optional {@link RegistryPushOptions} for `RegistryPushStrategy`. */
+export const REGISTRY_PUSH_OPTIONS = Symbol.for("@skopush/strategy-registry/RegistryPushOptions");

@@ -1,0 +1,138 @@
+import * as zlib from "node:zlib";
+import { openImageArchive, type ImageArchive } from "@skopush/archive";
+import {
+  StrategyFailed,
+  StrategyUnavailable,
+  type ProgressSink,
+  type PushError,
+  type PushOutcome,
+  type PushRequest,
+  type PushStrategy,
+} from "@skopush/core";
+import { Effect } from "effect";
+import { inject, injectable } from "tsyringe";
+import { pushScopes } from "./auth/scope.js";
+import { TokenCache } from "./auth/token-cache.js";
+import { BlobInfoCache } from "./blob-info-cache.js";
+import { layerProgressId, pushConfig, pushLayer, type BlobPushContext } from "./blob-pusher.js";
+import { planImage, type ImagePlan } from "./image-plan.js";
+import { buildManifest, type BuiltManifest, type PushedDescriptor } from "./manifest-builder.js";
+import { putManifest } from "./manifest-push.js";
+import { PushProgress } from "./push-progress.js";
+import { RegistryClient } from "./registry-client.js";
+import {
+  REGISTRY_PUSH_OPTIONS,
+  resolveRegistryPushOptions,
+  type RegistryPushOptions,
+  type ResolvedRegistryPushOptions,
+} from "./registry-push-options.js";
+import { discoverRemoteImage, NO_REMOTE_IMAGE, type RemoteImage } from "./remote-image.js";
+
+/** The remote manifest's exact bytes when they describe exactly what we would push: re-tagging changes nothing. */
+const sameAsRemote = (remote: RemoteImage, plan: ImagePlan, built: BuiltManifest, layers: ReadonlyArray<PushedDescriptor>): BuiltManifest | undefined => {
+  const manifest = remote.manifest;
+  if (manifest === undefined || manifest.mediaType !== built.mediaType || manifest.configDigest !== plan.config.digest) return undefined;
+  if (manifest.layers.length !== layers.length) return undefined;
+  const same = manifest.layers.every((l, i) => l.digest === layers[i]?.digest && l.mediaType === layers[i]?.mediaType && l.size === layers[i]?.size);
+  return same ? { bytes: manifest.bytes, digest: manifest.digest, mediaType: manifest.mediaType } : undefined;
+};
+
+/**
+ * Pushes with skopush's own OCI distribution client, in pure TypeScript: no skopeo, no Docker, only
+ * Node. Layers stream from the archive (never whole in memory); uncompressed ones are gzip-compressed on
+ * the way, in parallel, storing what does not compress; every layer is checked against its digest and
+ * diff_id as it is read. Blobs the registry holds are skipped, blobs a known repository holds are
+ * mounted, the others uploaded (chunked after a proxy's 413), several at once, each retried on
+ * transient faults; the manifest goes last, once every blob is confirmed.
+ */
+@injectable()
+export class RegistryPushStrategy implements PushStrategy {
+  readonly name = "registry";
+  /** The options in force, defaults applied. */
+  readonly options: ResolvedRegistryPushOptions;
+  private readonly tokens = new TokenCache();
+
+  constructor(@inject(REGISTRY_PUSH_OPTIONS, { isOptional: true }) options?: RegistryPushOptions) {
+    this.options = resolveRegistryPushOptions(options);
+  }
+
+  /** Available wherever this Node has what the client uses (zlib's crc32: Node 20.15+, 22.2+). */
+  probe(): Effect.Effect<void, StrategyUnavailable> {
+    return typeof zlib.crc32 === "function"
+      ? Effect.void
+      : Effect.fail(
+          new StrategyUnavailable({ strategy: this.name, reason: `Node ${process.version} has no zlib.crc32`, fix: "run skopush on Node 20.19 or later" }),
+        );
+  }
+
+  push(request: PushRequest, progress: ProgressSink): Effect.Effect<PushOutcome, PushError> {
+    const self = this;
+    const options = this.options;
+    return Effect.scoped(
+      Effect.gen(function* () {
+        const archive: ImageArchive = yield* openImageArchive(request.archive.path, {
+          format: request.archive.format,
+          tempDirectory: options.tempDirectory,
+        });
+        const plan = planImage(archive, request.manifestFormat);
+        if (plan instanceof StrategyFailed) return yield* Effect.fail(plan);
+        const destination = request.destination;
+        const repository = destination.repository;
+        const reference = destination.manifestReference;
+        const tracker = new PushProgress(progress, [
+          { id: plan.config.digest, kind: "config", total: plan.config.size },
+          ...plan.layers.map((blob) => ({ id: layerProgressId(blob), kind: "layer" as const, total: blob.layer.size })),
+        ]);
+        tracker.preparing(`Pushing ${archive.layers.length} layers of ${request.archive.path} to ${destination}`);
+        const cache = yield* Effect.promise(() => BlobInfoCache.load(options.blobInfoCacheDir));
+        const client = yield* RegistryClient.connect(
+          {
+            host: destination.registry,
+            repository,
+            credentials: request.credentials,
+            tls: request.tls,
+            options,
+            scopes: pushScopes(repository),
+            archivePath: request.archive.path,
+          },
+          self.tokens,
+        );
+        const remote =
+          options.reuseRemoteLayers && destination.digest === undefined
+            ? yield* discoverRemoteImage(client, repository, reference, plan.config.digest, archive.config.diffIds)
+            : NO_REMOTE_IMAGE;
+        const ctx: BlobPushContext = {
+          client,
+          registry: destination.registry,
+          repository,
+          archivePath: request.archive.path,
+          retry: request.retry,
+          compression: { level: options.compressionLevel, threads: options.compressionThreads },
+          chunkSizeBytes: options.chunkSizeBytes,
+          mountFrom: options.mountFrom,
+          cache,
+          remote,
+          progress: tracker,
+          chunked: { value: options.chunkedUploads },
+        };
+        const [config, ...layers] = yield* Effect.forEach(
+          [() => pushConfig(ctx, plan.config), ...plan.layers.map((blob) => () => pushLayer(ctx, blob))],
+          (run) => run(),
+          { concurrency: options.concurrency },
+        );
+        yield* Effect.promise(() => cache.save());
+        const byPosition: PushedDescriptor[] = new Array(plan.layerCount);
+        plan.layers.forEach((blob, i) => {
+          for (const position of blob.positions) byPosition[position] = (layers[i] as (typeof layers)[number]).descriptor;
+        });
+        const built = buildManifest(archive, plan, byPosition);
+        const manifest = sameAsRemote(remote, plan, built, byPosition) ?? built;
+        tracker.manifest(`${destination}`);
+        const digest = yield* putManifest(client, destination.registry, repository, reference, manifest, request.retry);
+        const bytesPushed = [config, ...layers].reduce((sum, outcome) => sum + (outcome?.bytesSent ?? 0), 0) + manifest.bytes.length;
+        tracker.finished(`Pushed ${destination} ${digest}`);
+        return { digest, bytesPushed };
+      }),
+    );
+  }
+}

@@ -1,0 +1,146 @@
+import type { Readable } from "node:stream";
+import { RegistryError, type PushError } from "@skopush/core";
+import { Effect } from "effect";
+import type { HttpResponse } from "../http/transport.js";
+import { errorCodes, parseRegistryErrorBody } from "../registry-error-body.js";
+import type { RegistryClient } from "../registry-client.js";
+import { BodyTooLarge, UploadSessionLost } from "./upload-errors.js";
+import { uploadLocation, withDigest } from "./upload-location.js";
+
+/** Errors of one upload attempt: the push's, a lost session (retried), or a body a proxy refused (sent in chunks). */
+export type UploadError = PushError | UploadSessionLost | BodyTooLarge;
+
+const OCTET_STREAM = { "content-type": "application/octet-stream" } as const;
+
+const sessionLost = (client: RegistryClient, response: HttpResponse): UploadSessionLost | undefined => {
+  const codes = errorCodes(parseRegistryErrorBody(response.body));
+  if (response.status === 404 || codes.includes("BLOB_UPLOAD_UNKNOWN") || codes.includes("BLOB_UPLOAD_INVALID")) {
+    return new UploadSessionLost({ registry: client.context("blob-upload").registry, reason: `HTTP ${response.status} ${codes.join(",")}`.trim() });
+  }
+  return undefined;
+};
+
+/** Maps an unexpected answer of a session request: lost session, 413, or the classified error. */
+const failed = (client: RegistryClient, response: HttpResponse, size?: number): Effect.Effect<never, UploadError> => {
+  if (response.status === 413) return Effect.fail(new BodyTooLarge({ registry: client.context("blob-upload").registry, size }));
+  return Effect.fail(sessionLost(client, response) ?? client.unexpected("blob-upload", response));
+};
+
+const nextLocation = (client: RegistryClient, response: HttpResponse): Effect.Effect<URL, UploadError> => {
+  const location = uploadLocation(response);
+  return location === undefined
+    ? Effect.fail(new RegistryError({ registry: client.context("blob-upload").registry, status: response.status, reason: "the registry answered an upload request without a Location" }))
+    : Effect.succeed(location);
+};
+
+/** `POST /v2/<name>/blobs/uploads/`: opens an upload session; answers its `Location` and `OCI-Chunk-Min-Length`. */
+export const startUpload = (client: RegistryClient, repository: string): Effect.Effect<{ location: URL; minChunk: number }, UploadError> =>
+  Effect.gen(function* () {
+    const response = yield* client.call({ operation: "blob-upload", method: "POST", url: `/v2/${repository}/blobs/uploads/` });
+    if (response.status !== 202) return yield* failed(client, response);
+    const minChunk = Number(response.headers["oci-chunk-min-length"] ?? 0);
+    return { location: yield* nextLocation(client, response), minChunk: Number.isFinite(minChunk) ? minChunk : 0 };
+  });
+
+/** The outcome of a mount attempt: mounted, or a session the registry opened instead (or nothing). */
+export type MountOutcome = { readonly mounted: true } | { readonly mounted: false; readonly location: URL | undefined };
+
+/** `POST …/uploads/?mount=<digest>&from=<repo>`. Never fails: a refused mount just means uploading. */
+export const mountBlob = (client: RegistryClient, repository: string, digest: string, from: string, scopes: ReadonlyArray<string>): Effect.Effect<MountOutcome> =>
+  Effect.gen(function* () {
+    const url = `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
+    const response = yield* client.call({ operation: "blob-mount", method: "POST", url, scopes });
+    if (response.status === 201) return { mounted: true } as const;
+    return { mounted: false, location: response.status === 202 ? uploadLocation(response) : undefined } as const;
+  }).pipe(Effect.orElseSucceed((): MountOutcome => ({ mounted: false, location: undefined })));
+
+/** Checks the registry stored what we sent. */
+const checkStoredDigest = (client: RegistryClient, response: HttpResponse, digest: string): Effect.Effect<void, UploadError> => {
+  const stored = response.headers["docker-content-digest"];
+  if (typeof stored === "string" && stored !== "" && stored !== digest) {
+    return Effect.fail(
+      new RegistryError({ registry: client.context("blob-upload").registry, status: response.status, reason: `the registry stored the blob as ${stored}, but skopush sent ${digest}` }),
+    );
+  }
+  return Effect.void;
+};
+
+/** `PUT <location>&digest=…` with the whole blob: the monolithic upload. */
+export const putWhole = (
+  client: RegistryClient,
+  location: URL,
+  digest: string,
+  size: number,
+  open: () => Readable | Uint8Array,
+): Effect.Effect<void, UploadError> =>
+  Effect.gen(function* () {
+    const response = yield* client.call({
+      operation: "blob-upload",
+      method: "PUT",
+      url: withDigest(location, digest),
+      headers: OCTET_STREAM,
+      body: { open, length: size },
+    });
+    if (response.status !== 201) return yield* failed(client, response, size);
+    yield* checkStoredDigest(client, response, digest);
+  });
+
+/** `PATCH <location>` with a body of unknown length (chunked transfer encoding); answers the next `Location`. */
+export const patchStream = (client: RegistryClient, location: URL, open: () => Readable): Effect.Effect<URL, UploadError> =>
+  Effect.gen(function* () {
+    const response = yield* client.call({ operation: "blob-upload", method: "PATCH", url: location, headers: OCTET_STREAM, body: { open } });
+    if (response.status !== 202) return yield* failed(client, response);
+    return yield* nextLocation(client, response);
+  });
+
+/** `PATCH <location>` with one chunk at `offset` (`Content-Range: start-end`, inclusive); answers the next `Location`. */
+export const patchChunk = (client: RegistryClient, location: URL, chunk: Buffer, offset: number): Effect.Effect<URL, UploadError> =>
+  Effect.gen(function* () {
+    const response = yield* client.call({
+      operation: "blob-upload",
+      method: "PATCH",
+      url: location,
+      headers: { ...OCTET_STREAM, "content-range": `${offset}-${offset + chunk.length - 1}` },
+      body: { open: () => chunk, length: chunk.length },
+    });
+    if (response.status === 416) return yield* new UploadSessionLost({ registry: client.context("blob-upload").registry, reason: "the registry refused a chunk's range (416)" });
+    if (response.status !== 202) return yield* failed(client, response, chunk.length);
+    return yield* nextLocation(client, response);
+  });
+
+/** `PUT <location>&digest=…` with no body: closes a session whose bytes were all PATCHed. */
+export const closeUpload = (client: RegistryClient, location: URL, digest: string): Effect.Effect<void, UploadError> =>
+  Effect.gen(function* () {
+    const response = yield* client.call({ operation: "blob-upload", method: "PUT", url: withDigest(location, digest), headers: OCTET_STREAM });
+    if (response.status !== 201) return yield* failed(client, response);
+    yield* checkStoredDigest(client, response, digest);
+  });
+
+/** `DELETE <location>`: cancels a session. Best effort: failures are ignored. */
+export const cancelUpload = (client: RegistryClient, location: URL): Effect.Effect<void> =>
+  client.call({ operation: "blob-upload", method: "DELETE", url: location }).pipe(Effect.timeout(5_000), Effect.ignore);
+
+/**
+ * Reads `source` into chunks of `size` bytes (the last may be shorter), one at a time: at most one
+ * chunk is in memory.
+ */
+export async function* chunksOf(source: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let length = 0;
+  for await (const data of source) {
+    let rest = data;
+    while (length + rest.length >= size) {
+      const take = size - length;
+      parts.push(rest.subarray(0, take));
+      yield Buffer.concat(parts, size);
+      parts = [];
+      length = 0;
+      rest = rest.subarray(take);
+    }
+    if (rest.length > 0) {
+      parts.push(rest);
+      length += rest.length;
+    }
+  }
+  if (length > 0) yield Buffer.concat(parts, length);
+}
