@@ -26,14 +26,15 @@ export const cliVersion = (): string =>
 export const run = async (argv: ReadonlyArray<string>, io: CliIo, dependencies: CliDependencies = {}): Promise<number> => {
   const [command, ...rest] = argv;
   const createContainer = dependencies.createContainer ?? createDefaultContainer;
+  const createServiceManager = dependencies.createServiceManager ?? defaultServiceManager;
   try {
     switch (command) {
       case "push":
         return await pushCommand(rest, io, createContainer);
       case "doctor":
-        return await doctorCommand(rest, io, createContainer);
+        return await doctorCommand(rest, io, createContainer, createServiceManager);
       case "service":
-        return await serviceCommand(rest, io, dependencies.createServiceManager ?? defaultServiceManager);
+        return await serviceCommand(rest, io, createServiceManager);
       case "help":
         return helpCommand(rest, io, dependencies);
       case "-v":

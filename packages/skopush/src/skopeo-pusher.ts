@@ -31,7 +31,7 @@ export class SkopeoPusher {
   constructor(options: SkopeoPusherOptions = {}) {
     this.useDocker = options.useDocker ?? true;
     this.containerName = options.containerName ?? DEFAULT_CONTAINER_NAME;
-    const resident = { containerName: this.containerName, sharedDir: options.sharedDir };
+    const resident = { containerName: this.containerName, sharedDir: options.sharedDir === undefined ? undefined : { hostPath: options.sharedDir } };
     this.container =
       options.container ??
       createDefaultContainer({

@@ -8,10 +8,16 @@ import { EXIT } from "../exit-codes.js";
 import { paletteOf, terminalStyle } from "../output/terminal.js";
 import { UsageError } from "../usage-error.js";
 import type { CreatePushContainer } from "./push-command.js";
+import type { CreateServiceManager } from "./service-manager.js";
 import { residentContainerSettings, sharedDirectoryOf, DEFAULT_RESIDENT_NAME } from "./resident-settings.js";
 
 /** `skopush doctor`: probes every strategy and inspects the machine; exit 0 when something can push. */
-export const doctorCommand = async (argv: ReadonlyArray<string>, io: CliIo, createContainer: CreatePushContainer): Promise<number> => {
+export const doctorCommand = async (
+  argv: ReadonlyArray<string>,
+  io: CliIo,
+  createContainer: CreatePushContainer,
+  createServiceManager: CreateServiceManager,
+): Promise<number> => {
   const parsed = parseOptions("doctor", argv, {
     name: { type: "string" },
     "shared-dir": { type: "string" },
@@ -31,7 +37,8 @@ export const doctorCommand = async (argv: ReadonlyArray<string>, io: CliIo, crea
     env: io.env,
     strategies: residentContainerSettings(containerName, sharedDir.hostPath),
   });
-  const report = await doctorReport({ chain: resolveFallbackChain(container), env: io.env, containerName, sharedDir });
+  const resident = createServiceManager({ name: containerName, sharedDir: sharedDir.hostPath, env: io.env });
+  const report = await doctorReport({ chain: resolveFallbackChain(container), env: io.env, containerName, container: resident, sharedDir });
   if (parsed.booleans.has("json")) io.stdout.write(`${JSON.stringify(report)}\n`);
   else io.stdout.write(renderDoctor(report, paletteOf(terminalStyle(io.stdout, io.env))));
   return report.usable.length > 0 ? EXIT.ok : EXIT.failed;

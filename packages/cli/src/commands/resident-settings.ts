@@ -17,6 +17,6 @@ export const sharedDirectoryOf = (flag: string | undefined, env: Readonly<Record
 
 /** The container strategies' options for a resident container other than the default. */
 export const residentContainerSettings = (containerName: string, sharedDir: string): StrategySettings => ({
-  "docker-exec": { containerName, sharedDir },
-  dockerode: { containerName, sharedDir },
+  "docker-exec": { containerName, sharedDir: { hostPath: sharedDir, containerPath: CONTAINER_SHARED_DIR } },
+  dockerode: { containerName, sharedDir: { hostPath: sharedDir, containerPath: CONTAINER_SHARED_DIR } },
 });

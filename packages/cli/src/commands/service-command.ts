@@ -1,4 +1,3 @@
-import { isPushError } from "@skopush/core";
 import { parseOptions, stringFlag } from "../args/parse-options.js";
 import { SERVICE_USAGE } from "../args/usage.js";
 import type { CliIo } from "../cli-io.js";
@@ -53,15 +52,15 @@ export const serviceCommand = async (argv: ReadonlyArray<string>, io: CliIo, cre
   if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw new UsageError({ reason: "--tail needs a whole number of lines", command: "service" });
 
   const json = parsed.booleans.has("json");
-  const manager = createManager({
-    name: stringFlag(parsed, "name") ?? DEFAULT_RESIDENT_NAME,
-    image: stringFlag(parsed, "image"),
-    sharedDir: sharedDirectoryOf(stringFlag(parsed, "shared-dir"), io.env).hostPath,
-    network: stringFlag(parsed, "network"),
-    env: io.env,
-  });
   const palette = paletteOf(terminalStyle(io.stdout, io.env));
   try {
+    const manager = createManager({
+      name: stringFlag(parsed, "name") ?? DEFAULT_RESIDENT_NAME,
+      image: stringFlag(parsed, "image"),
+      sharedDir: sharedDirectoryOf(stringFlag(parsed, "shared-dir"), io.env).hostPath,
+      network: stringFlag(parsed, "network"),
+      env: io.env,
+    });
     if (action === "logs") {
       const logs = await manager.logs({ tail });
       io.stdout.write(json ? `${JSON.stringify({ action, logs })}\n` : logs);
@@ -71,8 +70,8 @@ export const serviceCommand = async (argv: ReadonlyArray<string>, io: CliIo, cre
     io.stdout.write(json ? `${JSON.stringify({ action, ...status })}\n` : statusLine(action, status, palette));
     return action === "status" && !status.running ? EXIT.failed : EXIT.ok;
   } catch (error) {
-    const message = isPushError(error) || error instanceof Error ? error.message : String(error);
-    if (json) io.stdout.write(`${JSON.stringify({ action, status: "error", error: isPushError(error) ? error._tag : "Error", message })}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    if (json) io.stdout.write(`${JSON.stringify({ action, status: "error", error: errorTag(error), message })}\n`);
     io.stderr.write(`${paletteOf(terminalStyle(io.stderr, io.env)).red("✖")} ${message}\n`);
     return EXIT.failed;
   }
@@ -103,5 +102,13 @@ const statusLine = (action: ServiceAction, status: ResidentContainerStatus, pale
     ...(status.mounts ?? []).map((mount) => `mount ${mount.source}:${mount.destination}`),
   ].filter((part) => part !== undefined);
   const verb = { create: "created", start: "started", stop: "stopped", restart: "restarted", status: "", rm: "removed", logs: "" }[action];
-  return `${verb ? `${verb}: ` : ""}${status.name} ${state}${details.length > 0 ? ` (${details.join(", ")})` : ""}\n`;
+  const note = status.note ? `; ${status.note}` : "";
+  return `${verb ? `${verb}: ` : ""}${status.name} ${state}${details.length > 0 ? ` (${details.join(", ")})` : ""}${note}\n`;
+};
+
+/** The error's tag (`ContainerLifecycleError`), else its name. */
+const errorTag = (error: unknown): string => {
+  const tag = (error as { _tag?: unknown } | undefined)?._tag;
+  if (typeof tag === "string") return tag;
+  return error instanceof Error ? error.name : "Error";
 };

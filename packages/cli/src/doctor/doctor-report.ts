@@ -2,6 +2,7 @@ import { access, constants, realpath, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Effect } from "effect";
 import type { FallbackChain, ProbeReport } from "@skopush/core";
+import type { ServiceManager } from "../commands/service-manager.js";
 import { describeConnectionError, dockerEndpoint, engineGet, type DockerEndpoint } from "./docker-engine.js";
 import { dockerCliReport, skopeoReport, type ToolReport } from "./tool-versions.js";
 
@@ -52,6 +53,8 @@ export interface DoctorInputs {
   readonly chain: FallbackChain;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly containerName: string;
+  /** Inspects the resident container. */
+  readonly container: Pick<ServiceManager, "status">;
   readonly sharedDir: { readonly hostPath: string; readonly containerPath: string };
 }
 
@@ -69,26 +72,13 @@ const daemonReport = async (endpoint: DockerEndpoint | undefined, env: DoctorInp
   }
 };
 
-const containerReport = async (endpoint: DockerEndpoint | undefined, daemon: DaemonReport, name: string): Promise<ContainerReport> => {
-  if (endpoint === undefined || !daemon.reachable) return { name, exists: false, problem: "the Docker daemon cannot be reached" };
+const containerReport = async (manager: Pick<ServiceManager, "status">, daemon: DaemonReport, name: string): Promise<ContainerReport> => {
+  if (!daemon.reachable) return { name, exists: false, problem: "the Docker daemon cannot be reached" };
   try {
-    const answer = await engineGet(endpoint, `/containers/${encodeURIComponent(name)}/json`);
-    if (answer.status === 404) return { name, exists: false };
-    if (answer.status !== 200) return { name, exists: false, problem: `inspecting it answered HTTP ${answer.status}` };
-    const body = answer.body as {
-      State?: { Running?: boolean };
-      Config?: { Image?: string };
-      Mounts?: ReadonlyArray<{ Source?: string; Destination?: string }>;
-    };
-    return {
-      name,
-      exists: true,
-      running: body.State?.Running === true,
-      image: body.Config?.Image,
-      mounts: (body.Mounts ?? []).map((mount) => ({ source: mount.Source ?? "", destination: mount.Destination ?? "" })),
-    };
+    const status = await manager.status();
+    return { name, exists: status.exists, running: status.exists ? status.running : undefined, image: status.image, mounts: status.mounts };
   } catch (error) {
-    return { name, exists: false, problem: describeConnectionError(error, endpoint) };
+    return { name, exists: false, problem: error instanceof Error ? error.message : String(error) };
   }
 };
 
@@ -148,7 +138,7 @@ export const doctorReport = async (inputs: DoctorInputs): Promise<DoctorReport> 
     dockerCliReport(inputs.env),
     daemonReport(endpoint, inputs.env),
   ]);
-  const container = await containerReport(endpoint, daemon, inputs.containerName);
+  const container = await containerReport(inputs.container, daemon, inputs.containerName);
   const sharedDirectory = await sharedDirectoryReport(inputs.sharedDir, container);
   const partial = {
     strategies,
