@@ -1,4 +1,5 @@
 import type { InterruptSignal } from "./exit-codes.js";
+import type { InterruptHub } from "./interrupt-hub.js";
 import type { OutputStream } from "./output/terminal.js";
 
 /** Everything the CLI touches of its process, so tests run it in-process with buffers. */
@@ -16,21 +17,12 @@ export interface CliIo {
   readonly now?: (() => number) | undefined;
 }
 
-/** The real process's streams, environment and signals. */
-export const processIo = (): CliIo => ({
+/** The real process's streams and environment; signals come through `hub`. */
+export const processIo = (hub: InterruptHub): CliIo => ({
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
   env: process.env,
-  onInterrupt: (handler) => {
-    const onSigint = () => handler("SIGINT");
-    const onSigterm = () => handler("SIGTERM");
-    process.on("SIGINT", onSigint);
-    process.on("SIGTERM", onSigterm);
-    return () => {
-      process.off("SIGINT", onSigint);
-      process.off("SIGTERM", onSigterm);
-    };
-  },
+  onInterrupt: hub.onInterrupt,
   exit: (code) => process.exit(code),
 });

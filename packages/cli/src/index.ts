@@ -2,6 +2,7 @@ import "reflect-metadata";
 
 export { run, cliVersion, type CliDependencies } from "./run.js";
 export { processIo, type CliIo } from "./cli-io.js";
+export { installInterruptHub, type InterruptHub } from "./interrupt-hub.js";
 export { EXIT, exitCodeOf, exitCodeOfSignal, type InterruptSignal } from "./exit-codes.js";
 export { UsageError } from "./usage-error.js";
 export { parsePushArguments, PUSH_FLAGS, type DestinationInput, type PushArguments } from "./args/push-arguments.js";

@@ -1,11 +1,8 @@
 import { readFileSync } from "node:fs";
-import { createDefaultContainer } from "skopush";
 import { MAIN_USAGE } from "./args/usage.js";
 import type { CliIo } from "./cli-io.js";
-import { doctorCommand } from "./commands/doctor-command.js";
-import { pushCommand, type CreatePushContainer } from "./commands/push-command.js";
-import { serviceCommand, type CreateServiceManager } from "./commands/service-command.js";
-import { defaultServiceManager } from "./commands/service-manager.js";
+import type { CreatePushContainer } from "./commands/push-command.js";
+import type { CreateServiceManager } from "./commands/service-manager.js";
 import { EXIT } from "./exit-codes.js";
 import { paletteOf, terminalStyle } from "./output/terminal.js";
 import { UsageError } from "./usage-error.js";
@@ -25,16 +22,18 @@ export const cliVersion = (): string =>
 /** Runs `skopush` with `argv` (without node and the script); resolves the exit code. */
 export const run = async (argv: ReadonlyArray<string>, io: CliIo, dependencies: CliDependencies = {}): Promise<number> => {
   const [command, ...rest] = argv;
-  const createContainer = dependencies.createContainer ?? createDefaultContainer;
-  const createServiceManager = dependencies.createServiceManager ?? defaultServiceManager;
+  // Commands and the strategies behind them load on demand: `--help` and `--version` stay instant.
+  const createContainer = async () => dependencies.createContainer ?? (await import("skopush")).createDefaultContainer;
+  const createServiceManager = async () =>
+    dependencies.createServiceManager ?? (await import("./commands/service-manager.js")).defaultServiceManager;
   try {
     switch (command) {
       case "push":
-        return await pushCommand(rest, io, createContainer);
+        return await (await import("./commands/push-command.js")).pushCommand(rest, io, await createContainer());
       case "doctor":
-        return await doctorCommand(rest, io, createContainer, createServiceManager);
+        return await (await import("./commands/doctor-command.js")).doctorCommand(rest, io, await createContainer(), await createServiceManager());
       case "service":
-        return await serviceCommand(rest, io, createServiceManager);
+        return await (await import("./commands/service-command.js")).serviceCommand(rest, io, await createServiceManager());
       case "help":
         return helpCommand(rest, io, dependencies);
       case "-v":

@@ -127,9 +127,9 @@ describe("plain progress (CI, pipes)", () => {
     renderer.finish();
     expect(text.split("\n").filter(Boolean)).toEqual([
       "[  0%] native: trying native",
-      `[  1%] native: Copying blob ${LAYER} 0 B/2.0 KiB`,
+      `[  1%] native: Copying blob ${LAYER}`,
       `[ 12%] native: Copying blob ${LAYER} 1.0 KiB/2.0 KiB`,
-      `[ 60%] native: Copying blob ${LAYER} 2.0 KiB/2.0 KiB`,
+      `[ 60%] native: Copying blob ${LAYER}`,
       "[ 90%] native: Writing manifest",
       "[100%] native: pushed",
     ]);
@@ -186,5 +186,25 @@ describe("live progress (terminal)", () => {
       { percent: 0, phase: "preparing", message: "trying native", strategy: "native" },
     ]);
     expect(writes.join("")).toContain("docker-exec did not push; trying native");
+  });
+});
+
+describe("live progress details", () => {
+  it("shows a blob without byte counts as uploading, and does not redraw an unchanged frame on finish", () => {
+    const writes: string[] = [];
+    let clock = 0;
+    const renderer = liveProgress({ write: (t) => void writes.push(t), palette: plain, columns: 100, now: () => clock });
+    renderer.onEvent(event(5, { blob: { id: LAYER, kind: "layer", state: "uploading", bytesDone: 0, bytesTotal: 3 * 1024 * 1024 } }));
+    expect(writes.join("")).toContain("uploading… 3.0 MiB");
+    const drawn = writes.length;
+    renderer.finish();
+    expect(writes).toHaveLength(drawn);
+    clock += 10;
+    const later = liveProgress({ write: (t) => void writes.push(t), palette: plain, columns: 100, now: () => clock });
+    later.onEvent(event(5));
+    later.onEvent(event(6));
+    const beforeFinish = writes.length;
+    later.finish();
+    expect(writes.length).toBe(beforeFinish + 1);
   });
 });

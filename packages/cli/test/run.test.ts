@@ -1,6 +1,7 @@
+import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { PushFailure, PushSuccess } from "@skopush/core";
-import { cliVersion, EXIT, exitCodeOf, run } from "@skopush/cli";
+import { cliVersion, EXIT, exitCodeOf, installInterruptHub, run } from "@skopush/cli";
 import { testIo } from "./support.js";
 
 const failure = (error: PushFailure["error"]): PushFailure => ({
@@ -67,5 +68,33 @@ describe("skopush (top level)", () => {
     await run(["pusj"], plain.io);
     expect(colored.stderr.text).toContain("\u001b[");
     expect(plain.stderr.text).not.toContain("\u001b[");
+  });
+});
+
+describe("installInterruptHub", () => {
+  const fakeProcess = () => {
+    const emitter = new EventEmitter();
+    const exits: number[] = [];
+    return { target: { on: emitter.on.bind(emitter), exit: (code?: number) => void exits.push(code ?? 0) } as never, emitter, exits };
+  };
+
+  it("exits at once with 130/143 while nothing listens (start-up)", () => {
+    const { target, emitter, exits } = fakeProcess();
+    installInterruptHub(target);
+    emitter.emit("SIGINT");
+    emitter.emit("SIGTERM");
+    expect(exits).toEqual([130, 143]);
+  });
+
+  it("hands signals to listeners, and exits again once they stopped listening", () => {
+    const { target, emitter, exits } = fakeProcess();
+    const hub = installInterruptHub(target);
+    const seen: string[] = [];
+    const stop = hub.onInterrupt((signal) => seen.push(signal));
+    emitter.emit("SIGINT");
+    expect([seen, exits]).toEqual([["SIGINT"], []]);
+    stop();
+    emitter.emit("SIGINT");
+    expect(exits).toEqual([130]);
   });
 });

@@ -35,6 +35,7 @@ export const liveProgress = (options: LiveProgressOptions): ProgressRenderer => 
   let drawnLines = 0;
   let lastFrameAt = Number.NEGATIVE_INFINITY;
   let finished = false;
+  let dirty = false;
 
   const fit = (text: string) => (text.length > options.columns - 1 ? `${text.slice(0, options.columns - 2)}…` : text);
 
@@ -43,6 +44,8 @@ export const liveProgress = (options: LiveProgressOptions): ProgressRenderer => 
     if (blob.state === "done") return green(fit(`${label} done ${formatBytes(blob.bytesTotal ?? blob.bytesDone)}`));
     if (blob.state === "skipped") return dim(fit(`${label} already in the registry`));
     if (blob.state === "waiting") return dim(fit(`${label} waiting`));
+    // skopeo reports bytes for the whole copy, not per blob: the overall bar below carries them.
+    if (blob.bytesDone === 0) return fit(`${label} uploading…${blob.bytesTotal ? ` ${formatBytes(blob.bytesTotal)}` : ""}`);
     const total = blob.bytesTotal;
     const ratio = total ? blob.bytesDone / total : 0;
     const sizes = total ? `${formatBytes(blob.bytesDone)}/${formatBytes(total)}` : formatBytes(blob.bytesDone);
@@ -70,6 +73,7 @@ export const liveProgress = (options: LiveProgressOptions): ProgressRenderer => 
     options.write(`${drawnLines > 0 ? up(drawnLines) : ""}${lines.map((line) => `${line}\n`).join("")}`);
     drawnLines = lines.length;
     lastFrameAt = now();
+    dirty = false;
   };
 
   return {
@@ -92,12 +96,13 @@ export const liveProgress = (options: LiveProgressOptions): ProgressRenderer => 
       }
       changed ||= event.phase !== latest?.phase;
       latest = event;
+      dirty = true;
       if (changed || now() - lastFrameAt >= interval) draw();
     },
     finish: () => {
       if (finished) return;
       finished = true;
-      if (latest !== undefined) draw();
+      if (dirty) draw();
     },
   };
 };

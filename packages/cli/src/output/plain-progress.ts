@@ -65,9 +65,9 @@ export const plainProgress = (options: PlainProgressOptions): ProgressRenderer =
   };
 };
 
+// Only a blob being uploaded gets sizes: start and end lines, and the overall lines, say enough already.
 const sizesOf = (event: ProgressEvent): string | undefined => {
-  const done = event.blob?.bytesDone ?? event.bytesDone;
-  const total = event.blob?.bytesTotal ?? event.bytesTotal;
-  if (done === undefined) return undefined;
-  return total === undefined ? formatBytes(done) : `${formatBytes(done)}/${formatBytes(total)}`;
+  const blob = event.blob;
+  if (blob?.state !== "uploading" || blob.bytesDone === 0) return undefined;
+  return blob.bytesTotal === undefined ? formatBytes(blob.bytesDone) : `${formatBytes(blob.bytesDone)}/${formatBytes(blob.bytesTotal)}`;
 };
