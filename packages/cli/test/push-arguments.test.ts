@@ -19,6 +19,8 @@ describe("parsePushArguments", () => {
       username: undefined,
       passwordStdin: false,
       strategies: undefined,
+      container: undefined,
+      sharedDir: undefined,
       caCert: undefined,
       certDir: undefined,
       insecure: false,

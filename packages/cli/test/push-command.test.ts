@@ -124,6 +124,19 @@ describe("skopush push", () => {
     expect(stderr.text).toContain("plain http");
   });
 
+  it("--container and --shared-dir point the container strategies at another resident container", async () => {
+    const { createContainer, calls } = fakeContainers({ native: FakePushStrategy.succeeding("native") });
+    await run(["push", archive, DEST, "--container", "skopeo-ci"], testIo({ env: { SKOPEO_SHARED_DIR: "/data/share" } }).io, { createContainer });
+    await run(["push", archive, DEST, "--shared-dir", "/srv/share"], testIo().io, { createContainer });
+    await run(["push", archive, DEST], testIo().io, { createContainer });
+    const resident = (name: string, hostPath: string) => ({ containerName: name, sharedDir: { hostPath, containerPath: "/tmp/skopeo" } });
+    expect(calls.map((c) => c.strategies)).toEqual([
+      { "docker-exec": resident("skopeo-ci", "/data/share"), dockerode: resident("skopeo-ci", "/data/share") },
+      { "docker-exec": resident("skopeo-service", "/srv/share"), dockerode: resident("skopeo-service", "/srv/share") },
+      undefined,
+    ]);
+  });
+
   it("puts a Harbor provider in front for --ensure-project and --ephemeral-robot", async () => {
     const { createContainer, calls } = fakeContainers({ native: FakePushStrategy.succeeding("native") });
     await run(["push", archive, "harbor.test/demo/app:v1", "--ensure-project", "--ephemeral-robot", "--ca-cert", caCert], testIo().io, { createContainer });

@@ -23,6 +23,10 @@ export interface PushArguments {
   readonly passwordStdin: boolean;
   /** The strategies to try, in order; the default chain when absent. */
   readonly strategies?: ReadonlyArray<StrategyName> | undefined;
+  /** The resident container of the docker-exec and dockerode strategies; theirs by default (skopeo-service). */
+  readonly container?: string | undefined;
+  /** The host side of the shared directory; `SKOPEO_SHARED_DIR`, else /tmp/geoml-skopeo, by default. */
+  readonly sharedDir?: string | undefined;
   readonly caCert?: string | undefined;
   readonly certDir?: string | undefined;
   readonly insecure: boolean;
@@ -42,6 +46,8 @@ export const PUSH_FLAGS: FlagSpecs = {
   username: { type: "string", short: "u" },
   "password-stdin": { type: "boolean" },
   strategy: { type: "string", multiple: true },
+  container: { type: "string" },
+  "shared-dir": { type: "string" },
   "ca-cert": { type: "string" },
   "cert-dir": { type: "string" },
   insecure: { type: "boolean" },
@@ -123,6 +129,8 @@ export const parsePushArguments = (argv: ReadonlyArray<string>): PushArguments |
     username,
     passwordStdin,
     strategies: parseStrategies(parsed.strings.get("strategy")),
+    container: flag("container"),
+    sharedDir: flag("shared-dir"),
     caCert,
     certDir,
     insecure,

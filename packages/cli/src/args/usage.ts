@@ -37,6 +37,8 @@ containers auth.json, docker config.json):
 
 Strategies:
   --strategy <a,b>        try only these, in this order: docker-exec, dockerode, native, registry
+  --container <name>      the resident skopeo container (default: skopeo-service)
+  --shared-dir <dir>      its shared directory on this machine (default: $SKOPEO_SHARED_DIR or /tmp/geoml-skopeo)
 
 TLS (verified by default):
   --ca-cert <file>        trust this PEM CA certificate

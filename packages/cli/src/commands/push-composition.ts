@@ -1,6 +1,7 @@
 import type { ImageReference, TlsSettings } from "@skopush/core";
 import type { DefaultContainerOptions } from "skopush";
 import type { PushArguments } from "../args/push-arguments.js";
+import { DEFAULT_RESIDENT_NAME, residentContainerSettings, sharedDirectoryOf } from "./resident-settings.js";
 
 /** What the push command has checked and gathered before it builds the container. */
 export interface PushPlan {
@@ -24,8 +25,12 @@ export const pushContainerOptions = (plan: PushPlan): DefaultContainerOptions =>
   const explicit =
     args.username !== undefined && plan.password !== undefined ? { username: args.username, password: plan.password } : undefined;
   const harbor = args.ensureProject || args.ephemeralRobot;
+  const resident = args.container !== undefined || args.sharedDir !== undefined;
   return {
     order: args.strategies,
+    strategies: resident
+      ? residentContainerSettings(args.container ?? DEFAULT_RESIDENT_NAME, sharedDirectoryOf(args.sharedDir, env).hostPath)
+      : undefined,
     env,
     credentialsProviders: { env, credentials: explicit, registry: explicit ? destination.registry : undefined },
     harbor: harbor
