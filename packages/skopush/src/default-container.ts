@@ -32,6 +32,11 @@ export interface DefaultContainerOptions {
   readonly credentialsProviders?: DefaultCredentialsProvidersOptions | false | undefined;
   /** Put a Harbor provider (validation, `ensureProject`, `ephemeralRobot`) before the default providers. @default none */
   readonly harbor?: DefaultHarborOptions | undefined;
+  /**
+   * Providers for other registries (a token exchange, a vault), asked after Harbor's and before the
+   * default providers, so a stale login in an auth file cannot answer for their registries first. @default []
+   */
+  readonly extraCredentialsProviders?: ReadonlyArray<CredentialsProvider> | undefined;
   /** Options of the chain (policy, probe timeout). @default core's defaults */
   readonly chain?: FallbackChainOptions | undefined;
   /** The container to register into a child of. @default tsyringe's root container */
@@ -44,8 +49,8 @@ export interface DefaultContainerOptions {
 
 /**
  * A child container holding the default chain (docker-exec → dockerode → native → registry, each
- * configurable or removable) and the default credentials providers (explicit, environment, containers
- * `auth.json`, docker `config.json`), ready for `resolvePusher`. More strategies or providers registered
+ * configurable or removable) and the credentials providers (Harbor's when asked for, the extra ones, then
+ * the defaults: explicit, environment, containers `auth.json`, docker `config.json`), ready for `resolvePusher`. More strategies or providers registered
  * on it afterwards are appended to the chain.
  */
 export const createDefaultContainer = (options: DefaultContainerOptions = {}): DependencyContainer => {
@@ -67,6 +72,7 @@ export const createDefaultContainer = (options: DefaultContainerOptions = {}): D
     const source: CredentialsProvider = new CredentialsChain(providers);
     registerCredentialsProvider(container, new HarborCredentialsProvider({ ...options.harbor, credentials: options.harbor.credentials ?? source }));
   }
+  for (const provider of options.extraCredentialsProviders ?? []) registerCredentialsProvider(container, provider);
   for (const provider of providers) registerCredentialsProvider(container, provider);
   return container;
 };

@@ -63,6 +63,17 @@ describe("createDefaultContainer", () => {
     expect(providerNames(c)[0]).toBe("harbor");
   });
 
+  it("asks extra providers after Harbor's and before the defaults", () => {
+    const vault = { name: "vault", resolve: () => Effect.succeed(undefined) };
+    const c = createDefaultContainer({
+      catalog: fakeCatalog().catalog,
+      env: {},
+      harbor: { url: "https://harbor.example.com" },
+      extraCredentialsProviders: [vault],
+    });
+    expect(providerNames(c)).toEqual(["harbor", "vault", "environment", "containers-auth", "docker-config"]);
+  });
+
   it("asks the credentials providers in order: explicit credentials beat the environment", async () => {
     const c = createDefaultContainer({
       catalog: fakeCatalog().catalog,
