@@ -137,8 +137,8 @@ export class DockerodeClient implements DockerClient {
     return { id: exec.id, exited, detach: () => stream.destroy() };
   }
 
-  async putArchive(name: string, directory: string, tar: Readable): Promise<void> {
-    const response = await this.docker.getContainer(name).putArchive(tar, { path: directory });
+  async putArchive(name: string, directory: string, tar: Readable, signal?: AbortSignal): Promise<void> {
+    const response = await this.docker.getContainer(name).putArchive(tar, { path: directory, abortSignal: signal });
     await bodyText(response);
   }
 

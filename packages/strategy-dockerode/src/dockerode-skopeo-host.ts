@@ -187,7 +187,8 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
       let done = 0;
       let reported = -1;
       yield* Effect.tryPromise({
-        try: () =>
+        // Interrupting the push aborts the upload; the container directory's release then removes the part sent.
+        try: (signal) =>
           target.docker.putArchive(
             target.container,
             uploadRootOf(ws),
@@ -199,6 +200,7 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
                 progress?.(done, info.size);
               }
             }),
+            signal,
           ),
         catch: (cause) => apiFault(target, `upload the archive into container ${target.container}`, cause),
       });
