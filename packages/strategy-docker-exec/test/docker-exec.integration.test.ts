@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Cause, Effect, Exit } from "effect";
-import { execa } from "execa";
+import { Cause, Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cancelOnAbort, FallbackChain, fromPromiseStrategy, type ProgressEvent, type PushStrategy } from "@skopush/core";
+import { cancelOnAbort, FallbackChain, type ProgressEvent } from "@skopush/core";
+import { NativeSkopeoStrategy } from "@skopush/strategy-native";
 import { listTags, loadTestEnvironment, readManifest, type TestEnvironment } from "@skopush/testkit/environment";
 import { DockerExecPushStrategy } from "../src/index.js";
 import { archive, docker, execArguments, exitOf, pushRequest, startTestContainer, type TestContainer } from "./support.js";
@@ -21,19 +21,8 @@ const valueOf = <A, E>(exit: Exit.Exit<A, E>): A => {
   return exit.value;
 };
 
-/** The host's skopeo as a plain strategy named `native`, standing in for @skopush/strategy-native in chain tests. */
-const hostSkopeo: PushStrategy = fromPromiseStrategy({
-  name: "native",
-  push: async (request, _progress, signal) => {
-    const dir = mkdtempSync(join(tmpdir(), "skopush-native-standin-"));
-    try {
-      await execa("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", "--digestfile", join(dir, "digest"), `docker-archive:${request.archive.path}`, `docker://${request.destination.toString()}`], { cancelSignal: signal });
-      return { digest: readFileSync(join(dir, "digest"), "utf8").trim(), bytesPushed: statSync(request.archive.path).size };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
-});
+/** The host-side strategy the chain falls through to. */
+const hostSkopeo = new NativeSkopeoStrategy();
 
 describe("docker-exec against the real daemon, skopeo image and registries", () => {
   let environment: TestEnvironment;

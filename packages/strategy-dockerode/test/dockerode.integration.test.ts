@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cause, Effect, Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cancelOnAbort, FallbackChain, fromPromiseStrategy, type ProgressEvent } from "@skopush/core";
+import { cancelOnAbort, FallbackChain, type ProgressEvent } from "@skopush/core";
+import { NativeSkopeoStrategy } from "@skopush/strategy-native";
 import { listTags, loadTestEnvironment, readManifest, type TestEnvironment } from "@skopush/testkit/environment";
 import { DockerodePushStrategy, SkopeoContainerManager } from "../src/index.js";
 import { archive, containerLeftovers, docker, dockerEnv, leftovers, pushRequest, removeAll, testNames } from "./support.js";
@@ -183,10 +184,12 @@ describe("dockerode against the real daemon, skopeo image and registries", () =>
     expect(error.message).toContain(`the Docker daemon at unix://${join(work, "nobody-listens.sock")} does not answer`);
     expect(elapsed).toBeLessThan(200);
 
-    const fallback = fromPromiseStrategy({ name: "native", push: async () => ({ digest: `sha256:${"0".repeat(64)}`, bytesPushed: 1 }) });
     const image = await archive(work, "docker-legacy", "nodaemon");
-    const result = valueOf(await run(new FallbackChain([strategy, fallback]).push(pushRequest(environment.registry("plain"), image.path, "nodaemon"))));
+    const registry = environment.registry("plain");
+    const request = pushRequest(registry, image.path, "nodaemon");
+    const result = valueOf(await run(new FallbackChain([strategy, new NativeSkopeoStrategy()]).push(request)));
     expect(result.strategy).toBe("native");
+    expect((await readManifest(registry, request.destination.repository, "v1")).digest).toBe(result.outcome.digest);
     expect(result.attempts.map((a) => [a.strategy, a.outcome])).toEqual([
       ["dockerode", "unavailable"],
       ["native", "success"],
