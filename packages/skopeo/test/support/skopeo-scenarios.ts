@@ -54,18 +54,51 @@ const skopeo = (args: ReadonlyArray<string>, rest: Omit<ScenarioCommand, "file" 
 
 const copyTo = (source: string, destination: string, flags: ReadonlyArray<string>) => ["copy", "--retry-times", "0", ...flags, source, `docker://${destination}`];
 
-/** A registry scenario against the scripted stand-in: plain HTTP, no auth, one scripted answer. */
-const scripted = (name: string, expected: PushErrorTag, script: Script, repository = "demo/app"): SkopeoScenario => ({
+/**
+ * A registry scenario against the scripted stand-in: plain HTTP, one scripted answer. The stand-in never
+ * challenges, so the authfile only tells the classifier that the push had credentials.
+ */
+const scripted = (name: string, expected: PushErrorTag, script: Script, options: { readonly anonymous?: boolean } = {}): SkopeoScenario => ({
   name,
   expected,
   command: async ({ dir }) => {
     const registry = await startScriptedRegistry(script);
     const source = await archive(dir, "docker-legacy", name);
-    const destination = `${registry.host}/${repository}:v1`;
-    return skopeo(copyTo(`docker-archive:${source}`, destination, ["--dest-no-creds", "--dest-tls-verify=false"]), {
+    const destination = `${registry.host}/demo/app:v1`;
+    const username = options.anonymous ? undefined : "robot$demo+ci";
+    const credentials = username ? ["--dest-authfile", await authFile(dir, name, registry.host, username, "scripted-secret")] : ["--dest-no-creds"];
+    return skopeo(copyTo(`docker-archive:${source}`, destination, [...credentials, "--dest-tls-verify=false"]), {
       destination,
       archivePath: source,
+      username,
       cleanup: () => registry.close(),
+    });
+  },
+});
+
+/** A push to the Harbor-style token registry as one of the Harbor stand-in's accounts (or anonymously). */
+const token = (
+  name: string,
+  expected: PushErrorTag | undefined,
+  account: "robot" | "puller" | "pushOnlyRobot" | "expiredRobot" | "admin" | undefined,
+  options: { readonly password?: string; readonly project?: "missing" } = {},
+): SkopeoScenario => ({
+  name,
+  expected,
+  command: async ({ environment, dir }) => {
+    const registry = environment.registry("token");
+    const harbor = environment.harbor;
+    const source = await archive(dir, "docker-legacy");
+    const project = options.project === "missing" ? harbor.missingProject : harbor.project;
+    const destination = `${registry.host}/${project}/${name}:v1`;
+    const credentials = account === undefined ? undefined : harbor.accounts[account];
+    const auth = credentials
+      ? ["--dest-authfile", await authFile(dir, name, registry.host, credentials.username, options.password ?? credentials.password)]
+      : ["--dest-no-creds"];
+    return skopeo(copyTo(`docker-archive:${source}`, destination, [...auth, "--dest-cert-dir", registry.certDir ?? ""]), {
+      destination,
+      archivePath: source,
+      username: credentials?.username,
     });
   },
 });
@@ -288,6 +321,19 @@ export const SKOPEO_SCENARIOS: ReadonlyArray<SkopeoScenario> = [
           body: errorBody("UNAUTHORIZED", "unauthorized to access repository: demo/app, action: push: unauthorized to access repository: demo/app, action: push"),
         }
       : undefined,
+  ),
+  // Harbor's token service gives bad credentials an anonymous token, so every refusal below reads
+  // "denied: requested access to the resource is denied" to skopeo, a wrong password included.
+  token("copy-token-robot", undefined, "robot"),
+  token("token-wrong-password", "AccessDenied", "robot", { password: "wrong:pa$$word" }),
+  token("token-missing-project", "AccessDenied", "admin", { project: "missing" }),
+  token("token-pull-only", "AccessDenied", "puller"),
+  token("token-push-only-robot", "AccessDenied", "pushOnlyRobot"),
+  token("token-expired-robot", "AccessDenied", "expiredRobot"),
+  token("token-anonymous", "AuthenticationFailed", undefined),
+  scripted("denied-anonymous", "AuthenticationFailed", (step) =>
+    step === "upload-start" ? { status: 403, body: errorBody("DENIED", "requested access to the resource is denied") } : undefined,
+    { anonymous: true },
   ),
   scripted("denied", "AccessDenied", (step) =>
     step === "upload-start" ? { status: 403, body: errorBody("DENIED", "requested access to the resource is denied") } : undefined,
