@@ -142,40 +142,65 @@ socket.on("message", (query, peer) => {
 socket.bind(53, "127.0.0.1", () => process.stdout.write("ready\\n"));
 `;
 
+/** A successful copy to record: its archive (deterministic for its seed), where it goes, and how skopeo runs. */
+export interface CopyScenario {
+  readonly archive: ImageArchiveOptions;
+  /** `scripted`: a fresh, empty in-memory registry, so every blob is uploaded whatever ran before. */
+  readonly registry: "plain" | "tls" | "scripted";
+  /** Run skopeo on a terminal (script(1), 120 columns), as an interactive user does. */
+  readonly tty?: boolean;
+}
+
 /**
- * The archives of the successful copies, deterministic for their seed so that a unit test can write the
- * same archive again and replay the recorded output against it. `-tty` scenarios run skopeo on a
- * terminal; the second of them finds every blob already in the registry.
+ * The successful copies. A unit test writes the same archive again and replays the recorded output
+ * against it. `copy-docker-legacy-tty-again` pushes `copy-docker-legacy`'s image a second time: on a
+ * terminal, skopeo then shows the layers it skips under the digests the registry already has.
  */
-export const COPY_ARCHIVES: Readonly<Record<string, ImageArchiveOptions>> = {
-  "copy-docker-legacy": { format: "docker-legacy", layers: 3, layerSize: [64 * 1024, 256 * 1024, 16 * 1024], seed: "copy-docker-legacy" },
-  "copy-docker-oci": { format: "docker-oci", layers: 2, layerSize: 128 * 1024, seed: "copy-docker-oci" },
-  "copy-oci-archive": { format: "oci-archive", layers: 2, layerSize: 128 * 1024, seed: "copy-oci-archive" },
-  "copy-duplicate-layer": { format: "docker-legacy", layers: 3, layerSize: 32 * 1024, duplicateLayer: true, seed: "copy-duplicate-layer" },
-  "copy-docker-legacy-tty": { format: "docker-legacy", layers: 2, layerSize: 4 * 1024 * 1024, seed: "copy-tty" },
-  "copy-docker-legacy-tty-again": { format: "docker-legacy", layers: 2, layerSize: 4 * 1024 * 1024, seed: "copy-tty" },
+export const COPY_SCENARIOS: Readonly<Record<string, CopyScenario>> = {
+  "copy-docker-legacy": {
+    archive: { format: "docker-legacy", layers: 3, layerSize: [64 * 1024, 256 * 1024, 16 * 1024], seed: "copy-docker-legacy" },
+    registry: "plain",
+  },
+  "copy-docker-oci": { archive: { format: "docker-oci", layers: 2, layerSize: 128 * 1024, seed: "copy-docker-oci" }, registry: "tls" },
+  "copy-oci-archive": { archive: { format: "oci-archive", layers: 2, layerSize: 128 * 1024, seed: "copy-oci-archive" }, registry: "tls" },
+  "copy-duplicate-layer": {
+    archive: { format: "docker-legacy", layers: 3, layerSize: 32 * 1024, duplicateLayer: true, seed: "copy-duplicate-layer" },
+    registry: "plain",
+  },
+  "copy-docker-legacy-tty": {
+    archive: { format: "docker-legacy", layers: 2, layerSize: 4 * 1024 * 1024, seed: "copy-tty" },
+    registry: "scripted",
+    tty: true,
+  },
+  "copy-docker-legacy-tty-again": {
+    archive: { format: "docker-legacy", layers: 3, layerSize: [64 * 1024, 256 * 1024, 16 * 1024], seed: "copy-docker-legacy" },
+    registry: "plain",
+    tty: true,
+  },
 };
+
+const copyScenario = ([name, copy]: [string, CopyScenario]): SkopeoScenario => ({
+  name,
+  expected: undefined,
+  command: async ({ environment, dir }) => {
+    const kind = copy.registry;
+    const scripted = kind === "scripted" ? await startScriptedRegistry(() => undefined) : undefined;
+    const registry = kind === "scripted" ? { host: scripted?.host ?? "", certDir: undefined } : environment.registry(kind);
+    const source = (await writeImageArchive(join(dir, `${name}.tar`), copy.archive)).path;
+    const destination = `${registry.host}/samples/${name}:v1`;
+    const tls = registry.certDir ? ["--dest-cert-dir", registry.certDir] : ["--dest-tls-verify=false"];
+    const transport = copy.archive.format === "oci-archive" ? "oci-archive" : "docker-archive";
+    const args = copyTo(`${transport}:${source}`, destination, ["--dest-no-creds", ...tls]);
+    const cleanup = scripted ? () => scripted.close() : undefined;
+    if (!copy.tty) return skopeo(args, { destination, archivePath: source, cleanup });
+    const quoted = ["skopeo", ...args].map((arg) => `'${arg}'`).join(" ");
+    return { file: "script", args: ["-q", "-e", "-c", `stty cols 120; ${quoted}`, "/dev/null"], destination, archivePath: source, cleanup };
+  },
+});
 
 /** Every recorded scenario. Archive scenarios use docker-archive unless the name says otherwise. */
 export const SKOPEO_SCENARIOS: ReadonlyArray<SkopeoScenario> = [
-  ...Object.entries(COPY_ARCHIVES).map(
-    ([name, options]): SkopeoScenario => ({
-      name,
-      expected: undefined,
-      command: async ({ environment, dir }) => {
-        const registry = environment.registry(options.format === "docker-legacy" ? "plain" : "tls");
-        const source = (await writeImageArchive(join(dir, `${name}.tar`), options)).path;
-        const destination = `${registry.host}/samples/${name}:v1`;
-        const tls = registry.certDir ? ["--dest-cert-dir", registry.certDir] : ["--dest-tls-verify=false"];
-        const transport = options.format === "oci-archive" ? "oci-archive" : "docker-archive";
-        const args = copyTo(`${transport}:${source}`, destination, ["--dest-no-creds", ...tls]);
-        if (!name.includes("tty")) return skopeo(args, { destination, archivePath: source });
-        // script(1) gives skopeo a terminal 120 columns wide, as an interactive user has.
-        const quoted = ["skopeo", ...args].map((arg) => `'${arg}'`).join(" ");
-        return { file: "script", args: ["-q", "-e", "-c", `stty cols 120; ${quoted}`, "/dev/null"], destination, archivePath: source };
-      },
-    }),
-  ),
+  ...Object.entries(COPY_SCENARIOS).map(copyScenario),
   {
     name: "wrong-password",
     expected: "AuthenticationFailed",
