@@ -73,6 +73,14 @@ describe("DockerodePushStrategy.probe (with a fake daemon)", () => {
   });
 });
 
+describe("DockerodePushStrategy with unusable connection settings", () => {
+  it("constructs, and probes unavailable with the reason", async () => {
+    const strategy = new DockerodePushStrategy({ env: { DOCKER_HOST: "ftp://docker.example.com" } });
+    const error = failure(await Effect.runPromiseExit(strategy.probe()));
+    expect(error?.message).toContain("the Docker connection settings cannot be used: DOCKER_HOST=ftp://docker.example.com: unsupported scheme ftp");
+  });
+});
+
 describe("registerDockerodeStrategy", () => {
   it("appends the strategy to a container's chain, with the options given", () => {
     const child = rootContainer.createChildContainer();
