@@ -19,7 +19,7 @@ import { pushErrorOf, tempDir } from "./support/unit.js";
 const DIGEST = `sha256:${"d".repeat(64)}`;
 const credentials = makeCredentials("robot$proj+ci", "pa:ss$word");
 
-const setup = async (behaviour: FakeBehaviour, archive: ImageArchiveOptions = { format: "docker-legacy", layers: 2, seed: "skopeo-copy" }, name = "image.tar") => {
+const setup = async (behaviour: FakeBehaviour | ReadonlyArray<FakeBehaviour>, archive: ImageArchiveOptions = { format: "docker-legacy", layers: 2, seed: "skopeo-copy" }, name = "image.tar") => {
   const dir = await tempDir("copy");
   const parent = join(dir, "workspaces");
   await mkdir(parent);
@@ -96,6 +96,27 @@ describe("skopeoCopy", () => {
     expect(error).toMatchObject({ _tag: "AuthenticationFailed", registry: "harbor.example.com", username: "robot$proj+ci" });
     expect(error.message).not.toContain("pa:ss$word");
     expect(await leftovers()).toEqual([]);
+  });
+
+  it("retries a registry's 503 with the request's schedule, keeping the workspace; not a network failure skopeo already retried", async () => {
+    const unavailable: FakeBehaviour = { kind: "fail", exitCode: 1, stderr: (await readRecording("service-unavailable")).stderr };
+    const retried = await setup([unavailable, await succeed()]);
+    const events: ProgressEvent[] = [];
+    const outcome = await Effect.runPromise(skopeoCopy(retried.host, { ...retried.request, retry: { times: 2, baseDelayMs: 1, maxDelayMs: 5 } }, (e) => events.push(e)));
+    expect(outcome.digest).toBe(DIGEST);
+    expect(retried.host.runs).toHaveLength(2);
+    expect(retried.host.runs[1]?.files[AUTH_FILE_NAME]).toBe(0o600);
+    expect(events.some((e) => /503.*trying again/.test(e.message))).toBe(true);
+    expect(await retried.leftovers()).toEqual([]);
+
+    const exhausted = await setup(unavailable);
+    const error = await pushErrorOf(skopeoCopy(exhausted.host, { ...exhausted.request, retry: { times: 1, baseDelayMs: 1, maxDelayMs: 5 } }, () => {}));
+    expect(error).toMatchObject({ _tag: "RegistryError", status: 503 });
+    expect(exhausted.host.runs).toHaveLength(2);
+
+    const refused = await setup({ kind: "fail", exitCode: 1, stderr: (await readRecording("connection-refused")).stderr });
+    expect(await pushErrorOf(skopeoCopy(refused.host, { ...refused.request, retry: { times: 3, baseDelayMs: 1, maxDelayMs: 5 } }, () => {}))).toMatchObject({ _tag: "RegistryUnreachable" });
+    expect(refused.host.runs).toHaveLength(1);
   });
 
   it("removes the workspace, authfile included, when interrupted while skopeo runs", async () => {

@@ -52,10 +52,11 @@ export class FakeSkopeoHost implements SkopeoHost {
   readonly workspace: SkopeoHost["workspace"];
   private current?: Workspace;
 
-  constructor(
-    parent: string,
-    private readonly behaviour: FakeBehaviour,
-  ) {
+  private readonly behaviours: ReadonlyArray<FakeBehaviour>;
+
+  /** One behaviour per run, the last repeating. */
+  constructor(parent: string, behaviour: FakeBehaviour | ReadonlyArray<FakeBehaviour>) {
+    this.behaviours = Array.isArray(behaviour) ? behaviour : [behaviour as FakeBehaviour];
     this.workspace = makeLocalWorkspace({ strategy: this.strategy, parent, prefix: "skopush-fake-" }).pipe(
       Effect.tap((workspace) => Effect.sync(() => void (this.current = workspace))),
     );
@@ -75,7 +76,7 @@ export class FakeSkopeoHost implements SkopeoHost {
         files: await filesOf(workspace.hostPath),
         authFile: authPath ? await readFile(authPath, "utf8") : undefined,
       });
-      return this.behaviour;
+      return this.behaviours[Math.min(this.runs.length - 1, this.behaviours.length - 1)] as FakeBehaviour;
     }).pipe(
       Effect.flatMap((behaviour) => {
         switch (behaviour.kind) {
