@@ -122,6 +122,11 @@ export class CopyProgress {
     }
   }
 
+  /** Reports something that happened (a retry) without moving the percent. */
+  note(message: string): void {
+    this.emit({ percent: this.percent, phase: this.phase, message });
+  }
+
   /** Reports the pushed digest: 100%. */
   finished(message: string): void {
     this.emit({ percent: PROGRESS_MARKS.done, phase: "done", message });
