@@ -25,6 +25,5 @@ export {
   type ResidentContainerSpec,
 } from "./resident-container.js";
 export { resolveSharedDirectory, type SharedDirectory, type SharedDirectoryOptions } from "./shared-directory.js";
-export { sharedDirectoryFault, sharedWorkspace, WORKSPACE_PREFIX, type SharedWorkspace } from "./shared-workspace.js";
-export { stageArchiveFile, type CopyProgress, type StagedBy } from "./stage-archive.js";
+export { sharedDirectoryFault, sharedWorkspace, WORKSPACE_PREFIX } from "./shared-workspace.js";
 export { hostRealPath, probeExitProblem, probeMarker, type ProbeExitContext, type ProbeMarker, type ProbeProblem } from "./probe-marker.js";

@@ -1,16 +1,9 @@
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { join, posix } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { basename, posix } from "node:path";
 import { Effect, type Scope } from "effect";
 import { EnvironmentFault } from "@skopush/core";
+import { makeLocalWorkspace, type Workspace } from "@skopush/skopeo";
 import type { SharedDirectory } from "./shared-directory.js";
-
-/** One push's private directory inside the shared directory, under its host and container paths. */
-export interface SharedWorkspace {
-  /** The directory on this machine (mode 0700). */
-  readonly hostPath: string;
-  /** The same directory inside the resident container. */
-  readonly containerPath: string;
-}
 
 /** The prefix of every workspace skopush creates in a shared directory. */
 export const WORKSPACE_PREFIX = "skopush-";
@@ -31,22 +24,23 @@ export const sharedDirectoryFault = (strategy: string, shared: SharedDirectory, 
 };
 
 /**
- * Creates a private workspace (`skopush-XXXXXX`, mode 0700) in the shared directory for one push and
- * removes it, with everything in it, when the scope closes: after success, failure or interruption.
- * Concurrent pushes through one container each get their own, so their files never collide.
+ * One push's private workspace (`skopush-XXXXXX`, mode 0700, with skopeo's `tmp/`) inside the shared
+ * directory, under its host path and its container path; removed with everything in it when the scope
+ * closes, however the push ends. Concurrent pushes through one container each get their own.
  */
-export const sharedWorkspace = (
-  strategy: string,
-  shared: SharedDirectory,
-): Effect.Effect<SharedWorkspace, EnvironmentFault, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.tryPromise({
-      try: async () => {
-        await mkdir(shared.hostPath, { recursive: true });
-        const hostPath = await mkdtemp(join(shared.hostPath, WORKSPACE_PREFIX));
-        return { hostPath, containerPath: posix.join(shared.containerPath, hostPath.slice(shared.hostPath.length + 1)) };
-      },
-      catch: (cause) => sharedDirectoryFault(strategy, shared, "create a workspace", cause),
-    }),
-    (workspace) => Effect.promise(() => rm(workspace.hostPath, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined)),
+export const sharedWorkspace = (strategy: string, shared: SharedDirectory): Effect.Effect<Workspace, EnvironmentFault, Scope.Scope> =>
+  Effect.tryPromise({
+    try: () => mkdir(shared.hostPath, { recursive: true }),
+    catch: (cause) => sharedDirectoryFault(strategy, shared, "create a workspace", cause),
+  }).pipe(
+    Effect.andThen(
+      makeLocalWorkspace({
+        strategy,
+        parent: shared.hostPath,
+        prefix: WORKSPACE_PREFIX,
+        skopeoPathOf: (hostPath) => posix.join(shared.containerPath, basename(hostPath)),
+      }).pipe(
+        Effect.mapError((fault) => (fault.cause === undefined ? fault : sharedDirectoryFault(strategy, shared, "create a workspace", fault.cause))),
+      ),
+    ),
   );

@@ -30,12 +30,19 @@ export interface SkopeoFailure {
   readonly secrets?: ReadonlyArray<string | undefined> | undefined;
 }
 
-const FATAL = /level=(?:fatal|error) msg="((?:[^"\\]|\\.)*)"/g;
+const LOGGED = (level: string) => new RegExp(`level=${level} msg="((?:[^"\\\\]|\\\\.)*)"`, "g");
 
-/** skopeo's error text: the logrus `msg="…"` values (Go-quoted), else stderr as is. */
+/**
+ * skopeo's error text: the `msg="…"` of its `level=fatal` log lines (Go-quoted), else of its
+ * `level=error` lines, else stderr as is. Error lines before a fatal one are noise about retries and
+ * challenges (`Failed to parse the authentication scope…`), not the failure.
+ */
 export const skopeoErrorMessage = (stderr: string): string => {
-  const messages = [...stderr.matchAll(FATAL)].map((match) => unquote(match[1] ?? ""));
-  return (messages.length > 0 ? messages.join("\n") : stderr).trim();
+  for (const level of ["fatal", "error"]) {
+    const messages = [...stderr.matchAll(LOGGED(level))].map((match) => unquote(match[1] ?? ""));
+    if (messages.length > 0) return messages.join("\n").trim();
+  }
+  return stderr.trim();
 };
 
 const unquote = (quoted: string): string => {
@@ -56,7 +63,8 @@ export const causeOf = (message: string): string => {
   let rest = message
     .replace(/:?\s*errors:\n/g, ": ")
     .split("\n")
-    .filter((line) => line.trim().length > 0)
+    // distribution sends a 401 to HEAD without a body; skopeo says it could not parse the empty body.
+    .filter((line) => line.trim().length > 0 && !line.startsWith("error parsing HTTP"))
     .join("; ");
   for (let previous = ""; previous !== rest; ) {
     previous = rest;
@@ -141,6 +149,21 @@ export const classifySkopeoFailure = (failure: SkopeoFailure): PushError => {
       fix: `check the username and password (a Harbor robot logs in with its full name, e.g. robot$${failure.destination.project}+ci), and that the account may push to project ${failure.destination.project}`,
     });
   }
+  if (DENIED.test(message)) {
+    if (failure.username === undefined) {
+      return new AuthenticationFailed({
+        registry,
+        reason: `the registry grants anonymous users no push access (${cause})`,
+        fix: `provide credentials for ${registry}`,
+      });
+    }
+    return new AccessDenied({
+      registry,
+      repository,
+      reason: `${cause}. A token registry such as Harbor answers so for a wrong password, a missing project, an expired or disabled robot, and an account without both push and pull rights alike`,
+      fix: `check the password of ${failure.username}, that project ${failure.destination.project} exists, and that the account may push and pull there`,
+    });
+  }
   if (AUTH.test(message)) {
     return failure.username === undefined
       ? new AuthenticationFailed({
@@ -154,9 +177,6 @@ export const classifySkopeoFailure = (failure: SkopeoFailure): PushError => {
           reason: `the registry refused the credentials (${cause})`,
           fix: `check the username and password (a Harbor robot logs in with its full name, e.g. robot$${failure.destination.project}+ci); Harbor also answers so when project ${failure.destination.project} does not exist`,
         });
-  }
-  if (DENIED.test(message)) {
-    return new AccessDenied({ registry, repository, reason: cause });
   }
   if (MANIFEST.test(message)) {
     const rejected = /(manifest invalid|manifest blob unknown|blob unknown|manifest unverified|manifest unknown|tag invalid)[^,)]*/i.exec(message);

@@ -20,11 +20,11 @@ type BlobState = BlobProgress["state"];
 
 interface TrackedBlob {
   readonly kind: "layer" | "config";
-  /** Ids skopeo may print for it: the stored digest (OCI) and the diff_id (docker-archive). */
+  /** Ids skopeo may print for it: the stored digest (OCI) and the diff_id (docker-archive); the first is reported. */
   readonly ids: ReadonlyArray<string>;
   readonly size: number;
   state: BlobState;
-  /** The id skopeo printed, once it did. */
+  /** The name skopeo printed for it (a short id on a terminal), once it did. */
   shownAs?: string;
 }
 
@@ -90,7 +90,6 @@ export class CopyProgress {
           this.emit({ percent: this.uploadPercent(), phase: "uploading", message: `Copying ${parsed.kind} ${short(parsed.id)}` });
           return;
         }
-        blob.shownAs ??= parsed.id;
         this.transition(blob, parsed.state === "started" ? "uploading" : parsed.state);
         return;
       }
@@ -123,6 +122,11 @@ export class CopyProgress {
     }
   }
 
+  /** Reports something that happened (a retry) without moving the percent. */
+  note(message: string): void {
+    this.emit({ percent: this.percent, phase: this.phase, message });
+  }
+
   /** Reports the pushed digest: 100%. */
   finished(message: string): void {
     this.emit({ percent: PROGRESS_MARKS.done, phase: "done", message });
@@ -133,10 +137,24 @@ export class CopyProgress {
     return this.sum((blob) => blob.state !== "skipped");
   }
 
-  private find(kind: "layer" | "config", id: string, starting: boolean): TrackedBlob | undefined {
-    const matches = this.blobs.filter((blob) => blob.kind === kind && blob.ids.some((known) => sameBlob(known, id)));
+  /**
+   * The blob a line names. skopeo names a blob by the digest it read (the diff_id for docker-archive),
+   * but a terminal shows a reused blob under the digest the registry has, which the archive does not
+   * know: an unknown name claims the next blob that has not started, in order, as skopeo copies them.
+   */
+  private find(kind: "layer" | "config", shown: string, starting: boolean): TrackedBlob | undefined {
+    const ofKind = this.blobs.filter((blob) => blob.kind === kind);
+    const named = ofKind.filter((blob) => blob.shownAs === shown);
+    const known = ofKind.filter((blob) => blob.ids.some((id) => sameBlob(id, shown)));
     // An image may list one layer twice; each "started" line claims the next copy that has not started.
-    return (starting ? matches.find((blob) => blob.state === "waiting") : undefined) ?? matches.find((blob) => blob.state === "uploading") ?? matches[0];
+    const candidates = starting ? [...known, ...named] : [...named, ...known];
+    const found =
+      (starting ? candidates.find((blob) => blob.state === "waiting") : undefined) ??
+      candidates.find((blob) => blob.state === "uploading") ??
+      candidates[0] ??
+      ofKind.find((blob) => blob.state === "waiting");
+    if (found) found.shownAs ??= shown;
+    return found;
   }
 
   private finishLayers(): void {
@@ -146,7 +164,7 @@ export class CopyProgress {
   private transition(blob: TrackedBlob, state: BlobState): void {
     if (blob.state === state || blob.state === "done" || blob.state === "skipped") return;
     blob.state = state;
-    const id = blob.shownAs ?? blob.ids[0] ?? "";
+    const id = blob.ids[0] ?? blob.shownAs ?? "";
     const verb = state === "uploading" ? "Copying" : state === "skipped" ? "Skipped (already exists)" : "Copied";
     this.emit({
       percent: this.uploadPercent(),

@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { formatBytes, inspectArchive, type ArchiveSummary } from "@skopush/archive";
 import {
   ManifestRejected,
+  transientFaultSchedule,
   type ProgressSink,
   type PushError,
   type PushOutcome,
@@ -17,6 +18,9 @@ import { digestFilePaths, readDigestFile } from "./digest-file.js";
 import type { SkopeoHost } from "./skopeo-host.js";
 import { gunzipIntoWorkspace } from "./stage-archive.js";
 import { WORKSPACE_TMP } from "./workspace.js";
+
+/** The failures skopeoCopy retries itself: registry answers that may pass. */
+const isRetriedHere = (error: PushError): boolean => error._tag === "RegistryError" && error.isRetryable;
 
 const transportOf = (summary: ArchiveSummary): SkopeoSourceTransport =>
   summary.layout === "oci-directory" ? "oci" : summary.format;
@@ -35,7 +39,9 @@ const describeArchive = (summary: ArchiveSummary): string =>
  *    no secret is ever on skopeo's command line or in its environment. Without credentials the push is
  *    explicitly anonymous (`--dest-no-creds`).
  * 4. Runs `skopeo copy` with `TMPDIR` in the workspace, turning its output into progress; classifies a
- *    failure from its stderr; reads the manifest digest from `--digestfile`.
+ *    failure from its stderr; reads the manifest digest from `--digestfile`. skopeo retries network
+ *    failures itself (`--retry-times`); a retryable registry answer (429, 502, 503, 504) that skopeo gives
+ *    up on is retried here with `transientFaultSchedule(request.retry)`.
  * The workspace, and everything in it (authfile included), is removed when the push ends, however it
  * ends; interrupting the effect kills skopeo first.
  */
@@ -75,27 +81,40 @@ export const skopeoCopy = (host: SkopeoHost, request: PushRequest, progress: Pro
       });
 
       tracker.preparing(4, `Running skopeo copy to ${destination}`);
-      const result = yield* host.run(args, {
-        onLine: (line, stream) => {
-          if (stream === "stdout") tracker.line(line);
-        },
-        onBytesRead: (bytes) => tracker.bytesReadSoFar(bytes),
-        env: { TMPDIR: join(workspace.skopeoPath, WORKSPACE_TMP) },
-      });
-      if (result.exitCode !== 0) {
-        return yield* Effect.fail(
-          classifySkopeoFailure({
-            strategy: host.strategy,
-            exitCode: result.exitCode,
-            stderr: result.stderr,
-            destination,
-            archivePath: request.archive.path,
-            stagedPath,
-            username: credentials?.username,
-            secrets: credentials ? [Redacted.value(credentials.password)] : [],
-          }),
+      const copy = host
+        .run(args, {
+          onLine: (line, stream) => {
+            if (stream === "stdout") tracker.line(line);
+          },
+          onBytesRead: (bytes) => tracker.bytesReadSoFar(bytes),
+          env: { TMPDIR: join(workspace.skopeoPath, WORKSPACE_TMP) },
+        })
+        .pipe(
+          Effect.flatMap((result): Effect.Effect<void, PushError> =>
+            result.exitCode === 0
+              ? Effect.void
+              : Effect.fail(
+                  classifySkopeoFailure({
+                    strategy: host.strategy,
+                    exitCode: result.exitCode,
+                    stderr: result.stderr,
+                    destination,
+                    archivePath: request.archive.path,
+                    stagedPath,
+                    username: credentials?.username,
+                    secrets: credentials ? [Redacted.value(credentials.password)] : [],
+                  }),
+                ),
+          ),
+          Effect.tapError((error) =>
+            Effect.sync(() => {
+              if (isRetriedHere(error)) tracker.note(`${error.message}; trying again`);
+            }),
+          ),
         );
-      }
+      // skopeo retries network failures itself (`--retry-times`); what it gives up on at once, a registry's
+      // 429/502/503/504, is retried here with the request's schedule, keeping the workspace.
+      yield* Effect.retry(copy, { schedule: transientFaultSchedule(request.retry), while: isRetriedHere });
       const digest = yield* readDigestFile(host.strategy, digestFile.hostPath);
       if (destination.digest !== undefined && destination.digest !== digest) {
         return yield* Effect.fail(

@@ -28,8 +28,19 @@ describe("skopeo's real output", () => {
 
   it.each(SKOPEO_SCENARIOS.map((scenario) => [scenario.name, scenario] as const))("%s", async (_name, scenario) => {
     const run = await runScenario(scenario, { environment, dir });
-    const normalized = { stdout: normalizeRecording(run.stdout, { dir }), stderr: normalizeRecording(run.stderr, { dir }) };
-    if (recording) await writeRecording(scenario.name, normalized);
+    const normalize = (text: string) => normalizeRecording(text, { dir });
+    if (recording) {
+      await writeRecording(scenario.name, {
+        stdout: normalize(run.stdout),
+        stderr: normalize(run.stderr),
+        context: {
+          exitCode: run.exitCode,
+          destination: normalize(run.command.destination),
+          archivePath: normalize(run.command.archivePath),
+          username: run.command.username,
+        },
+      });
+    }
 
     if (scenario.expected === undefined) {
       expect(run.exitCode, run.stderr).toBe(0);

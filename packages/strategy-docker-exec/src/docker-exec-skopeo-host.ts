@@ -1,12 +1,9 @@
-import { join, posix } from "node:path";
 import { Effect, Exit } from "effect";
 import { execa, type ResultPromise } from "execa";
 import type { EnvironmentFault } from "@skopush/core";
-import type { SkopeoHost, SkopeoRunOptions, SkopeoRunResult, Workspace } from "@skopush/skopeo";
+import { stageByCopy, type SkopeoHost, type SkopeoRunOptions, type SkopeoRunResult, type Workspace } from "@skopush/skopeo";
 import {
-  sharedDirectoryFault,
   sharedWorkspace,
-  stageArchiveFile,
   stopCommand,
   wrappedCommand,
   WRAPPER_CANCELLED_EXIT,
@@ -16,9 +13,6 @@ import {
 import { classifyDockerStderr, environmentFault } from "./classify-error.js";
 import { runDocker } from "./docker-cli.js";
 import type { DockerExecTarget } from "./docker-exec-probe.js";
-
-/** The archive's name inside the push's workspace. */
-export const STAGED_ARCHIVE_NAME = "archive.tar";
 
 /** How long skopeo gets to exit after SIGTERM, and after SIGKILL, before skopush stops waiting. */
 export interface StopGrace {
@@ -57,17 +51,9 @@ export const dockerExecSkopeoHost = (target: DockerExecTarget, grace: StopGrace)
 
   return {
     strategy: target.strategy,
-    workspace: sharedWorkspace(target.strategy, target.shared).pipe(
-      Effect.map((ws) => ({ hostPath: ws.hostPath, skopeoPath: ws.containerPath })),
-      Effect.tap((ws) => Effect.sync(() => void (workspace = ws))),
-    ),
-    stageArchive: (ws, archivePath, progress) =>
-      stageArchiveFile(
-        archivePath,
-        join(ws.hostPath, STAGED_ARCHIVE_NAME),
-        (p) => progress?.(p.bytesDone, p.bytesTotal),
-        (action, cause) => sharedDirectoryFault(target.strategy, target.shared, action, cause),
-      ).pipe(Effect.as(posix.join(ws.skopeoPath, STAGED_ARCHIVE_NAME))),
+    workspace: sharedWorkspace(target.strategy, target.shared).pipe(Effect.tap((ws) => Effect.sync(() => void (workspace = ws)))),
+    // A hard link into the shared directory when it is on the archive's file system, else a copy with progress.
+    stageArchive: (ws, archivePath, progress) => stageByCopy(target.strategy, ws, archivePath, progress),
     run: (args, options: SkopeoRunOptions = {}): Effect.Effect<SkopeoRunResult, EnvironmentFault> => {
       const ws = workspace;
       if (ws === undefined) return Effect.die(new Error("dockerExecSkopeoHost.run before workspace"));

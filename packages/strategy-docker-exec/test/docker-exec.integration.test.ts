@@ -1,12 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cause, Effect, Exit } from "effect";
-import { execa } from "execa";
+import { container as rootContainer } from "tsyringe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cancelOnAbort, FallbackChain, fromPromiseStrategy, type ProgressEvent, type PushStrategy } from "@skopush/core";
+import { cancelOnAbort, FallbackChain, resolvePusher, type ProgressEvent } from "@skopush/core";
+import { NativeSkopeoStrategy, registerNativeSkopeoStrategy } from "@skopush/strategy-native";
 import { listTags, loadTestEnvironment, readManifest, type TestEnvironment } from "@skopush/testkit/environment";
-import { DockerExecPushStrategy } from "../src/index.js";
+import { DockerExecPushStrategy, registerDockerExecStrategy } from "../src/index.js";
 import { archive, docker, execArguments, exitOf, pushRequest, startTestContainer, type TestContainer } from "./support.js";
 
 const errorOf = <A, E>(exit: Exit.Exit<A, E>): E => {
@@ -21,19 +22,8 @@ const valueOf = <A, E>(exit: Exit.Exit<A, E>): A => {
   return exit.value;
 };
 
-/** The host's skopeo as a plain strategy named `native`, standing in for @skopush/strategy-native in chain tests. */
-const hostSkopeo: PushStrategy = fromPromiseStrategy({
-  name: "native",
-  push: async (request, _progress, signal) => {
-    const dir = mkdtempSync(join(tmpdir(), "skopush-native-standin-"));
-    try {
-      await execa("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", "--digestfile", join(dir, "digest"), `docker-archive:${request.archive.path}`, `docker://${request.destination.toString()}`], { cancelSignal: signal });
-      return { digest: readFileSync(join(dir, "digest"), "utf8").trim(), bytesPushed: statSync(request.archive.path).size };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
-});
+/** The host-side strategy the chain falls through to. */
+const hostSkopeo = new NativeSkopeoStrategy();
 
 describe("docker-exec against the real daemon, skopeo image and registries", () => {
   let environment: TestEnvironment;
@@ -161,12 +151,26 @@ describe("docker-exec against the real daemon, skopeo image and registries", () 
     expect((await readManifest(registry, request.destination.repository, "v1")).digest).toBe(result.outcome.digest);
   });
 
-  it("is unavailable when the container does not exist, giving the docker run line that creates it", async () => {
-    const missing = new DockerExecPushStrategy({ containerName: `skopush-test-missing-${Date.now()}`, sharedDir: { hostPath: "/tmp/geoml-skopeo" } });
-    const error = errorOf(await exitOf(missing.probe()));
+  it("is unavailable when the container does not exist, giving the docker run line; a pusher composed with DI pushes with native", async () => {
+    const options = { containerName: `skopush-test-missing-${Date.now()}`, sharedDir: { hostPath: "/tmp/geoml-skopeo" } };
+    const error = errorOf(await exitOf(new DockerExecPushStrategy(options).probe()));
     expect(error.message).toContain("does not exist");
     expect(error.message).toContain("docker run -d --name skopush-test-missing-");
     expect(error.message).toContain("--restart unless-stopped -v /tmp/geoml-skopeo:/tmp/skopeo quay.io/skopeo/stable tail -f /dev/null");
+
+    const composition = rootContainer.createChildContainer();
+    registerDockerExecStrategy(composition, options);
+    registerNativeSkopeoStrategy(composition);
+    const registry = environment.registry("plain");
+    const image = await archive(work, "docker-legacy", "pusher-fallback");
+    const destination = `${registry.host}/it/pusher-fallback:v1`;
+    const report = await Effect.runPromise(resolvePusher(composition).pushEffect({ archive: image.path, destination, tls: { verify: false }, retry: { times: 0 } }));
+    expect(report.method).toBe("native");
+    expect(report.attempts.map((a) => [a.strategy, a.outcome])).toEqual([
+      ["docker-exec", "unavailable"],
+      ["native", "success"],
+    ]);
+    expect((await readManifest(registry, "it/pusher-fallback", "v1")).digest).toBe(report.digest);
   });
 
   it("is unavailable, precisely, when the container does not mount the shared directory", async () => {

@@ -11,6 +11,7 @@ export type DockerApiProblemKind =
   | "no-image"
   | "name-conflict"
   | "no-shell"
+  | "bad-connection"
   | "unknown";
 
 /** A recognised problem with a reason and a fix. */
@@ -44,6 +45,13 @@ export const classifyDockerApiError = (error: unknown, context: DockerApiContext
   const status = (error as { statusCode?: unknown })?.statusCode;
   const message = messageOf(error);
   const { container } = context;
+  if ((error as { name?: unknown })?.name === "DockerHostInvalid") {
+    return {
+      kind: "bad-connection",
+      reason: `the Docker connection settings cannot be used: ${message}`,
+      fix: "set DOCKER_HOST to unix:///var/run/docker.sock, tcp://host:2376 (with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH) or ssh://user@host, or unset it",
+    };
+  }
   if (typeof code === "string" && (code === "EACCES" || code === "EPERM")) {
     return {
       kind: "daemon-permission",

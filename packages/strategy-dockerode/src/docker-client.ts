@@ -55,8 +55,8 @@ export interface DockerClient {
     env: ReadonlyArray<string>,
     onOutput: (chunk: Buffer, stream: ExecStream) => void,
   ): Promise<ExecHandle>;
-  /** Extracts the tar stream into `directory` in the container (`PUT /containers/{name}/archive`), streaming. */
-  putArchive(name: string, directory: string, tar: Readable): Promise<void>;
+  /** Extracts the tar stream into `directory` in the container (`PUT /containers/{name}/archive`), streaming; `signal` aborts the upload. */
+  putArchive(name: string, directory: string, tar: Readable, signal?: AbortSignal): Promise<void>;
   /** A tar stream of `path` in the container (`GET /containers/{name}/archive`). */
   getArchive(name: string, path: string): Promise<Readable>;
 }

@@ -137,8 +137,8 @@ export class DockerodeClient implements DockerClient {
     return { id: exec.id, exited, detach: () => stream.destroy() };
   }
 
-  async putArchive(name: string, directory: string, tar: Readable): Promise<void> {
-    const response = await this.docker.getContainer(name).putArchive(tar, { path: directory });
+  async putArchive(name: string, directory: string, tar: Readable, signal?: AbortSignal): Promise<void> {
+    const response = await this.docker.getContainer(name).putArchive(tar, { path: directory, abortSignal: signal });
     await bodyText(response);
   }
 
@@ -146,3 +146,23 @@ export class DockerodeClient implements DockerClient {
     return (await this.docker.getContainer(name).getArchive({ path })) as unknown as Readable;
   }
 }
+
+/** A client for a connection that could not be made: every call rejects with `error`. */
+export const unusableDockerClient = (endpoint: string, error: unknown): DockerClient => {
+  const fail = () => Promise.reject(error);
+  return {
+    endpoint,
+    ping: fail,
+    inspectContainer: fail,
+    imageExists: fail,
+    createContainer: fail,
+    startContainer: fail,
+    stopContainer: fail,
+    restartContainer: fail,
+    removeContainer: fail,
+    containerLogs: fail,
+    exec: fail,
+    putArchive: fail,
+    getArchive: fail,
+  };
+};

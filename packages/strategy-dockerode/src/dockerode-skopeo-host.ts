@@ -1,14 +1,21 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { readdir, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, posix, relative, sep } from "node:path";
+import { basename, join, posix, relative, sep } from "node:path";
 import { Effect, Exit, type Scope } from "effect";
-import { ArchiveInvalid, EnvironmentFault } from "@skopush/core";
-import type { SkopeoHost, SkopeoRunOptions, SkopeoRunResult, Workspace } from "@skopush/skopeo";
+import { ArchiveInvalid, type EnvironmentFault } from "@skopush/core";
+import {
+  makeLocalWorkspace,
+  stageByCopy,
+  workspacePathOf,
+  type SkopeoHost,
+  type SkopeoRunOptions,
+  type SkopeoRunResult,
+  type StageProgress,
+  type Workspace,
+} from "@skopush/skopeo";
 import {
   removeCommand,
-  sharedDirectoryFault,
   sharedWorkspace,
-  stageArchiveFile,
   stopCommand,
   wrappedCommand,
   WRAPPER_CANCELLED_EXIT,
@@ -106,14 +113,8 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
   const uploadWorkspace: Effect.Effect<Workspace, EnvironmentFault, Scope.Scope> = Effect.gen(function* () {
     if (target.transfer.kind !== "upload") return yield* Effect.die(new Error("upload workspace without upload transfer"));
     const parent = target.transfer.parent;
-    const hostPath = yield* Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () => mkdtemp(join(tmpdir(), "skopush-")),
-        catch: (cause) => new EnvironmentFault({ strategy: target.strategy, reason: `cannot create a private directory in ${tmpdir()}: ${String(cause)}`, cause }),
-      }),
-      (path) => Effect.promise(() => rm(path, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined)),
-    );
-    const name = hostPath.slice(hostPath.lastIndexOf(sep) + 1);
+    const { hostPath } = yield* makeLocalWorkspace({ strategy: target.strategy, parent: tmpdir() });
+    const name = basename(hostPath);
     const root = posix.join(parent, name);
     yield* Effect.acquireRelease(
       Effect.tryPromise({
@@ -132,9 +133,6 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
     );
     return { hostPath, skopeoPath: posix.join(root, "ws") };
   });
-
-  const sharedHostWorkspace = (shared: SharedDirectory) =>
-    sharedWorkspace(target.strategy, shared).pipe(Effect.map((ws) => ({ hostPath: ws.hostPath, skopeoPath: ws.containerPath })));
 
   const syncUp = (ws: Workspace) =>
     Effect.tryPromise({
@@ -160,8 +158,11 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
       catch: (cause) => apiFault(target, `read skopeo's results back from container ${target.container}`, cause),
     });
 
-  const stageUpload = (ws: Workspace, archivePath: string, progress?: (done: number, total: number) => void) =>
+  const stageUpload = (ws: Workspace, archivePath: string, progress?: StageProgress) =>
     Effect.gen(function* () {
+      // Already in the workspace (a gzip archive skopeoCopy decompressed there): it goes up with the workspace.
+      const inWorkspace = workspacePathOf(ws, archivePath);
+      if (inWorkspace !== undefined) return inWorkspace.split(sep).join("/");
       const info = yield* Effect.tryPromise({
         try: () => stat(archivePath),
         catch: (cause) =>
@@ -171,11 +172,23 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
             cause,
           }),
       });
+      if (info.isDirectory()) {
+        // An OCI layout directory: its tree, under the staged name.
+        yield* Effect.tryPromise({
+          try: async () => {
+            const entries: TarEntry[] = [{ type: "directory", name: STAGED_ARCHIVE_NAME, mode: 0o755 }, ...(await treeEntries(archivePath, STAGED_ARCHIVE_NAME))];
+            await target.docker.putArchive(target.container, uploadRootOf(ws), tarStream(entries));
+          },
+          catch: (cause) => apiFault(target, `upload the archive into container ${target.container}`, cause),
+        });
+        return posix.join(uploadRootOf(ws), STAGED_ARCHIVE_NAME);
+      }
       if (!info.isFile()) return yield* Effect.fail(new ArchiveInvalid({ path: archivePath, reason: "it is not a regular file" }));
       let done = 0;
       let reported = -1;
       yield* Effect.tryPromise({
-        try: () =>
+        // Interrupting the push aborts the upload; the container directory's release then removes the part sent.
+        try: (signal) =>
           target.docker.putArchive(
             target.container,
             uploadRootOf(ws),
@@ -187,6 +200,7 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
                 progress?.(done, info.size);
               }
             }),
+            signal,
           ),
         catch: (cause) => apiFault(target, `upload the archive into container ${target.container}`, cause),
       });
@@ -196,18 +210,11 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
   const transfer = target.transfer;
   return {
     strategy: target.strategy,
-    workspace: (transfer.kind === "shared-directory" ? sharedHostWorkspace(transfer.shared) : uploadWorkspace).pipe(
+    workspace: (transfer.kind === "shared-directory" ? sharedWorkspace(target.strategy, transfer.shared) : uploadWorkspace).pipe(
       Effect.tap((ws) => Effect.sync(() => void (workspace = ws))),
     ),
     stageArchive: (ws, archivePath, progress) =>
-      transfer.kind === "shared-directory"
-        ? stageArchiveFile(
-            archivePath,
-            join(ws.hostPath, STAGED_ARCHIVE_NAME),
-            (p) => progress?.(p.bytesDone, p.bytesTotal),
-            (action, cause) => sharedDirectoryFault(target.strategy, transfer.shared, action, cause),
-          ).pipe(Effect.as(posix.join(ws.skopeoPath, STAGED_ARCHIVE_NAME)))
-        : stageUpload(ws, archivePath, progress),
+      transfer.kind === "shared-directory" ? stageByCopy(target.strategy, ws, archivePath, progress) : stageUpload(ws, archivePath, progress),
     run: (args, options: SkopeoRunOptions = {}): Effect.Effect<SkopeoRunResult, EnvironmentFault> => {
       const ws = workspace;
       if (ws === undefined) return Effect.die(new Error("dockerodeSkopeoHost.run before workspace"));

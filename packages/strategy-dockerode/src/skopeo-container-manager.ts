@@ -14,7 +14,7 @@ import { classifyDockerApiError, type DockerApiContext } from "./classify-error.
 import { ContainerLifecycleError } from "./container-lifecycle-error.js";
 import { dockerConnectionFromEnv } from "./docker-connection.js";
 import type { DockerClient } from "./docker-client.js";
-import { CREATED_BY_LABEL, DockerodeClient } from "./dockerode-client.js";
+import { CREATED_BY_LABEL, DockerodeClient, unusableDockerClient } from "./dockerode-client.js";
 import type { SkopeoContainerOptions } from "./skopeo-container-options.js";
 
 /** The resident container's state: absent, or its facts. */
@@ -24,9 +24,20 @@ export type SkopeoContainerStatus =
 
 type Operation = ContainerLifecycleError["operation"];
 
-/** Makes the client an options object asks for. */
-export const dockerClientFor = (options: SkopeoContainerOptions): DockerClient =>
-  options.docker ?? new DockerodeClient(dockerConnectionFromEnv(options.env ?? process.env));
+/**
+ * Makes the client an options object asks for. A connection that cannot be built (a malformed
+ * `DOCKER_HOST`, missing TLS files) gives a client whose every call fails with that reason, so the
+ * strategy reports itself unavailable instead of breaking the construction of the whole chain.
+ */
+export const dockerClientFor = (options: SkopeoContainerOptions): DockerClient => {
+  if (options.docker) return options.docker;
+  const env = options.env ?? process.env;
+  try {
+    return new DockerodeClient(dockerConnectionFromEnv(env));
+  } catch (error) {
+    return unusableDockerClient(env.DOCKER_HOST?.trim() || "the default socket", error);
+  }
+};
 
 /**
  * Creates, starts, stops, restarts, inspects and removes the resident skopeo container through the

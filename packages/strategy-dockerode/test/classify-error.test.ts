@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { classifyDockerApiError } from "../src/classify-error.js";
+import { DockerHostInvalid } from "../src/docker-connection.js";
 
 const context = { endpoint: "unix:///var/run/docker.sock", container: "skopeo-service", createCommand: "docker run …" };
 const httpError = (statusCode: number, message: string) => Object.assign(new Error(`(HTTP code ${statusCode}) - ${message}`), { statusCode, json: { message } });
@@ -42,6 +43,13 @@ describe("classifyDockerApiError", () => {
   it("a missing shell in the image", () => {
     const error = new Error('OCI runtime exec failed: exec failed: unable to start container process: exec: "sh": executable file not found in $PATH: unknown');
     expect(classifyDockerApiError(error, context)).toMatchObject({ kind: "no-shell", fix: expect.stringContaining("quay.io/skopeo/stable") });
+  });
+
+  it("unusable connection settings say how to set DOCKER_HOST", () => {
+    expect(classifyDockerApiError(new DockerHostInvalid("DOCKER_HOST=ftp://x: unsupported scheme ftp"), context)).toMatchObject({
+      kind: "bad-connection",
+      reason: "the Docker connection settings cannot be used: DOCKER_HOST=ftp://x: unsupported scheme ftp",
+    });
   });
 
   it("anything else keeps the daemon's message", () => {

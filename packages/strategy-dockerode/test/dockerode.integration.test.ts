@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cause, Effect, Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FallbackChain, fromPromiseStrategy } from "@skopush/core";
-import { loadTestEnvironment, readManifest, type TestEnvironment } from "@skopush/testkit/environment";
+import { cancelOnAbort, FallbackChain, type ProgressEvent } from "@skopush/core";
+import { NativeSkopeoStrategy } from "@skopush/strategy-native";
+import { listTags, loadTestEnvironment, readManifest, type TestEnvironment } from "@skopush/testkit/environment";
 import { DockerodePushStrategy, SkopeoContainerManager } from "../src/index.js";
 import { archive, containerLeftovers, docker, dockerEnv, leftovers, pushRequest, removeAll, testNames } from "./support.js";
 
@@ -129,6 +130,51 @@ describe("dockerode against the real daemon, skopeo image and registries", () =>
     expect(await containerLeftovers(unmounted.name)).toEqual([]);
   });
 
+  it.each(["shared-directory", "upload"] as const)("stops skopeo inside the container when a push (%s) is cancelled", async (transfer) => {
+    const { name, sharedDir } = names();
+    const options = { containerName: name, image: environment.skopeoImage, sharedDir: { hostPath: sharedDir }, env: dockerEnv(environment) };
+    valueOf(await run(new SkopeoContainerManager(options).ensure()));
+    const strategy = new DockerodePushStrategy({ ...options, transfer });
+    const registry = environment.registry("plain");
+    const image = await archive(work, "docker-legacy", `cancel-${transfer}`, 3, 32 * 1024 * 1024);
+    const controller = new AbortController();
+    const request = pushRequest(registry, image.path, `cancel-${transfer}`, { signal: controller.signal });
+    const events: ProgressEvent[] = [];
+    const pending = run(cancelOnAbort(strategy.push(request, (e) => events.push(e)), request.signal));
+    const processes = async () => (await docker("top", name, "-o", "pid,args")).split("\n").slice(1).map((l) => l.trim()).filter(Boolean);
+    const deadline = Date.now() + 20_000;
+    let sawSkopeo = false;
+    while (Date.now() < deadline && !sawSkopeo) {
+      sawSkopeo = (await processes()).some((p) => p.includes("skopeo copy"));
+      if (!sawSkopeo) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(sawSkopeo).toBe(true);
+    controller.abort(new Error("cancelled by the test"));
+    expect(errorOf(await pending)._tag).toBe("PushCancelled");
+    expect((await processes()).filter((p) => !p.includes("tail -f /dev/null"))).toEqual([]);
+    expect(await listTags(registry, request.destination.repository)).toEqual([]);
+    expect(leftovers(sharedDir)).toEqual([]);
+    expect(await containerLeftovers(name)).toEqual([]);
+  });
+
+  it("aborts an upload cancelled while the archive streams into the container, leaving nothing there", async () => {
+    const { name, sharedDir } = names();
+    const options = { containerName: name, image: environment.skopeoImage, sharedDir: { hostPath: sharedDir }, env: dockerEnv(environment) };
+    valueOf(await run(new SkopeoContainerManager(options).ensure()));
+    const strategy = new DockerodePushStrategy({ ...options, transfer: "upload" });
+    const image = await archive(work, "docker-legacy", "cancel-upload", 4, 64 * 1024 * 1024);
+    const controller = new AbortController();
+    const request = pushRequest(environment.registry("plain"), image.path, "cancel-upload", { signal: controller.signal });
+    const events: ProgressEvent[] = [];
+    const pending = run(cancelOnAbort(strategy.push(request, (e) => events.push(e)), request.signal));
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !events.some((e) => e.message.startsWith("Staging the archive"))) await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(events.some((e) => e.message.startsWith("Staging the archive"))).toBe(true);
+    controller.abort(new Error("cancelled by the test"));
+    expect(errorOf(await pending)._tag).toBe("PushCancelled");
+    expect(await containerLeftovers(name)).toEqual([]);
+  });
+
   it("reports a DOCKER_HOST socket nobody listens on as unavailable in under 200 ms; the chain falls through", async () => {
     const strategy = new DockerodePushStrategy({ env: { ...process.env, DOCKER_HOST: `unix://${join(work, "nobody-listens.sock")}` }, containerName: "skopush-test-nodaemon" });
     const started = performance.now();
@@ -138,10 +184,12 @@ describe("dockerode against the real daemon, skopeo image and registries", () =>
     expect(error.message).toContain(`the Docker daemon at unix://${join(work, "nobody-listens.sock")} does not answer`);
     expect(elapsed).toBeLessThan(200);
 
-    const fallback = fromPromiseStrategy({ name: "native", push: async () => ({ digest: `sha256:${"0".repeat(64)}`, bytesPushed: 1 }) });
     const image = await archive(work, "docker-legacy", "nodaemon");
-    const result = valueOf(await run(new FallbackChain([strategy, fallback]).push(pushRequest(environment.registry("plain"), image.path, "nodaemon"))));
+    const registry = environment.registry("plain");
+    const request = pushRequest(registry, image.path, "nodaemon");
+    const result = valueOf(await run(new FallbackChain([strategy, new NativeSkopeoStrategy()]).push(request)));
     expect(result.strategy).toBe("native");
+    expect((await readManifest(registry, request.destination.repository, "v1")).digest).toBe(result.outcome.digest);
     expect(result.attempts.map((a) => [a.strategy, a.outcome])).toEqual([
       ["dockerode", "unavailable"],
       ["native", "success"],

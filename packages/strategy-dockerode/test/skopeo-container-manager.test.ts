@@ -1,13 +1,19 @@
 import { Cause, Effect, Exit } from "effect";
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { SkopeoContainerManager } from "../src/skopeo-container-manager.js";
 import { FakeDockerClient } from "./fake-docker-client.js";
 
 const failure = (exit: Exit.Exit<unknown, unknown>) => (Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined);
 
 describe("SkopeoContainerManager (with a fake daemon)", () => {
+  // ensure() creates the host side of the shared directory, so it must be one this test owns.
+  const shared = join(mkdtempSync(join(tmpdir(), "skopush-manager-unit-")), "share");
+  afterAll(() => rmSync(join(shared, ".."), { recursive: true, force: true }));
   const make = (docker = new FakeDockerClient()) =>
-    new SkopeoContainerManager({ docker, containerName: "skopeo-x", image: "skopush/skopeo:local", sharedDir: { hostPath: "/tmp/skopush-manager-unit" } });
+    new SkopeoContainerManager({ docker, containerName: "skopeo-x", image: "skopush/skopeo:local", sharedDir: { hostPath: shared } });
 
   it("ensure creates the container as specified and starts it; a second ensure changes nothing", async () => {
     const docker = new FakeDockerClient();
@@ -19,7 +25,7 @@ describe("SkopeoContainerManager (with a fake daemon)", () => {
       name: "skopeo-x",
       image: "skopush/skopeo:local",
       command: ["tail", "-f", "/dev/null"],
-      binds: ["/tmp/skopush-manager-unit:/tmp/skopeo"],
+      binds: [`${shared}:/tmp/skopeo`],
       networkMode: "host",
       restartPolicy: "unless-stopped",
       labels: { "org.skopush.created-by": "skopush" },
@@ -69,7 +75,7 @@ describe("SkopeoContainerManager (with a fake daemon)", () => {
 
   it("the create command it names matches what it creates", () => {
     expect(make().createCommand).toBe(
-      "docker run -d --name skopeo-x --restart unless-stopped --network host -v /tmp/skopush-manager-unit:/tmp/skopeo skopush/skopeo:local tail -f /dev/null",
+      `docker run -d --name skopeo-x --restart unless-stopped --network host -v ${shared}:/tmp/skopeo skopush/skopeo:local tail -f /dev/null`,
     );
   });
 });

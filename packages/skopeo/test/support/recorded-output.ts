@@ -41,14 +41,31 @@ export const normalizeRecording = (text: string, context: Pick<ScenarioContext, 
     .replace(/\/var\/tmp\/oci\d+/g, "/var/tmp/oci000000000")
     .replace(/uploads\/[0-9a-f-]{36}\?_state=[A-Za-z0-9_=%-]+/g, "uploads/00000000-0000-0000-0000-000000000000?_state=STATE");
 
-/** Writes a scenario's recording. */
-export const writeRecording = async (name: string, run: Pick<ScenarioRun, "stdout" | "stderr">): Promise<void> => {
-  await writeFile(join(RECORDINGS_DIR, `${name}.stdout.txt`), run.stdout);
-  await writeFile(join(RECORDINGS_DIR, `${name}.stderr.txt`), run.stderr);
+/** What the classifier is told about a recorded run, besides stderr. */
+export interface RecordedContext {
+  readonly exitCode: number;
+  readonly destination: string;
+  readonly archivePath: string;
+  readonly username?: string | undefined;
+}
+
+/** A scenario's recording: what skopeo printed, and the run's context. */
+export interface Recording {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly context: RecordedContext;
+}
+
+/** Writes a scenario's recording (already normalized). */
+export const writeRecording = async (name: string, recording: Recording): Promise<void> => {
+  await writeFile(join(RECORDINGS_DIR, `${name}.stdout.txt`), recording.stdout);
+  await writeFile(join(RECORDINGS_DIR, `${name}.stderr.txt`), recording.stderr);
+  await writeFile(join(RECORDINGS_DIR, `${name}.context.json`), `${JSON.stringify(recording.context, null, 2)}\n`);
 };
 
 /** Reads a scenario's recording. */
-export const readRecording = async (name: string): Promise<{ stdout: string; stderr: string }> => ({
+export const readRecording = async (name: string): Promise<Recording> => ({
   stdout: await readFile(join(RECORDINGS_DIR, `${name}.stdout.txt`), "utf8"),
   stderr: await readFile(join(RECORDINGS_DIR, `${name}.stderr.txt`), "utf8"),
+  context: JSON.parse(await readFile(join(RECORDINGS_DIR, `${name}.context.json`), "utf8")) as RecordedContext,
 });

@@ -54,18 +54,51 @@ const skopeo = (args: ReadonlyArray<string>, rest: Omit<ScenarioCommand, "file" 
 
 const copyTo = (source: string, destination: string, flags: ReadonlyArray<string>) => ["copy", "--retry-times", "0", ...flags, source, `docker://${destination}`];
 
-/** A registry scenario against the scripted stand-in: plain HTTP, no auth, one scripted answer. */
-const scripted = (name: string, expected: PushErrorTag, script: Script, repository = "demo/app"): SkopeoScenario => ({
+/**
+ * A registry scenario against the scripted stand-in: plain HTTP, one scripted answer. The stand-in never
+ * challenges, so the authfile only tells the classifier that the push had credentials.
+ */
+const scripted = (name: string, expected: PushErrorTag, script: Script, options: { readonly anonymous?: boolean } = {}): SkopeoScenario => ({
   name,
   expected,
   command: async ({ dir }) => {
     const registry = await startScriptedRegistry(script);
     const source = await archive(dir, "docker-legacy", name);
-    const destination = `${registry.host}/${repository}:v1`;
-    return skopeo(copyTo(`docker-archive:${source}`, destination, ["--dest-no-creds", "--dest-tls-verify=false"]), {
+    const destination = `${registry.host}/demo/app:v1`;
+    const username = options.anonymous ? undefined : "robot$demo+ci";
+    const credentials = username ? ["--dest-authfile", await authFile(dir, name, registry.host, username, "scripted-secret")] : ["--dest-no-creds"];
+    return skopeo(copyTo(`docker-archive:${source}`, destination, [...credentials, "--dest-tls-verify=false"]), {
       destination,
       archivePath: source,
+      username,
       cleanup: () => registry.close(),
+    });
+  },
+});
+
+/** A push to the Harbor-style token registry as one of the Harbor stand-in's accounts (or anonymously). */
+const token = (
+  name: string,
+  expected: PushErrorTag | undefined,
+  account: "robot" | "puller" | "pushOnlyRobot" | "expiredRobot" | "admin" | undefined,
+  options: { readonly password?: string; readonly project?: "missing" } = {},
+): SkopeoScenario => ({
+  name,
+  expected,
+  command: async ({ environment, dir }) => {
+    const registry = environment.registry("token");
+    const harbor = environment.harbor;
+    const source = await archive(dir, "docker-legacy");
+    const project = options.project === "missing" ? harbor.missingProject : harbor.project;
+    const destination = `${registry.host}/${project}/${name}:v1`;
+    const credentials = account === undefined ? undefined : harbor.accounts[account];
+    const auth = credentials
+      ? ["--dest-authfile", await authFile(dir, name, registry.host, credentials.username, options.password ?? credentials.password)]
+      : ["--dest-no-creds"];
+    return skopeo(copyTo(`docker-archive:${source}`, destination, [...auth, "--dest-cert-dir", registry.certDir ?? ""]), {
+      destination,
+      archivePath: source,
+      username: credentials?.username,
     });
   },
 });
@@ -109,40 +142,65 @@ socket.on("message", (query, peer) => {
 socket.bind(53, "127.0.0.1", () => process.stdout.write("ready\\n"));
 `;
 
+/** A successful copy to record: its archive (deterministic for its seed), where it goes, and how skopeo runs. */
+export interface CopyScenario {
+  readonly archive: ImageArchiveOptions;
+  /** `scripted`: a fresh, empty in-memory registry, so every blob is uploaded whatever ran before. */
+  readonly registry: "plain" | "tls" | "scripted";
+  /** Run skopeo on a terminal (script(1), 120 columns), as an interactive user does. */
+  readonly tty?: boolean;
+}
+
 /**
- * The archives of the successful copies, deterministic for their seed so that a unit test can write the
- * same archive again and replay the recorded output against it. `-tty` scenarios run skopeo on a
- * terminal; the second of them finds every blob already in the registry.
+ * The successful copies. A unit test writes the same archive again and replays the recorded output
+ * against it. `copy-docker-legacy-tty-again` pushes `copy-docker-legacy`'s image a second time: on a
+ * terminal, skopeo then shows the layers it skips under the digests the registry already has.
  */
-export const COPY_ARCHIVES: Readonly<Record<string, ImageArchiveOptions>> = {
-  "copy-docker-legacy": { format: "docker-legacy", layers: 3, layerSize: [64 * 1024, 256 * 1024, 16 * 1024], seed: "copy-docker-legacy" },
-  "copy-docker-oci": { format: "docker-oci", layers: 2, layerSize: 128 * 1024, seed: "copy-docker-oci" },
-  "copy-oci-archive": { format: "oci-archive", layers: 2, layerSize: 128 * 1024, seed: "copy-oci-archive" },
-  "copy-duplicate-layer": { format: "docker-legacy", layers: 3, layerSize: 32 * 1024, duplicateLayer: true, seed: "copy-duplicate-layer" },
-  "copy-docker-legacy-tty": { format: "docker-legacy", layers: 2, layerSize: 4 * 1024 * 1024, seed: "copy-tty" },
-  "copy-docker-legacy-tty-again": { format: "docker-legacy", layers: 2, layerSize: 4 * 1024 * 1024, seed: "copy-tty" },
+export const COPY_SCENARIOS: Readonly<Record<string, CopyScenario>> = {
+  "copy-docker-legacy": {
+    archive: { format: "docker-legacy", layers: 3, layerSize: [64 * 1024, 256 * 1024, 16 * 1024], seed: "copy-docker-legacy" },
+    registry: "plain",
+  },
+  "copy-docker-oci": { archive: { format: "docker-oci", layers: 2, layerSize: 128 * 1024, seed: "copy-docker-oci" }, registry: "tls" },
+  "copy-oci-archive": { archive: { format: "oci-archive", layers: 2, layerSize: 128 * 1024, seed: "copy-oci-archive" }, registry: "tls" },
+  "copy-duplicate-layer": {
+    archive: { format: "docker-legacy", layers: 3, layerSize: 32 * 1024, duplicateLayer: true, seed: "copy-duplicate-layer" },
+    registry: "plain",
+  },
+  "copy-docker-legacy-tty": {
+    archive: { format: "docker-legacy", layers: 2, layerSize: 4 * 1024 * 1024, seed: "copy-tty" },
+    registry: "scripted",
+    tty: true,
+  },
+  "copy-docker-legacy-tty-again": {
+    archive: { format: "docker-legacy", layers: 3, layerSize: [64 * 1024, 256 * 1024, 16 * 1024], seed: "copy-docker-legacy" },
+    registry: "plain",
+    tty: true,
+  },
 };
+
+const copyScenario = ([name, copy]: [string, CopyScenario]): SkopeoScenario => ({
+  name,
+  expected: undefined,
+  command: async ({ environment, dir }) => {
+    const kind = copy.registry;
+    const scripted = kind === "scripted" ? await startScriptedRegistry(() => undefined) : undefined;
+    const registry = kind === "scripted" ? { host: scripted?.host ?? "", certDir: undefined } : environment.registry(kind);
+    const source = (await writeImageArchive(join(dir, `${name}.tar`), copy.archive)).path;
+    const destination = `${registry.host}/samples/${name}:v1`;
+    const tls = registry.certDir ? ["--dest-cert-dir", registry.certDir] : ["--dest-tls-verify=false"];
+    const transport = copy.archive.format === "oci-archive" ? "oci-archive" : "docker-archive";
+    const args = copyTo(`${transport}:${source}`, destination, ["--dest-no-creds", ...tls]);
+    const cleanup = scripted ? () => scripted.close() : undefined;
+    if (!copy.tty) return skopeo(args, { destination, archivePath: source, cleanup });
+    const quoted = ["skopeo", ...args].map((arg) => `'${arg}'`).join(" ");
+    return { file: "script", args: ["-q", "-e", "-c", `stty cols 120; ${quoted}`, "/dev/null"], destination, archivePath: source, cleanup };
+  },
+});
 
 /** Every recorded scenario. Archive scenarios use docker-archive unless the name says otherwise. */
 export const SKOPEO_SCENARIOS: ReadonlyArray<SkopeoScenario> = [
-  ...Object.entries(COPY_ARCHIVES).map(
-    ([name, options]): SkopeoScenario => ({
-      name,
-      expected: undefined,
-      command: async ({ environment, dir }) => {
-        const registry = environment.registry(options.format === "docker-legacy" ? "plain" : "tls");
-        const source = (await writeImageArchive(join(dir, `${name}.tar`), options)).path;
-        const destination = `${registry.host}/samples/${name}:v1`;
-        const tls = registry.certDir ? ["--dest-cert-dir", registry.certDir] : ["--dest-tls-verify=false"];
-        const transport = options.format === "oci-archive" ? "oci-archive" : "docker-archive";
-        const args = copyTo(`${transport}:${source}`, destination, ["--dest-no-creds", ...tls]);
-        if (!name.includes("tty")) return skopeo(args, { destination, archivePath: source });
-        // script(1) gives skopeo a terminal 120 columns wide, as an interactive user has.
-        const quoted = ["skopeo", ...args].map((arg) => `'${arg}'`).join(" ");
-        return { file: "script", args: ["-q", "-e", "-c", `stty cols 120; ${quoted}`, "/dev/null"], destination, archivePath: source };
-      },
-    }),
-  ),
+  ...Object.entries(COPY_SCENARIOS).map(copyScenario),
   {
     name: "wrong-password",
     expected: "AuthenticationFailed",
@@ -288,6 +346,19 @@ export const SKOPEO_SCENARIOS: ReadonlyArray<SkopeoScenario> = [
           body: errorBody("UNAUTHORIZED", "unauthorized to access repository: demo/app, action: push: unauthorized to access repository: demo/app, action: push"),
         }
       : undefined,
+  ),
+  // Harbor's token service gives bad credentials an anonymous token, so every refusal below reads
+  // "denied: requested access to the resource is denied" to skopeo, a wrong password included.
+  token("copy-token-robot", undefined, "robot"),
+  token("token-wrong-password", "AccessDenied", "robot", { password: "wrong:pa$$word" }),
+  token("token-missing-project", "AccessDenied", "admin", { project: "missing" }),
+  token("token-pull-only", "AccessDenied", "puller"),
+  token("token-push-only-robot", "AccessDenied", "pushOnlyRobot"),
+  token("token-expired-robot", "AccessDenied", "expiredRobot"),
+  token("token-anonymous", "AuthenticationFailed", undefined),
+  scripted("denied-anonymous", "AuthenticationFailed", (step) =>
+    step === "upload-start" ? { status: 403, body: errorBody("DENIED", "requested access to the resource is denied") } : undefined,
+    { anonymous: true },
   ),
   scripted("denied", "AccessDenied", (step) =>
     step === "upload-start" ? { status: 403, body: errorBody("DENIED", "requested access to the resource is denied") } : undefined,
