@@ -8,7 +8,7 @@ import type { StoredFile } from "./archive-files.js";
 import { failInvalid, fromFsError, invalid } from "./archive-error.js";
 import { MAGIC_BYTES, sniffCompression } from "./compression.js";
 import { parseDigest } from "./digest.js";
-import type { ArchiveLayer } from "./image-archive.js";
+import type { ArchiveLayer, LayerReadOptions } from "./image-archive.js";
 import type { LayerCompression } from "./media-types.js";
 import { openStored, readHead } from "./read-file.js";
 
@@ -61,7 +61,7 @@ export interface LayerParts {
 /** An {@link ArchiveLayer} over its stored bytes in `path`'s archive. */
 export const makeLayer = (path: string, parts: LayerParts): ArchiveLayer => {
   const label = layerLabel(parts.index, parts.stored.name);
-  const open = () => openStored(parts.stored);
+  const open = (options?: LayerReadOptions) => openStored(parts.stored, options?.highWaterMark);
   const verify = (): Effect.Effect<void, ArchiveInvalid> =>
     Effect.gen(function* () {
       const storedAlgorithm = parts.digest === undefined ? "sha256" : (parseDigest(parts.digest)?.algorithm ?? "sha256");

@@ -52,6 +52,12 @@ export interface ArchiveManifest {
   readonly mediaType: string;
 }
 
+/** How a layer stream reads its file. */
+export interface LayerReadOptions {
+  /** Bytes per read (and per chunk). Larger reads cost less per byte on big layers. @default 65536 */
+  readonly highWaterMark?: number | undefined;
+}
+
 /** One layer of the image, as the archive stores it. */
 export interface ArchiveLayer {
   /** Position in the image, from 0. */
@@ -75,7 +81,7 @@ export interface ArchiveLayer {
    * A stream of the stored bytes. Each call opens its own descriptor: streams run in parallel, and a
    * retry calls it again. Use it while the archive's scope is open (a gzip archive's temp copy goes with it).
    */
-  open(): Readable;
+  open(options?: LayerReadOptions): Readable;
   /**
    * Hashes the layer: its stored bytes against `digest` (when stated), its uncompressed bytes against
    * `diffId` (gunzipping a gzip layer; zstd layers when this Node has zstd). Fails with

@@ -8,6 +8,7 @@ export type {
   ArchiveSelector,
   ArchiveSummary,
   ImageArchive,
+  LayerReadOptions,
   OpenArchiveOptions,
 } from "./image-archive.js";
 export { DigestVerifier, digestOf, digestStream, parseDigest, verifyDigest, type DigestAlgorithm, type DigestExpectation, type ParsedDigest } from "./digest.js";

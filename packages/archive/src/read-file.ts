@@ -54,6 +54,8 @@ export const parseJson = (path: string, bytes: Buffer, what: string): Effect.Eff
     catch: (cause) => invalid(path, `${what} is not valid JSON: ${cause instanceof Error ? cause.message : String(cause)}`, undefined, cause),
   });
 
-/** A stream of a stored file's bytes; each call opens its own file descriptor, so streams run in parallel. */
-export const openStored = (stored: StoredFile): Readable =>
-  stored.size === 0 ? Readable.from([]) : createReadStream(stored.file, { start: stored.start, end: stored.start + stored.size - 1 });
+/** A stream of a stored file's bytes, `highWaterMark` bytes per read; each call opens its own file descriptor, so streams run in parallel. */
+export const openStored = (stored: StoredFile, highWaterMark?: number): Readable =>
+  stored.size === 0
+    ? Readable.from([])
+    : createReadStream(stored.file, { start: stored.start, end: stored.start + stored.size - 1, highWaterMark });

@@ -60,6 +60,8 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 export class RegistryClient {
   private scheme: AuthScheme = { kind: "none" };
   private base: URL;
+  /** Tokens this client fetched itself: a 401 with one of them is final, not a reason to fetch again. */
+  private readonly fetched = new Set<string>();
 
   private constructor(
     private readonly config: RegistryClientConfig,
@@ -202,8 +204,13 @@ export class RegistryClient {
     };
     if (refresh) this.tokens.delete(key);
     const cached = this.tokens.get(key);
-    if (cached !== undefined) return Effect.succeed({ header: `Bearer ${cached}`, fresh: false });
-    return this.fetchToken(key, scopes).pipe(Effect.map((token) => ({ header: `Bearer ${token}`, fresh: true })));
+    if (cached !== undefined) return Effect.succeed({ header: `Bearer ${cached}`, fresh: this.fetched.has(cached) });
+    return this.fetchToken(key, scopes).pipe(
+      Effect.map((token) => {
+        this.fetched.add(token);
+        return { header: `Bearer ${token}`, fresh: true };
+      }),
+    );
   }
 
   /** `GET <realm>?service=…&scope=…` with Basic credentials when there are any. */

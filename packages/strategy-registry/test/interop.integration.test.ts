@@ -8,7 +8,7 @@ import { pushOk, requestFor, scratch, strategyIn, uniqueRepository } from "./sup
 import { startRegistryProxy } from "./support/registry-proxy.js";
 import { skopeoCopyToArchive, skopeoInspect, skopeoInspectRaw, skopeoPush } from "./support/skopeo.js";
 
-const KINDS = ["plain", "tls", "basic"] as const;
+const KINDS = ["plain", "tls", "basic", "token"] as const;
 
 let env: TestEnvironment;
 let work: Awaited<ReturnType<typeof scratch>>;
@@ -44,9 +44,12 @@ const pulledBack = async (registry: TestRegistry, reference: string, name: strin
 };
 
 describe.each(KINDS)("interop with skopeo, %s registry", (kind) => {
+  // The token registry is Harbor-like: repositories live in its project.
+  const repositoryFor = (label: string) => uniqueRepository(label, kind === "token" ? env.harbor.project : "interop");
+
   it("pushes a docker save archive as Docker schema 2 that skopeo reads and pulls back with the same diff_ids", async () => {
     const registry = env.registry(kind);
-    const reference = `${uniqueRepository(`legacy-${kind}`)}:v1`;
+    const reference = `${repositoryFor(`legacy-${kind}`)}:v1`;
     const outcome = await pushOk(strategyIn(work.dir), requestFor(registry, legacy.path, reference));
 
     const inspected = await skopeoInspect(registry, `${registry.host}/${reference}`);
@@ -70,7 +73,7 @@ describe.each(KINDS)("interop with skopeo, %s registry", (kind) => {
 
   it("pushes an oci-archive with gzip layers unchanged: the registry stores the archive's own manifest digest", async () => {
     const registry = env.registry(kind);
-    const reference = `${uniqueRepository(`oci-${kind}`)}:v1`;
+    const reference = `${repositoryFor(`oci-${kind}`)}:v1`;
     const outcome = await pushOk(strategyIn(work.dir), requestFor(registry, ociGzip.path, reference));
     expect(outcome.digest).toBe(ociGzip.manifestDigest);
     const raw = JSON.parse(await skopeoInspectRaw(registry, `${registry.host}/${reference}`)) as { mediaType: string };
@@ -81,7 +84,7 @@ describe.each(KINDS)("interop with skopeo, %s registry", (kind) => {
 
   it("re-pushes an image skopeo pushed first with zero blob uploads, keeping skopeo's manifest", async () => {
     const registry = env.registry(kind);
-    const reference = `${uniqueRepository(`first-${kind}`)}:v1`;
+    const reference = `${repositoryFor(`first-${kind}`)}:v1`;
     const skopeoDigest = await skopeoPush(registry, legacy.path, `${registry.host}/${reference}`);
     const proxy = await startRegistryProxy({
       upstream: registry.url,

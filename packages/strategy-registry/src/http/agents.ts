@@ -75,15 +75,15 @@ export const makeAgents = (
         client ??= contents.client;
       }
       const common = { keepAlive: options.http.keepAlive, maxSockets: options.http.maxSockets, scheduling: "lifo" as const };
+      // One secure context for every connection: building it parses the whole root store, which
+      // would otherwise happen again for each new socket.
+      const secureContext =
+        added.length > 0 || client !== undefined
+          ? tls.createSecureContext({ ca: added.length > 0 ? [...(await defaultRoots()), ...added] : undefined, cert: client?.cert, key: client?.key })
+          : undefined;
       const agents = {
         http: new http.Agent(common),
-        https: new https.Agent({
-          ...common,
-          rejectUnauthorized: settings.verify,
-          ca: added.length > 0 ? [...(await defaultRoots()), ...added] : undefined,
-          cert: client?.cert,
-          key: client?.key,
-        }),
+        https: new https.Agent({ ...common, rejectUnauthorized: settings.verify, secureContext }),
       };
       return { ...agents, destroy: () => (agents.http.destroy(), agents.https.destroy()) };
     },

@@ -23,6 +23,9 @@ export interface LayerSource {
   destroy(): void;
 }
 
+/** Bytes per read of a layer: large reads cost less per byte, and match the compressor's blocks. */
+const READ_BYTES = 1 << 20;
+
 const label = (blob: LayerBlob): string => `layer ${blob.layer.index} (${blob.layer.name})`;
 
 /**
@@ -47,7 +50,7 @@ export const openLayerSource = (
     size: layer.size,
     onBytes,
   });
-  const file = layer.open();
+  const file = layer.open({ highWaterMark: READ_BYTES });
   if (blob.mode === "as-is") {
     const stream = pipeline(file, verifier, () => undefined) as unknown as Readable;
     return {

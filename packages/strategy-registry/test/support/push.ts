@@ -24,8 +24,8 @@ export const scratch = async (label: string) => {
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 };
 
-/** A repository name no earlier run used. */
-export const uniqueRepository = (label: string): string => `interop/${label}-${randomBytes(4).toString("hex")}`;
+/** A repository name no earlier run used, in `project` (the token registry only knows its Harbor project). */
+export const uniqueRepository = (label: string, project = "interop"): string => `${project}/${label}-${randomBytes(4).toString("hex")}`;
 
 /** A strategy with a private blob-info cache in `dir` (tests never share the user's cache). */
 export const strategyIn = (dir: string, options: RegistryPushOptions = {}): RegistryPushStrategy =>
