@@ -119,3 +119,14 @@ describe("pushImage (default container)", () => {
     expect(result).toMatchObject({ status: "success", method: "registry" });
   });
 });
+
+describe("child containers of the default container (what docs/composing-chains.md says)", () => {
+  it("a child's strategies replace the parent's for the child only", () => {
+    const base = createDefaultContainer({ catalog: fakeCatalog().catalog, env: {} });
+    const child = base.createChildContainer();
+    child.register(Symbol.for("@skopush/core/PushStrategy"), { useValue: FakePushStrategy.succeeding("fake") });
+    expect(names(child)).toEqual(["fake"]);
+    expect(names(base)).toEqual(["docker-exec", "dockerode", "native", "registry"]);
+    expect(names(base.createChildContainer())).toEqual(["docker-exec", "dockerode", "native", "registry"]);
+  });
+});
