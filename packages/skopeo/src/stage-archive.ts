@@ -28,7 +28,7 @@ export const isSafeSourcePath = (path: string): boolean => isAbsolute(path) && !
  * containing `:`) gets a symlink with a safe name in the workspace instead; files already in the
  * workspace are used directly.
  */
-export const stageBySymlink = (workspace: Workspace, archivePath: string): Effect.Effect<string, EnvironmentFault> => {
+export const stageBySymlink = (strategy: string, workspace: Workspace, archivePath: string): Effect.Effect<string, EnvironmentFault> => {
   const absolute = resolve(archivePath);
   const inWorkspace = workspacePathOf(workspace, absolute);
   if (inWorkspace !== undefined) return Effect.succeed(inWorkspace);
@@ -37,7 +37,7 @@ export const stageBySymlink = (workspace: Workspace, archivePath: string): Effec
   return Effect.tryPromise({
     try: () => symlink(absolute, linkPath),
     catch: (cause) =>
-      new EnvironmentFault({ strategy: "skopeo", reason: `cannot link the archive into the working directory (${codeOf(cause)})`, cause }),
+      new EnvironmentFault({ strategy, reason: `cannot link the archive into the working directory (${codeOf(cause)})`, cause }),
   }).pipe(Effect.as(join(workspace.skopeoPath, STAGED_ARCHIVE_NAME)));
 };
 

@@ -61,8 +61,8 @@ describe("staging", () => {
     const workspace = { hostPath: join(dir, "ws"), skopeoPath: join(dir, "ws") };
     await mkdir(workspace.hostPath);
     await writeFile(join(dir, "a:b.tar"), "x");
-    expect(await Effect.runPromise(stageBySymlink(workspace, join(dir, "plain.tar")))).toBe(join(dir, "plain.tar"));
-    const staged = await Effect.runPromise(stageBySymlink(workspace, join(dir, "a:b.tar")));
+    expect(await Effect.runPromise(stageBySymlink("test", workspace, join(dir, "plain.tar")))).toBe(join(dir, "plain.tar"));
+    const staged = await Effect.runPromise(stageBySymlink("test", workspace, join(dir, "a:b.tar")));
     expect(staged).toBe(join(workspace.hostPath, "archive"));
     expect(await readlink(staged)).toBe(join(dir, "a:b.tar"));
   });

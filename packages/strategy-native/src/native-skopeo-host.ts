@@ -12,7 +12,7 @@ export const NATIVE_WORKSPACE_PREFIX = "skopush-native-";
  * allowlisted environment. On Linux it also reports the bytes skopeo has read, for progress.
  */
 export class NativeSkopeoHost implements SkopeoHost {
-  readonly workspace;
+  readonly workspace: SkopeoHost["workspace"];
 
   constructor(
     readonly strategy: string,
@@ -22,7 +22,7 @@ export class NativeSkopeoHost implements SkopeoHost {
   }
 
   stageArchive(workspace: Workspace, archivePath: string) {
-    return stageBySymlink(workspace, archivePath);
+    return stageBySymlink(this.strategy, workspace, archivePath);
   }
 
   run(args: ReadonlyArray<string>, options?: SkopeoRunOptions) {

@@ -63,7 +63,7 @@ export class FakeSkopeoHost implements SkopeoHost {
   }
 
   stageArchive(workspace: Workspace, archivePath: string) {
-    return stageBySymlink(workspace, archivePath);
+    return stageBySymlink(this.strategy, workspace, archivePath);
   }
 
   run(args: ReadonlyArray<string>, options: SkopeoRunOptions = {}): Effect.Effect<SkopeoRunResult, EnvironmentFault> {
