@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redacted } from "effect";
@@ -148,6 +148,17 @@ describe("skopush push", () => {
     });
     await run(["push", archive, "harbor.test/demo/app:v1"], testIo().io, { createContainer });
     expect(calls[1]?.harbor).toBeUndefined();
+  });
+
+  it("hands Harbor's API client the CAs of --cert-dir", async () => {
+    const certDir = join(dir, "certs.d");
+    mkdirSync(certDir, { recursive: true });
+    writeFileSync(join(certDir, "a.crt"), "CA-ONE\n");
+    writeFileSync(join(certDir, "b.crt"), "CA-TWO\n");
+    writeFileSync(join(certDir, "client.key"), "not a CA\n");
+    const { createContainer, calls } = fakeContainers({ native: FakePushStrategy.succeeding("native") });
+    await run(["push", archive, "harbor.test/demo/app:v1", "--ensure-project", "--cert-dir", certDir], testIo().io, { createContainer });
+    expect(calls[0]?.harbor?.tls).toEqual({ caFile: undefined, ca: "CA-ONE\n\nCA-TWO\n", insecure: false });
   });
 
   it("reports a Harbor failure such as a missing project with exit 1", async () => {

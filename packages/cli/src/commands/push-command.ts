@@ -1,8 +1,7 @@
-import { isPushError, resolvePusher, toFailure, PushFailed, type PushResult, type TlsSettings } from "@skopush/core";
+import { isPushError, PushFailed, resolvePusher, toFailure, type PushResult } from "@skopush/core";
 import type { DefaultContainerOptions } from "skopush";
 import type { DependencyContainer } from "tsyringe";
-import { parsePushArguments, type PushArguments } from "../args/push-arguments.js";
-import { readPasswordFromStdin } from "../args/read-password.js";
+import type { PushArguments } from "../args/push-arguments.js";
 import { PUSH_USAGE } from "../args/usage.js";
 import type { CliIo } from "../cli-io.js";
 import { EXIT, exitCodeOf, exitCodeOfSignal, type InterruptSignal } from "../exit-codes.js";
@@ -11,54 +10,46 @@ import { plainProgress } from "../output/plain-progress.js";
 import { silentProgress, type ProgressRenderer } from "../output/progress-renderer.js";
 import { failureLines, jsonInputError, jsonLine, jsonResultOf, skippedAttemptLines, successLine } from "../output/result-output.js";
 import { paletteOf, terminalStyle } from "../output/terminal.js";
-import { UsageError } from "../usage-error.js";
-import { checkArchive, checkFlagPath, resolveDestination } from "./check-inputs.js";
-import { pushContainerOptions } from "./push-composition.js";
+import { preparePush, type InputFailure } from "./prepare-push.js";
+import { pushContainerOptions, type PushPlan } from "./push-composition.js";
 
 /** Builds the DI container a push runs in; the composition root's one seam for tests. */
 export type CreatePushContainer = (options: DefaultContainerOptions) => DependencyContainer;
 
-/** `skopush push`: parses, checks the inputs, pushes with progress, prints the result; resolves the exit code. */
+/** `skopush push`: checks the inputs, pushes with progress, prints the result; resolves the exit code. */
 export const pushCommand = async (argv: ReadonlyArray<string>, io: CliIo, createContainer: CreatePushContainer): Promise<number> => {
-  const wantsJson = argv.includes("--json");
-  const started = (io.now ?? Date.now)();
-  const errPalette = paletteOf(terminalStyle(io.stderr, io.env));
-  const inputError = (error: { readonly _tag: string; readonly message: string }, image?: string): number => {
-    if (wantsJson) io.stdout.write(jsonLine(jsonInputError(error._tag, error.message, image)));
-    io.stderr.write(`${errPalette.red("✖")} ${error.message}\n`);
-    return EXIT.usage;
-  };
-
-  let args: PushArguments;
-  let plan;
-  try {
-    const parsed = parsePushArguments(argv);
-    if (parsed === "help") {
-      io.stdout.write(PUSH_USAGE);
-      return EXIT.ok;
-    }
-    args = parsed;
-    const { destination, scheme } = resolveDestination(args.destination);
-    try {
-      await checkArchive(args.archive);
-      await checkFlagPath("--ca-cert", args.caCert, "file");
-      await checkFlagPath("--cert-dir", args.certDir, "directory");
-    } catch (error) {
-      if (isPushError(error) || error instanceof UsageError) return inputError(error, destination.toString());
-      throw error;
-    }
-    const password = args.passwordStdin ? await readPasswordFromStdin(io.stdin) : undefined;
-    const plainHttp = scheme === "http";
-    const tls: TlsSettings = { verify: !args.insecure && !plainHttp, caFile: args.caCert, certDir: args.certDir };
-    if (plainHttp && !args.quiet) io.stderr.write(`note: ${destination.registry} is reached over plain http, as --harbor-url says: no TLS\n`);
-    plan = { args, destination, password, tls, scheme, env: io.env } as const;
-  } catch (error) {
-    if (error instanceof UsageError || isPushError(error)) return inputError(error);
-    throw error;
+  const prepared = await preparePush(argv, io);
+  if (prepared.kind === "help") {
+    io.stdout.write(PUSH_USAGE);
+    return EXIT.ok;
   }
+  if (prepared.kind === "input") return reportInputFailure(prepared, argv.includes("--json"), io);
+  const { plan } = prepared;
+  if (plan.scheme === "http" && !plan.args.quiet) {
+    io.stderr.write(`note: ${plan.destination.registry} is reached over plain http, as --harbor-url says: no TLS\n`);
+  }
+  const result = await pushWithSignals(plan, io, createContainer);
+  printResult(result.result, plan.args, io);
+  return exitCodeOf(result.result, result.interruptedBy);
+};
 
-  const { args: pushArgs, destination, tls } = plan;
-  const renderer = progressRendererFor(pushArgs, io);
+const reportInputFailure = (failure: InputFailure, json: boolean, io: CliIo): number => {
+  if (json) io.stdout.write(jsonLine(jsonInputError(failure.error._tag, failure.error.message, failure.image)));
+  io.stderr.write(`${paletteOf(terminalStyle(io.stderr, io.env)).red("✖")} ${failure.error.message}\n`);
+  return EXIT.usage;
+};
+
+/**
+ * Runs the push with a renderer and the signal handlers: the first SIGINT/SIGTERM aborts the push, which
+ * resolves once its cleanup is done; a second one exits at once.
+ */
+const pushWithSignals = async (
+  plan: PushPlan,
+  io: CliIo,
+  createContainer: CreatePushContainer,
+): Promise<{ readonly result: PushResult; readonly interruptedBy?: InterruptSignal | undefined }> => {
+  const started = (io.now ?? Date.now)();
+  const renderer = progressRendererFor(plan.args, io);
   const controller = new AbortController();
   let interruptedBy: InterruptSignal | undefined;
   const stopListening = io.onInterrupt((signal) => {
@@ -71,28 +62,26 @@ export const pushCommand = async (argv: ReadonlyArray<string>, io: CliIo, create
     io.stderr.write(`\n${signal}: cancelling the push and cleaning up (send it again to exit at once)\n`);
     controller.abort(new Error(`interrupted by ${signal}`));
   });
-
-  let result: PushResult;
   try {
     const container = createContainer(pushContainerOptions(plan));
-    result = await resolvePusher(container).push({
-      archive: pushArgs.archive,
-      destination,
-      tls,
-      manifestFormat: pushArgs.manifestFormat,
+    const result = await resolvePusher(container).push({
+      archive: plan.args.archive,
+      destination: plan.destination,
+      tls: plan.tls,
+      manifestFormat: plan.args.manifestFormat,
       signal: controller.signal,
       onProgress: renderer.onEvent,
     });
+    return { result, interruptedBy };
   } catch (error) {
     // A container that cannot be built (a bad strategy option) is a failed push, reported like one.
     if (!isPushError(error)) throw error;
-    result = toFailure(new PushFailed({ reason: error, attempts: [] }), destination, (io.now ?? Date.now)() - started);
+    const failed = new PushFailed({ reason: error, attempts: [] });
+    return { result: toFailure(failed, plan.destination, (io.now ?? Date.now)() - started), interruptedBy };
   } finally {
     stopListening();
     renderer.finish();
   }
-  printResult(result, pushArgs, io);
-  return exitCodeOf(result, interruptedBy);
 };
 
 const progressRendererFor = (args: PushArguments, io: CliIo): ProgressRenderer => {
@@ -105,17 +94,15 @@ const progressRendererFor = (args: PushArguments, io: CliIo): ProgressRenderer =
 
 const printResult = (result: PushResult, args: PushArguments, io: CliIo): void => {
   if (args.json) io.stdout.write(jsonLine(jsonResultOf(result)));
-  const outPalette = paletteOf(terminalStyle(io.stdout, io.env));
-  const errPalette = paletteOf(terminalStyle(io.stderr, io.env));
-  if (result.status === "success") {
-    if (args.json) return;
-    if (args.quiet) {
-      io.stdout.write(`${result.image}@${result.digest}\n`);
-      return;
-    }
-    io.stderr.write(skippedAttemptLines(result, errPalette));
-    io.stdout.write(successLine(result, outPalette));
+  if (result.status === "error") {
+    io.stderr.write(failureLines(result, paletteOf(terminalStyle(io.stderr, io.env))));
     return;
   }
-  io.stderr.write(failureLines(result, errPalette));
+  if (args.json) return;
+  if (args.quiet) {
+    io.stdout.write(`${result.image}@${result.digest}\n`);
+    return;
+  }
+  io.stderr.write(skippedAttemptLines(result, paletteOf(terminalStyle(io.stderr, io.env))));
+  io.stdout.write(successLine(result, paletteOf(terminalStyle(io.stdout, io.env))));
 };

@@ -12,6 +12,8 @@ export interface PushPlan {
   readonly tls: TlsSettings;
   /** `https` unless `--harbor-url` named `http://`. */
   readonly scheme: "http" | "https";
+  /** PEM text of the `--cert-dir` CAs, for Harbor's API client. */
+  readonly harborCa?: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -38,7 +40,7 @@ export const pushContainerOptions = (plan: PushPlan): DefaultContainerOptions =>
           url: `${plan.scheme}://${destination.registry}`,
           ensureProject: args.ensureProject,
           ephemeralRobot: args.ephemeralRobot,
-          tls: { caFile: plan.tls.caFile, insecure: !plan.tls.verify },
+          tls: { caFile: plan.tls.caFile, ca: plan.harborCa, insecure: !plan.tls.verify },
         }
       : undefined,
   };
