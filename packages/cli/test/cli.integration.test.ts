@@ -139,6 +139,52 @@ describe("skopush push (the built binary, against the real registries)", () => {
   });
 });
 
+describe("skopush push to Harbor (the token registry and the Harbor stand-in)", () => {
+  const harborPush = (args: string[], account: { username: string; password: string }) =>
+    runCli(
+      ["push", smallArchive, ...args, "--harbor-url", environment.harbor.url, "--ca-cert", environment.harbor.caFile, "-u", account.username, "--password-stdin", "--json", "--strategy", "native"],
+      { env: baseEnv(), stdin: account.password },
+    );
+
+  it("--ensure-project creates the missing project, then pushes; the digest is what the registry serves", async () => {
+    const token = environment.registry("token");
+    const { accounts } = environment.harbor;
+    const project = `cli-${randomBytes(4).toString("hex")}`;
+    const run = await harborPush([`${token.host}/${project}/app:v1`, "--ensure-project"], accounts.developer);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.digest).toBe((await readManifest({ ...endpoint(token), credentials: accounts.admin }, `${project}/app`, "v1")).digest);
+    const { calls } = await environment.harborRecords();
+    expect(calls.some((c) => c.method === "POST" && c.path === "/api/v2.0/projects" && c.status === 201 && c.username === accounts.developer.username)).toBe(true);
+    expect(run.stdout + run.stderr).not.toContain(accounts.developer.password);
+  });
+
+  it("stops before the push with ProjectNotFound, naming --ensure-project, when the project is missing", async () => {
+    const token = environment.registry("token");
+    const project = `cli-missing-${randomBytes(4).toString("hex")}`;
+    const run = await harborPush([`${token.host}/${project}/app:v1`, "--ephemeral-robot"], environment.harbor.accounts.projectAdmin);
+    expect(run.code, run.stderr).toBe(1);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ status: "error", error: "ProjectNotFound", attempts: [] });
+    expect(result.message).toContain("--ensure-project");
+  });
+
+  it("--ephemeral-robot pushes with a robot made for the push and deletes it afterwards", async () => {
+    const token = environment.registry("token");
+    const { accounts, project } = environment.harbor;
+    const repository = `${project}/cli-ephemeral-${randomBytes(4).toString("hex")}`;
+    const before = (await environment.harborRecords()).calls.length;
+    const run = await harborPush([`${token.host}/${repository}:v1`, "--ephemeral-robot"], accounts.projectAdmin);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).digest).toBe((await readManifest(endpoint(token), repository, "v1")).digest);
+    const calls = (await environment.harborRecords()).calls.slice(before);
+    const created = calls.find((c) => c.method === "POST" && c.path === "/api/v2.0/robots" && c.status === 201);
+    expect(created?.robot).toBeDefined();
+    expect(calls.find((c) => c.method === "DELETE" && c.robot?.id === created!.robot!.id)).toMatchObject({ status: 200 });
+    expect((await environment.harborRobots()).some((r) => r.id === created!.robot!.id)).toBe(false);
+  });
+});
+
 describe("skopush doctor (the built binary)", () => {
   it("explains a machine without Docker: no daemon, no docker CLI, and that native pushes instead", async () => {
     // A PATH with skopeo and without docker.

@@ -15,7 +15,7 @@ describe("parsePushArguments", () => {
   it("takes an archive and a destination reference, with safe defaults", () => {
     expect(parsePushArguments(["app.tar", "harbor.example.com/team/app:1.4"])).toEqual({
       archive: "app.tar",
-      destination: { kind: "reference", reference: "harbor.example.com/team/app:1.4" },
+      destination: { kind: "reference", reference: "harbor.example.com/team/app:1.4", harborUrl: undefined },
       username: undefined,
       passwordStdin: false,
       strategies: undefined,

@@ -142,12 +142,15 @@ describe("skopush push", () => {
     await run(["push", archive, "harbor.test/demo/app:v1", "--ensure-project", "--ephemeral-robot", "--ca-cert", caCert], testIo().io, { createContainer });
     expect(calls[0]?.harbor).toEqual({
       url: "https://harbor.test",
+      registry: "harbor.test",
       ensureProject: true,
       ephemeralRobot: true,
       tls: { caFile: caCert, insecure: false },
     });
     await run(["push", archive, "harbor.test/demo/app:v1"], testIo().io, { createContainer });
     expect(calls[1]?.harbor).toBeUndefined();
+    await run(["push", archive, "registry.harbor.test/demo/app:v1", "--harbor-url", "https://harbor.test:8443", "--ensure-project"], testIo().io, { createContainer });
+    expect(calls[2]?.harbor).toMatchObject({ url: "https://harbor.test:8443", registry: "registry.harbor.test" });
   });
 
   it("hands Harbor's API client the CAs of --cert-dir", async () => {

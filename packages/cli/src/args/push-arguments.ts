@@ -5,7 +5,12 @@ import { parseOptions, stringFlag, type FlagSpecs } from "./parse-options.js";
 
 /** Where to push: a reference, or the seed tool's Harbor parts. */
 export type DestinationInput =
-  | { readonly kind: "reference"; readonly reference: string }
+  | {
+      readonly kind: "reference";
+      readonly reference: string;
+      /** Where Harbor's API is, when the registry is served from another address (`--harbor-url` with a reference). */
+      readonly harborUrl?: string | undefined;
+    }
   | {
       readonly kind: "harbor";
       readonly harborUrl: string;
@@ -88,13 +93,13 @@ export const parsePushArguments = (argv: ReadonlyArray<string>): PushArguments |
   if (extra.length > 0) throw usage(`unexpected argument ${JSON.stringify(extra[0])}`);
 
   const harborUrl = flag("harbor-url");
-  const harborParts = ["harbor-url", "project", "repository", "tag"].filter((name) => flag(name) !== undefined);
+  const harborParts = ["project", "repository", "tag"].filter((name) => flag(name) !== undefined);
   let destination: DestinationInput;
   if (reference !== undefined) {
     if (harborParts.length > 0) {
       throw usage(`give the destination either as <destination> or with --harbor-url/--project/--repository, not both (--${harborParts[0]})`);
     }
-    destination = { kind: "reference", reference };
+    destination = { kind: "reference", reference, harborUrl };
   } else {
     const project = flag("project");
     const repository = flag("repository");

@@ -48,6 +48,7 @@ TLS (verified by default):
 Harbor:
   --ensure-project        create the project if it does not exist
   --ephemeral-robot       push with a robot account created for this push and deleted after it
+  --harbor-url <url>      with <destination>: where Harbor's API is, when not at the registry's address
 
 Output:
   --format <oci|v2s2>     the manifest format written (default: the archive's own)

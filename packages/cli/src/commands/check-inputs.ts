@@ -1,16 +1,27 @@
 import { stat } from "node:fs/promises";
-import { ArchiveInvalid, ImageReference, InvalidReference, parseRegistryEndpoint } from "@skopush/core";
+import { ArchiveInvalid, ImageReference, InvalidReference, parseRegistryEndpoint, type RegistryEndpoint } from "@skopush/core";
 import type { DestinationInput } from "../args/push-arguments.js";
 import { UsageError } from "../usage-error.js";
 
 /** The destination as a validated reference, and the scheme its Harbor URL named. */
 export const resolveDestination = (
   input: DestinationInput,
-): { readonly destination: ImageReference; readonly scheme: "http" | "https" } => {
-  if (input.kind === "reference") return { destination: ImageReference.parseOrThrow(input.reference), scheme: "https" };
-  const endpoint = parseRegistryEndpoint(input.harborUrl);
+): { readonly destination: ImageReference; readonly scheme: "http" | "https"; readonly harborUrl: string } => {
+  if (input.kind === "reference") {
+    const destination = ImageReference.parseOrThrow(input.reference);
+    if (input.harborUrl === undefined) return { destination, scheme: "https", harborUrl: `https://${destination.registry}` };
+    // Harbor's API elsewhere: the registry keeps https, whatever the API's scheme.
+    return { destination, scheme: "https", harborUrl: harborApiUrl(input.harborUrl) };
+  }
+  const destination = ImageReference.fromHarborOrThrow(input);
+  const endpoint = parseRegistryEndpoint(input.harborUrl) as RegistryEndpoint;
+  return { destination, scheme: endpoint.scheme, harborUrl: `${endpoint.scheme}://${endpoint.host}` };
+};
+
+const harborApiUrl = (url: string): string => {
+  const endpoint = parseRegistryEndpoint(url);
   if (endpoint instanceof InvalidReference) throw endpoint;
-  return { destination: ImageReference.fromHarborOrThrow(input), scheme: endpoint.scheme };
+  return `${endpoint.scheme}://${endpoint.host}`;
 };
 
 /** Fails with `ArchiveInvalid` unless `path` is a file or a directory (an OCI layout) we can stat. */

@@ -35,7 +35,7 @@ export const preparePush = async (argv: ReadonlyArray<string>, io: CliIo): Promi
   try {
     const args = parsePushArguments(argv);
     if (args === "help") return { kind: "help" };
-    const { destination, scheme } = resolveDestination(args.destination);
+    const { destination, scheme, harborUrl } = resolveDestination(args.destination);
     image = destination.toString();
     await checkArchive(args.archive);
     await checkFlagPath("--ca-cert", args.caCert, "file");
@@ -43,7 +43,7 @@ export const preparePush = async (argv: ReadonlyArray<string>, io: CliIo): Promi
     const password = args.passwordStdin ? await readPasswordFromStdin(io.stdin) : undefined;
     const tls: TlsSettings = { verify: !args.insecure && scheme !== "http", caFile: args.caCert, certDir: args.certDir };
     const harborCa = args.ensureProject || args.ephemeralRobot ? await certDirCas(args.certDir) : undefined;
-    return { kind: "plan", plan: { args, destination, password, tls, scheme, harborCa, env: io.env } };
+    return { kind: "plan", plan: { args, destination, password, tls, scheme, harborUrl, harborCa, env: io.env } };
   } catch (error) {
     if (error instanceof UsageError || isPushError(error)) return { kind: "input", error, image };
     throw error;

@@ -12,6 +12,8 @@ export interface PushPlan {
   readonly tls: TlsSettings;
   /** `https` unless `--harbor-url` named `http://`. */
   readonly scheme: "http" | "https";
+  /** Harbor's URL for its API: `--harbor-url`, else the destination's registry over https. */
+  readonly harborUrl: string;
   /** PEM text of the `--cert-dir` CAs, for Harbor's API client. */
   readonly harborCa?: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -37,7 +39,8 @@ export const pushContainerOptions = (plan: PushPlan): DefaultContainerOptions =>
     credentialsProviders: { env, credentials: explicit, registry: explicit ? destination.registry : undefined },
     harbor: harbor
       ? {
-          url: `${plan.scheme}://${destination.registry}`,
+          url: plan.harborUrl,
+          registry: destination.registry,
           ensureProject: args.ensureProject,
           ephemeralRobot: args.ephemeralRobot,
           tls: { caFile: plan.tls.caFile, ca: plan.harborCa, insecure: !plan.tls.verify },
