@@ -274,3 +274,42 @@ describe("skopush service (the built binary, against the real daemon)", () => {
     expect(run.stderr).toContain("never pulls");
   });
 });
+
+describe("skopush push through the resident container, interrupted (the built binary)", () => {
+  const name = `skopush-cli-sig-${randomBytes(4).toString("hex")}`;
+  let shared: string;
+
+  beforeAll(async () => {
+    shared = mkdtempSync(join(tmpdir(), "skopush-cli-sig-share-"));
+    const created = await runCli(["service", "create", "--name", name, "--image", environment.skopeoImage, "--shared-dir", shared], { env: baseEnv() });
+    if (created.code !== 0) throw new Error(`service create failed: ${created.stderr}`);
+  });
+  afterAll(async () => {
+    await runCli(["service", "rm", "--name", name], { env: baseEnv() });
+    rmSync(shared, { recursive: true, force: true });
+  });
+
+  it("SIGINT mid-push exits 130; no skopeo left in the container, nothing in the shared directory, no tag", async () => {
+    const tls = environment.registry("tls");
+    const repository = repo("sigint-container");
+    const big = await writeImageArchive(join(work, "big-container.tar"), {
+      format: "docker-legacy",
+      layers: 3,
+      layerSize: 96 * 1024 * 1024,
+      seed: `cli-sigint-container-${randomBytes(4).toString("hex")}`,
+    });
+    const args = ["push", big.path, `${tls.host}/${repository}:v1`, "--ca-cert", tls.caFile!, "--strategy", "docker-exec", "--container", name, "--shared-dir", shared];
+    const cli = startCli(args, { env: baseEnv() });
+    await waitUntil(() => cli.stderr().includes("Copying blob") || cli.stderr().includes("Uploading"), "the upload to start");
+    cli.kill("SIGINT");
+    const run = await cli.done;
+    rmSync(big.path, { force: true });
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toContain("PushCancelled");
+    const inContainer = execFileSync("docker", ["top", name, "-o", "pid,args"], { encoding: "utf8" }).split("\n").slice(1).filter((line) => line.includes("skopeo"));
+    expect(inContainer).toEqual([]);
+    expect(readdirSync(shared)).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(await listTags(endpoint(tls), repository)).toEqual([]);
+  });
+});
