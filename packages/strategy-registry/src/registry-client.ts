@@ -94,7 +94,7 @@ export class RegistryClient {
       operation,
       reference,
       username: this.config.credentials?.username,
-      secrets: [this.secret],
+      secrets: [this.secret, ...this.fetched],
       archivePath: this.config.archivePath,
     };
   }

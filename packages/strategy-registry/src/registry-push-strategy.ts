@@ -1,6 +1,7 @@
 import * as zlib from "node:zlib";
 import { openImageArchive, type ImageArchive } from "@skopush/archive";
 import {
+  cancelOnAbort,
   StrategyFailed,
   StrategyUnavailable,
   type ProgressSink,
@@ -16,6 +17,7 @@ import { TokenCache } from "./auth/token-cache.js";
 import { BlobInfoCache } from "./blob-info-cache.js";
 import { layerProgressId, pushConfig, pushLayer, type BlobPushContext } from "./blob-pusher.js";
 import { planImage, type ImagePlan } from "./image-plan.js";
+import { Permits } from "./layers/permits.js";
 import { buildManifest, type BuiltManifest, type PushedDescriptor } from "./manifest-builder.js";
 import { putManifest } from "./manifest-push.js";
 import { PushProgress } from "./push-progress.js";
@@ -68,7 +70,7 @@ export class RegistryPushStrategy implements PushStrategy {
   push(request: PushRequest, progress: ProgressSink): Effect.Effect<PushOutcome, PushError> {
     const self = this;
     const options = this.options;
-    return Effect.scoped(
+    const pushing = Effect.scoped(
       Effect.gen(function* () {
         const archive: ImageArchive = yield* openImageArchive(request.archive.path, {
           format: request.archive.format,
@@ -107,7 +109,8 @@ export class RegistryPushStrategy implements PushStrategy {
           repository,
           archivePath: request.archive.path,
           retry: request.retry,
-          compression: { level: options.compressionLevel, threads: options.compressionThreads },
+          // One more block than threads keeps every core busy while a finished block is handed on.
+          compression: { level: options.compressionLevel, threads: options.compressionThreads, permits: new Permits(options.compressionThreads + 1) },
           chunkSizeBytes: options.chunkSizeBytes,
           mountFrom: options.mountFrom,
           cache,
@@ -134,5 +137,7 @@ export class RegistryPushStrategy implements PushStrategy {
         return { digest, bytesPushed };
       }),
     );
+    // The chain watches the signal too; honouring it here makes the strategy safe to call on its own.
+    return cancelOnAbort(pushing, request.signal);
   }
 }

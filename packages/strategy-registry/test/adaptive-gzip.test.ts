@@ -5,6 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { AdaptiveGzip, sampledEntropy, storedBlocks } from "../src/layers/adaptive-gzip.js";
+import { Permits } from "../src/layers/permits.js";
 
 const text = (size: number, seed = 1): Buffer => {
   const words = "the of and layer image blob digest manifest registry harbor push pull tag config rootfs".split(" ");
@@ -20,7 +21,7 @@ const text = (size: number, seed = 1): Buffer => {
   return Buffer.from(out.join(" ")).subarray(0, size);
 };
 
-const gzipOf = async (input: Buffer, options = { level: 6, threads: 4 }, chunk = 65536) => {
+const gzipOf = async (input: Buffer, options: ConstructorParameters<typeof AdaptiveGzip>[0] = { level: 6, threads: 4 }, chunk = 65536) => {
   const gzip = new AdaptiveGzip(options);
   const parts: Buffer[] = [];
   const chunks = function* () {
@@ -74,5 +75,27 @@ describe("AdaptiveGzip", () => {
   it("splits stored blocks at 65535 bytes", () => {
     const blocks = storedBlocks(Buffer.alloc(65535 * 2 + 1));
     expect(blocks.map((b) => b.length)).toEqual([5, 65535, 5, 65535, 5, 1]);
+  });
+
+  it("shares a small permit budget between streams without starving or deadlocking", async () => {
+    const permits = new Permits(1);
+    const inputs = [text(3_000_000, 11), randomBytes(2_500_000), Buffer.concat([text(700_000, 5), randomBytes(900_000)])];
+    const outputs = await Promise.all(inputs.map((input) => gzipOf(input, { level: 1, threads: 2, permits }, 100_000)));
+    outputs.forEach(({ output }, i) => expect(gunzipSync(output).equals(inputs[i] as Buffer)).toBe(true));
+    // Every permit came back: one can be taken at once.
+    expect(permits.tryAcquire()).toBe(true);
+  });
+
+  it("gives its permits back when destroyed mid-stream, so a retry can compress", async () => {
+    const permits = new Permits(2);
+    const gzip = new AdaptiveGzip({ level: 1, threads: 2, permits, blockSize: 65536 });
+    gzip.on("error", () => undefined);
+    gzip.write(text(400_000));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    gzip.destroy(new Error("the upload broke"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await gzipOf(text(300_000, 9), { level: 1, threads: 2, permits, blockSize: 65536 });
+    expect(gunzipSync(again.output).equals(text(300_000, 9))).toBe(true);
+    expect(permits.tryAcquire() && permits.tryAcquire()).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { blobExists, loadTestEnvironment, readManifest, type TestEnvironment, ty
 import { writeImageArchive, type ImageArchiveMetadata } from "@skopush/testkit/fixtures";
 import { pushOk, requestFor, scratch, strategyIn, uniqueRepository } from "./support/push.js";
 import { startRegistryProxy } from "./support/registry-proxy.js";
-import { skopeoCopyToArchive, skopeoInspect, skopeoInspectRaw, skopeoPush } from "./support/skopeo.js";
+import { skopeo, skopeoCopyToArchive, skopeoInspect, skopeoInspectRaw, skopeoPush } from "./support/skopeo.js";
 
 const KINDS = ["plain", "tls", "basic", "token"] as const;
 
@@ -127,6 +127,50 @@ describe("manifest formats", () => {
     expect(stored.json.config).toMatchObject({ mediaType: MediaTypes.dockerConfig, digest: ociGzip.configDigest });
     expect(stored.json.layers?.map((l) => l.digest)).toEqual(ociGzip.layers.map((l) => l.digest));
     expect(stored.json.layers?.every((l) => l.mediaType === MediaTypes.dockerLayerGzip)).toBe(true);
+  });
+});
+
+describe("archive forms", () => {
+  it("pushes an OCI layout directory (skopeo copy … oci:<dir>) with its manifest unchanged", async () => {
+    const layout = join(work.dir, "layout");
+    await skopeo(["copy", `oci-archive:${ociGzip.path}`, `oci:${layout}:v1`]);
+    const registry = env.registry("tls");
+    const repository = uniqueRepository("layout-dir");
+    const outcome = await pushOk(strategyIn(work.dir), requestFor(registry, layout, `${repository}:v1`));
+    const stored = await readManifest(registry, repository, "v1");
+    expect(stored.digest).toBe(outcome.digest);
+    expect(stored.json.config?.digest).toBe(ociGzip.configDigest);
+    const pulled = await pulledBack(registry, `${registry.host}/${repository}:v1`, "pulled-layout");
+    expect(pulled.diffIds).toEqual(ociGzip.diffIds);
+  });
+
+  it("pushes the present platform of a Docker 25+ containerd-store archive (an index with absent platforms)", async () => {
+    const indexed = await writeImageArchive(join(work.dir, "indexed.tar"), {
+      format: "docker-oci",
+      layers: 2,
+      layerSize: 256 << 10,
+      gzipLayers: true,
+      imageIndex: true,
+      seed: `interop-indexed-${Date.now()}`,
+    });
+    const registry = env.registry("plain");
+    const repository = uniqueRepository("indexed");
+    await pushOk(strategyIn(work.dir), requestFor(registry, indexed.path, `${repository}:v1`));
+    const stored = await readManifest(registry, repository, "v1");
+    expect(stored.mediaType).toBe(MediaTypes.dockerManifest);
+    expect(stored.json.config?.digest).toBe(indexed.configDigest);
+    expect(stored.json.layers?.map((l) => l.digest)).toEqual(indexed.layers.map((l) => l.digest));
+  });
+
+  it("pushes a gzip-compressed docker save (docker save | gzip), leaving no temp file", async () => {
+    const gz = await writeImageArchive(join(work.dir, "saved.tar.gz"), { format: "docker-legacy", layers: 2, layerSize: 256 << 10, compress: "gzip", seed: `interop-gz-${Date.now()}` });
+    const registry = env.registry("plain");
+    const repository = uniqueRepository("gzipped");
+    const temp = join(work.dir, "tmp-gz");
+    await import("node:fs/promises").then((fs) => fs.mkdir(temp));
+    await pushOk(strategyIn(work.dir, { tempDirectory: temp }), requestFor(registry, gz.path, `${repository}:v1`));
+    expect((await readManifest(registry, repository, "v1")).json.config?.digest).toBe(gz.configDigest);
+    expect(await import("node:fs/promises").then((fs) => fs.readdir(temp))).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from "node:stream";
 import { promisify } from "node:util";
 import { constants, crc32, deflateRaw } from "node:zlib";
+import { Permits } from "./permits.js";
 
 const deflateRawAsync = promisify(deflateRaw);
 
@@ -8,9 +9,14 @@ const deflateRawAsync = promisify(deflateRaw);
 export interface AdaptiveGzipOptions {
   /** zlib level for data worth compressing, 1 to 9. */
   readonly level: number;
-  /** Blocks compressed at once on the libuv thread pool. */
+  /** Blocks of this stream compressed at once on the libuv thread pool. */
   readonly threads: number;
-  /** Input bytes per block. @default 1048576 */
+  /**
+   * Shared by every stream of a push: one permit per block in flight, so the memory held by blocks
+   * being compressed stays bounded however many layers are compressed at once. @default threads permits of its own
+   */
+  readonly permits?: Permits | undefined;
+  /** Input bytes per block; reads of this size are compressed without being copied. @default 262144 */
   readonly blockSize?: number | undefined;
 }
 
@@ -86,12 +92,15 @@ export class AdaptiveGzip extends Transform {
   private readonly pending: Buffer[] = [];
   private pendingBytes = 0;
   private readonly inFlight: Promise<Buffer[]>[] = [];
+  private readonly permits: Permits;
+  private held = 0;
   private crc = 0;
   private started = false;
 
   constructor(private readonly options: AdaptiveGzipOptions) {
-    super({ highWaterMark: 1 << 20 });
-    this.blockSize = options.blockSize ?? 1 << 20;
+    super();
+    this.blockSize = options.blockSize ?? 256 << 10;
+    this.permits = options.permits ?? new Permits(options.threads);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -100,14 +109,12 @@ export class AdaptiveGzip extends Transform {
     this.stats.inputBytes += chunk.length;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    while (this.pendingBytes >= this.blockSize) this.inFlight.push(this.compress(this.takeBlock(this.blockSize)));
-    this.drain(this.options.threads).then(() => callback(), callback);
+    this.startBlocks(this.blockSize).then(() => this.drain(this.options.threads)).then(() => callback(), callback);
   }
 
   override _flush(callback: TransformCallback): void {
     this.begin();
-    if (this.pendingBytes > 0) this.inFlight.push(this.compress(this.takeBlock(this.pendingBytes)));
-    this.drain(0).then(() => {
+    this.startBlocks(1).then(() => this.drain(0)).then(() => {
       const trailer = Buffer.allocUnsafe(8);
       trailer.writeUInt32LE(this.crc >>> 0, 0);
       trailer.writeUInt32LE(this.stats.inputBytes % 2 ** 32, 4);
@@ -128,11 +135,50 @@ export class AdaptiveGzip extends Transform {
     this.push(buffer);
   }
 
-  /** Waits until at most `limit` blocks are in flight, emitting finished ones in order. */
-  private async drain(limit: number): Promise<void> {
-    while (this.inFlight.length > 0 && this.inFlight.length >= Math.max(1, limit)) {
-      for (const buffer of await (this.inFlight.shift() as Promise<Buffer[]>)) this.output(buffer);
+  /** Sends every pending block of at least `minimum` bytes to compression, a permit each. */
+  private async startBlocks(minimum: number): Promise<void> {
+    while (this.pendingBytes >= minimum && this.pendingBytes > 0 && !this.destroyed) {
+      if (this.inFlight.length >= this.options.threads) await this.emitHead();
+      // Waiting for a permit while holding some could starve every stream: finish our own first.
+      let acquired = false;
+      while (!acquired && !this.destroyed) {
+        if (this.permits.tryAcquire()) acquired = true;
+        else if (this.inFlight.length > 0) await this.emitHead();
+        else {
+          await this.permits.acquire();
+          acquired = true;
+        }
+      }
+      if (this.destroyed) {
+        if (acquired) this.permits.release();
+        return;
+      }
+      this.held++;
+      const block = this.compress(this.takeBlock(Math.min(this.blockSize, this.pendingBytes)));
+      block.catch(() => undefined); // awaited in order by emitHead; dropped unawaited when destroyed
+      this.inFlight.push(block);
     }
+  }
+
+  /** Waits until fewer than `limit` blocks are in flight (none for 0), emitting finished ones in order. */
+  private async drain(limit: number): Promise<void> {
+    while (this.inFlight.length > 0 && this.inFlight.length >= Math.max(1, limit) && !this.destroyed) await this.emitHead();
+  }
+
+  /** Emits the oldest block once compressed, and gives its permit back. */
+  private async emitHead(): Promise<void> {
+    const parts = await (this.inFlight.shift() as Promise<Buffer[]>);
+    if (this.destroyed) return; // _destroy gave the permit back already
+    this.held--;
+    this.permits.release();
+    if (!this.destroyed) for (const buffer of parts) this.output(buffer);
+  }
+
+  override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
+    // Blocks still compressing are dropped; their permits go back so that a retry of this layer can run.
+    this.inFlight.length = 0;
+    for (; this.held > 0; this.held--) this.permits.release();
+    callback(error);
   }
 
   private takeBlock(bytes: number): Buffer {

@@ -8,7 +8,7 @@ export class DigestCounter extends Transform {
   private result: { readonly digest: string; readonly size: number } | undefined;
 
   constructor() {
-    super({ highWaterMark: 1 << 20 });
+    super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {

@@ -4,11 +4,14 @@ import type { LayerBlob } from "../image-plan.js";
 import { AdaptiveGzip, type AdaptiveGzipStats } from "./adaptive-gzip.js";
 import { DigestCounter } from "./digest-counter.js";
 import { LayerVerifier } from "./layer-verifier.js";
+import type { Permits } from "./permits.js";
 
 /** How layers are compressed on the way. */
 export interface CompressionSettings {
   readonly level: number;
   readonly threads: number;
+  /** Blocks in flight across every layer of the push (bounds the memory compression holds). */
+  readonly permits: Permits;
 }
 
 /** The bytes of one upload attempt of a layer, checked and (when needed) compressed as they flow. */
@@ -24,7 +27,7 @@ export interface LayerSource {
 }
 
 /** Bytes per read of a layer: large reads cost less per byte, and match the compressor's blocks. */
-const READ_BYTES = 1 << 20;
+const READ_BYTES = 256 << 10;
 
 const label = (blob: LayerBlob): string => `layer ${blob.layer.index} (${blob.layer.name})`;
 
@@ -63,7 +66,7 @@ export const openLayerSource = (
       },
     };
   }
-  const gzip = new AdaptiveGzip({ level: settings.level, threads: settings.threads });
+  const gzip = new AdaptiveGzip({ level: settings.level, threads: settings.threads, permits: settings.permits });
   const counter = new DigestCounter();
   const stages: Duplex[] = [verifier];
   if (blob.mode === "transcode") stages.push((zlib as unknown as { createZstdDecompress: () => Duplex }).createZstdDecompress());

@@ -42,7 +42,7 @@ export class LayerVerifier extends Transform {
   digest: string | undefined;
 
   constructor(private readonly expectation: LayerExpectation) {
-    super({ highWaterMark: 1 << 20 });
+    super();
     this.algorithm = expectation.digest?.startsWith("sha512:") ? "sha512" : "sha256";
     this.stored = createHash(this.algorithm);
     this.uncompressed = createHash("sha256");
@@ -70,8 +70,18 @@ export class LayerVerifier extends Transform {
       callback(this.decompressorFailure === undefined ? null : this.corrupt(this.decompressorFailure));
       return;
     }
-    if (decompressor.write(chunk)) callback();
-    else decompressor.once("drain", () => callback());
+    if (decompressor.write(chunk)) {
+      callback();
+      return;
+    }
+    // A corrupt stream errors instead of draining: either ends the wait.
+    const resume = () => {
+      decompressor.off("drain", resume);
+      decompressor.off("error", resume);
+      callback(this.decompressorFailure === undefined ? null : this.corrupt(this.decompressorFailure));
+    };
+    decompressor.on("drain", resume);
+    decompressor.on("error", resume);
   }
 
   override _flush(callback: TransformCallback): void {
