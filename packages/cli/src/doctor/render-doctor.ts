@@ -1,9 +1,12 @@
 import type { Palette } from "../output/terminal.js";
-import type { DoctorReport } from "./doctor-report.js";
+import type { ContainerReport, DoctorReport } from "./doctor-report.js";
 import type { ToolReport } from "./tool-versions.js";
 
-const yesNo = (value: boolean | undefined, yes: string, no: string, unknown: string) =>
-  value === undefined ? unknown : value ? yes : no;
+const mountLine = (mounted: boolean | undefined, container: ContainerReport): string => {
+  if (mounted === true) return `mounted in ${container.name}`;
+  if (mounted === false) return `not mounted in ${container.name}`;
+  return container.problem ? `mount unknown: ${container.problem}` : `not mounted: ${container.name} does not exist`;
+};
 
 /** The human form of a doctor report. */
 export const renderDoctor = (report: DoctorReport, palette: Palette): string => {
@@ -31,11 +34,9 @@ export const renderDoctor = (report: DoctorReport, palette: Palette): string => 
   else lines.push(`  ${container.running ? ok : bad} ${container.running ? "running" : "stopped"}, image ${container.image ?? "?"}`);
   const shared = report.sharedDirectory;
   lines.push(palette.bold(`Shared directory ${shared.hostPath} (in the container: ${shared.containerPath})`));
-  lines.push(
-    `  ${shared.exists ? ok : bad} ${shared.exists ? "exists" : "does not exist (created on first use)"}`,
-    `  ${shared.writable ? ok : bad} ${shared.writable ? "writable" : "not writable"}`,
-    `  ${shared.mounted ? ok : bad} ${yesNo(shared.mounted, `mounted in ${container.name}`, `not mounted in ${container.name}`, `mount unknown: ${container.name} cannot be inspected`)}`,
-  );
+  lines.push(`  ${shared.exists ? ok : bad} ${shared.exists ? "exists" : "does not exist (created on first use)"}`);
+  if (shared.exists) lines.push(`  ${shared.writable ? ok : bad} ${shared.writable ? "writable" : "not writable by this user"}`);
+  lines.push(`  ${shared.mounted ? ok : bad} ${mountLine(shared.mounted, container)}`);
   lines.push(palette.bold("Advice"), ...report.advice.map((line) => `  - ${line}`));
   return `${lines.join("\n")}\n`;
 };
