@@ -205,7 +205,9 @@ export class AdaptiveGzip extends Transform {
         const data = block.subarray(run.start, run.end);
         if (!run.compressible) return storedBlocks(data);
         this.stats.deflatedBytes += data.length;
-        return [await deflateRawAsync(data, { level: this.options.level, finishFlush: constants.Z_SYNC_FLUSH })];
+        // One output buffer for the whole run: zlib otherwise returns to the main thread every 16 KiB of output.
+        const chunkSize = Math.max(64 * 1024, data.length + 1024);
+        return [await deflateRawAsync(data, { level: this.options.level, finishFlush: constants.Z_SYNC_FLUSH, chunkSize })];
       }),
     );
     return parts.flat();
