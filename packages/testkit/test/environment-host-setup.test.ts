@@ -80,6 +80,8 @@ describe("the skopeo image", () => {
       'CMD ["tail","-f","/dev/null"]',
       "--change",
       "LABEL org.skopush.skopeo-version=1.9.3",
+      "--change",
+      "LABEL org.skopush.image-revision=2",
       "--message",
       "skopeo 1.9.3 from the host, for skopush",
       "/w/rootfs.tar",
@@ -96,7 +98,7 @@ describe("the skopeo image", () => {
 
 describe("host tools", () => {
   it("maps each missing tool to its Debian package, once per package", () => {
-    const present = new Set(["tar", "ldd", "tail", "openssl"]);
+    const present = new Set(["tar", "ldd", "tail", "sh", "rm", "openssl"]);
     const missing = missingTools((name) => (present.has(name) ? `/usr/bin/${name}` : undefined));
     expect(missing.tools).toEqual(["docker", "dockerd", "skopeo", "docker-registry", "htpasswd"]);
     expect(missing.packages).toEqual(["docker.io", "skopeo", "docker-registry", "apache2-utils"]);

@@ -66,6 +66,17 @@ const processTexts = async (): Promise<string[]> => {
   return texts;
 };
 
+/** Pids of the processes (on this host or in any container on it) whose command line mentions `text`. */
+const processesMentioning = async (text: string): Promise<string[]> => {
+  const pids: string[] = [];
+  for (const pid of await readdir("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "latin1").catch(() => "");
+    if (cmdline.replaceAll("\0", " ").includes(text)) pids.push(`${pid}: ${cmdline.replaceAll("\0", " ").slice(0, 200)}`);
+  }
+  return pids;
+};
+
 /**
  * The behaviour every `PushStrategy` shares, checked against the real test environment (dockerd,
  * skopeo, registries with TLS and auth): pushes of each archive format land with the digest the
@@ -112,6 +123,7 @@ export const pushStrategyContract = (options: PushStrategyContractOptions): void
       expect(await (underTest.leftovers?.() ?? Promise.resolve([]))).toEqual([]);
     };
 
+    /** Nothing is tagged in the repository `req` pushed to (read with the registry's own account). */
     const expectNothingTagged = async (registry: TestRegistry, req: PushRequest) => {
       expect(await listTags(registry, req.destination.repository)).toEqual([]);
     };
@@ -176,7 +188,16 @@ export const pushStrategyContract = (options: PushStrategyContractOptions): void
       });
       const error = await expectFailure(await push(req), "AuthenticationFailed");
       expect(error.message).not.toContain("wrong:pa$$word");
-      await expectNothingTagged(registry, { ...req, credentials: request(registry, image.path).credentials });
+      await expectNothingTagged(registry, req);
+      await expectNoLeftovers();
+    });
+
+    it("fails with AuthenticationFailed when a registry that needs credentials gets none, tagging nothing", async () => {
+      const registry = environment.registry("basic");
+      const image = await archive("docker-legacy", "landing");
+      const req = request(registry, image.path, { credentials: undefined });
+      await expectFailure(await push(req), "AuthenticationFailed");
+      await expectNothingTagged(registry, req);
       await expectNoLeftovers();
     });
 
@@ -204,7 +225,7 @@ export const pushStrategyContract = (options: PushStrategyContractOptions): void
       const req = request(registry, image.path, { tls: { verify: true } });
       const error = await expectFailure(await push(req), "TlsVerificationFailed");
       expect(error.message).toContain("--ca-cert");
-      await expectNothingTagged(registry, request(registry, image.path));
+      await expectNothingTagged(registry, req);
       await expectNoLeftovers();
     });
 
@@ -233,12 +254,14 @@ export const pushStrategyContract = (options: PushStrategyContractOptions): void
           samples++;
         }
       })();
-      const exit = await push(req);
+      const events: ProgressEvent[] = [];
+      const exit = await push(req, events);
       sampling = false;
       await sampler;
       succeeded(exit);
       expect(samples).toBeGreaterThan(1);
       expect(seen).toEqual([]);
+      expect(events.filter((e) => e.message.includes(password))).toEqual([]);
       await expectNoLeftovers();
     });
 
@@ -258,6 +281,9 @@ export const pushStrategyContract = (options: PushStrategyContractOptions): void
       const exit = await pending;
       const error = await expectFailure(exit, "PushCancelled");
       expect(error.message).toContain("cancelled by the test");
+      // Cancellation resolves only after the push's processes are gone, wherever they ran: none may
+      // still be working on this destination (a process in a container shows in this host's /proc too).
+      expect(await processesMentioning(req.destination.repository)).toEqual([]);
       await expectNothingTagged(registry, req);
       await expectNoLeftovers();
     });

@@ -48,5 +48,12 @@ export {
   type RegistryResponse,
 } from "./registry-client.js";
 export { isRegistryKind, REGISTRY_KIND_SPECS, REGISTRY_KINDS, type RegistryKind, type RegistryKindSpec } from "./registry-kinds.js";
-export { SKOPEO_IMAGE, SKOPEO_IMAGE_CMD, SKOPEO_VERSION_LABEL, type SkopeoImageState } from "./skopeo-image.js";
+export {
+  SKOPEO_IMAGE,
+  SKOPEO_IMAGE_CMD,
+  SKOPEO_IMAGE_REVISION,
+  SKOPEO_IMAGE_REVISION_LABEL,
+  SKOPEO_VERSION_LABEL,
+  type SkopeoImageState,
+} from "./skopeo-image.js";
 export type { EnvironmentState, TestRegistry } from "./state.js";

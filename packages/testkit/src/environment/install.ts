@@ -15,6 +15,10 @@ export const REQUIRED_TOOLS = {
   tar: "tar",
   ldd: "libc-bin",
   tail: "coreutils",
+  // The container strategies run skopeo under a POSIX shell wrapper so that a cancelled push can stop it,
+  // and remove what they uploaded into a container that does not mount the shared directory.
+  sh: "dash",
+  rm: "coreutils",
 } as const;
 
 /** The name of a required host program. */

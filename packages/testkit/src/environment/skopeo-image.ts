@@ -12,6 +12,18 @@ export const SKOPEO_IMAGE = "skopush/skopeo:local";
 /** The image label that records which skopeo version the image holds. */
 export const SKOPEO_VERSION_LABEL = "org.skopush.skopeo-version";
 
+/**
+ * The label that records the layout of the image (which binaries it holds); raising {@link SKOPEO_IMAGE_REVISION}
+ * rebuilds images made by an older layout.
+ */
+export const SKOPEO_IMAGE_REVISION_LABEL = "org.skopush.image-revision";
+
+/**
+ * Revision 2 adds `/bin/sh` and `rm` (quay.io/skopeo/stable has both), which the container strategies need to
+ * stop skopeo and to clean up inside the container.
+ */
+export const SKOPEO_IMAGE_REVISION = "2";
+
 /** The command the resident container runs: it idles until the strategies `docker exec` skopeo in it. */
 export const SKOPEO_IMAGE_CMD = ["tail", "-f", "/dev/null"] as const;
 
@@ -42,10 +54,10 @@ const hostSkopeoVersion = (tools: Tools) =>
 
 /** The id and skopeo version label of an existing image, or undefined when there is none. */
 const inspect = (tools: Tools, socket: string) =>
-  docker(tools, socket, ["image", "inspect", "--format", `{{.Id}} {{index .Config.Labels "${SKOPEO_VERSION_LABEL}"}}`, SKOPEO_IMAGE]).pipe(
+  docker(tools, socket, ["image", "inspect", "--format", `{{.Id}} {{index .Config.Labels "${SKOPEO_VERSION_LABEL}"}} {{index .Config.Labels "${SKOPEO_IMAGE_REVISION_LABEL}"}}`, SKOPEO_IMAGE]).pipe(
     Effect.map(({ stdout }) => {
-      const [id = "", version = ""] = stdout.trim().split(" ");
-      return { id, version };
+      const [id = "", version = "", revision = ""] = stdout.trim().split(" ");
+      return { id, version, revision };
     }),
     Effect.catchTag("TestEnvironmentError", () => Effect.succeed(undefined)),
   );
@@ -57,6 +69,8 @@ export const importArguments = (tarball: string, skopeoVersion: string): Readonl
   `CMD ${JSON.stringify(SKOPEO_IMAGE_CMD)}`,
   "--change",
   `LABEL ${SKOPEO_VERSION_LABEL}=${skopeoVersion}`,
+  "--change",
+  `LABEL ${SKOPEO_IMAGE_REVISION_LABEL}=${SKOPEO_IMAGE_REVISION}`,
   "--message",
   `skopeo ${skopeoVersion} from the host, for skopush`,
   tarball,
@@ -68,7 +82,7 @@ const build = (tools: Tools, socket: string, version: string, workParent: string
     Effect.sync(() => mkdtempSync(join(workParent, "skopeo-image-"))),
     (work) =>
       Effect.gen(function* () {
-        const binaries = [tools.skopeo, tools.tail];
+        const binaries = [tools.skopeo, tools.tail, tools.sh, tools.rm];
         const libraries: string[] = [];
         for (const binary of binaries) {
           const { stdout } = yield* runCommand(STEP, tools.ldd, [binary]);
@@ -95,7 +109,7 @@ const build = (tools: Tools, socket: string, version: string, workParent: string
   );
 
 const verify = (tools: Tools, socket: string, version: string) =>
-  docker(tools, socket, ["run", "--rm", "--network", "host", SKOPEO_IMAGE, "skopeo", "--version"]).pipe(
+  docker(tools, socket, ["run", "--rm", "--network", "host", SKOPEO_IMAGE, "sh", "-c", "exec skopeo --version"]).pipe(
     Effect.flatMap(({ stdout }) =>
       parseSkopeoVersion(stdout) === version
         ? Effect.void
@@ -120,7 +134,8 @@ export const ensureSkopeoImage = (
   Effect.gen(function* () {
     const version = yield* hostSkopeoVersion(tools);
     const existing = yield* inspect(tools, socket);
-    if (existing?.version === version) return { image: { name: SKOPEO_IMAGE, id: existing.id, skopeoVersion: version }, built: false };
+    if (existing?.version === version && existing.revision === SKOPEO_IMAGE_REVISION)
+      return { image: { name: SKOPEO_IMAGE, id: existing.id, skopeoVersion: version }, built: false };
     yield* build(tools, socket, version, workParent);
     yield* verify(tools, socket, version);
     const built = yield* inspect(tools, socket);

@@ -1,0 +1,166 @@
+import type { ManifestFormat } from "@skopush/core";
+import { isStrategyName, STRATEGY_NAMES, type StrategyName } from "skopush";
+import { UsageError } from "../usage-error.js";
+import { parseOptions, stringFlag, type FlagSpecs } from "./parse-options.js";
+
+/** Where to push: a reference, or the seed tool's Harbor parts. */
+export type DestinationInput =
+  | {
+      readonly kind: "reference";
+      readonly reference: string;
+      /** Where Harbor's API is, when the registry is served from another address (`--harbor-url` with a reference). */
+      readonly harborUrl?: string | undefined;
+    }
+  | {
+      readonly kind: "harbor";
+      readonly harborUrl: string;
+      readonly project: string;
+      readonly repository: string;
+      readonly tag?: string | undefined;
+    };
+
+/** What `skopush push` was asked to do, before anything is checked against the machine. */
+export interface PushArguments {
+  readonly archive: string;
+  readonly destination: DestinationInput;
+  readonly username?: string | undefined;
+  /** Read the password from standard input (the only way to pass one on the command line). */
+  readonly passwordStdin: boolean;
+  /** The strategies to try, in order; the default chain when absent. */
+  readonly strategies?: ReadonlyArray<StrategyName> | undefined;
+  /** The resident container of the docker-exec and dockerode strategies; theirs by default (skopeo-service). */
+  readonly container?: string | undefined;
+  /** The host side of the shared directory; `SKOPEO_SHARED_DIR`, else /tmp/geoml-skopeo, by default. */
+  readonly sharedDir?: string | undefined;
+  readonly caCert?: string | undefined;
+  readonly certDir?: string | undefined;
+  readonly insecure: boolean;
+  readonly ensureProject: boolean;
+  readonly ephemeralRobot: boolean;
+  readonly manifestFormat?: ManifestFormat | undefined;
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+/** The flags of `skopush push`. */
+export const PUSH_FLAGS: FlagSpecs = {
+  "harbor-url": { type: "string" },
+  project: { type: "string" },
+  repository: { type: "string" },
+  tag: { type: "string" },
+  username: { type: "string", short: "u" },
+  "password-stdin": { type: "boolean" },
+  strategy: { type: "string", multiple: true },
+  container: { type: "string" },
+  "shared-dir": { type: "string" },
+  "ca-cert": { type: "string" },
+  "cert-dir": { type: "string" },
+  insecure: { type: "boolean" },
+  "ensure-project": { type: "boolean" },
+  "ephemeral-robot": { type: "boolean" },
+  format: { type: "string" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+};
+
+const PASSWORD_FLAG = /^(?:--password|--pass|-p)(?:=|$)/;
+
+/** Why `--password` is refused; the value is never repeated. */
+export const PASSWORD_FLAG_REASON =
+  "a password flag is not accepted: its value would be visible to every user of this machine " +
+  "(ps, /proc/<pid>/cmdline) and kept in shell history. Pipe it in instead: " +
+  "printf '%s' \"$PASSWORD\" | skopush push --username <user> --password-stdin …, " +
+  "or set SKOPUSH_USERNAME and SKOPUSH_PASSWORD, or log in with skopeo login / docker login";
+
+/** Refuses any password flag before parsing, so no parser message can echo its value. */
+export const refusePasswordFlag = (argv: ReadonlyArray<string>, command: string): void => {
+  for (const word of argv) {
+    if (word === "--") return;
+    if (PASSWORD_FLAG.test(word)) throw new UsageError({ reason: PASSWORD_FLAG_REASON, command });
+  }
+};
+
+/** Parses the arguments of `skopush push`; throws {@link UsageError}. Returns `"help"` for `--help`. */
+export const parsePushArguments = (argv: ReadonlyArray<string>): PushArguments | "help" => {
+  refusePasswordFlag(argv, "push");
+  const parsed = parseOptions("push", argv, PUSH_FLAGS);
+  if (parsed.booleans.has("help")) return "help";
+  const usage = (reason: string) => new UsageError({ reason, command: "push" });
+  const flag = (name: string) => stringFlag(parsed, name);
+  const [archive, reference, ...extra] = parsed.positionals;
+  if (archive === undefined || archive.length === 0) throw usage("missing <archive>: the image tarball to push");
+  if (extra.length > 0) throw usage(`unexpected argument ${JSON.stringify(extra[0])}`);
+
+  const harborUrl = flag("harbor-url");
+  const harborParts = ["project", "repository", "tag"].filter((name) => flag(name) !== undefined);
+  let destination: DestinationInput;
+  if (reference !== undefined) {
+    if (harborParts.length > 0) {
+      throw usage(`give the destination either as <destination> or with --harbor-url/--project/--repository, not both (--${harborParts[0]})`);
+    }
+    destination = { kind: "reference", reference, harborUrl };
+  } else {
+    const project = flag("project");
+    const repository = flag("repository");
+    if (harborUrl === undefined || project === undefined || repository === undefined) {
+      throw usage("missing <destination>: host/project/repo:tag, or --harbor-url, --project and --repository (and --tag)");
+    }
+    destination = { kind: "harbor", harborUrl, project, repository, tag: flag("tag") };
+  }
+
+  const username = flag("username");
+  const passwordStdin = parsed.booleans.has("password-stdin");
+  if (passwordStdin && username === undefined) throw usage("--password-stdin needs --username");
+  if (username !== undefined && !passwordStdin) {
+    throw usage("--username needs --password-stdin (the password is read from standard input, never from a flag)");
+  }
+
+  const json = parsed.booleans.has("json");
+  const quiet = parsed.booleans.has("quiet");
+  const insecure = parsed.booleans.has("insecure");
+  const caCert = flag("ca-cert");
+  const certDir = flag("cert-dir");
+  if (insecure && (caCert !== undefined || certDir !== undefined)) {
+    throw usage("--insecure skips certificate verification; it cannot be combined with --ca-cert or --cert-dir");
+  }
+
+  const format = flag("format");
+  if (format !== undefined && format !== "oci" && format !== "v2s2") throw usage(`--format must be oci or v2s2, not ${JSON.stringify(format)}`);
+
+  return {
+    archive,
+    destination,
+    username,
+    passwordStdin,
+    strategies: parseStrategies(parsed.strings.get("strategy")),
+    container: flag("container"),
+    sharedDir: flag("shared-dir"),
+    caCert,
+    certDir,
+    insecure,
+    ensureProject: parsed.booleans.has("ensure-project"),
+    ephemeralRobot: parsed.booleans.has("ephemeral-robot"),
+    manifestFormat: format,
+    json,
+    quiet,
+  };
+};
+
+/** `--strategy a,b --strategy c` → `[a, b, c]`, each a known name, none twice. */
+export const parseStrategies = (values: ReadonlyArray<string> | undefined): ReadonlyArray<StrategyName> | undefined => {
+  if (values === undefined) return undefined;
+  const names = values.flatMap((value) => value.split(",")).map((name) => name.trim());
+  const chosen: StrategyName[] = [];
+  for (const name of names) {
+    if (!isStrategyName(name)) {
+      throw new UsageError({
+        reason: `unknown strategy ${JSON.stringify(name)}; the strategies are ${STRATEGY_NAMES.join(", ")}`,
+        command: "push",
+      });
+    }
+    if (chosen.includes(name)) throw new UsageError({ reason: `strategy ${name} is listed twice`, command: "push" });
+    chosen.push(name);
+  }
+  return chosen;
+};

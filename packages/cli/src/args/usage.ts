@@ -1,0 +1,99 @@
+/** `skopush --help`. */
+export const MAIN_USAGE = `Usage: skopush <command> [flags]
+
+Push container image tarballs to Harbor or any OCI registry.
+
+Commands:
+  push <archive> <destination>   push an image archive (docker save output, OCI archive)
+  doctor                         show which push strategies work here, and why not
+  service <action>               manage the resident skopeo container (create, start, stop, restart, status, logs, rm)
+  help [command]                 show help for a command
+
+Flags:
+  -h, --help      show help
+  -v, --version   print the version
+
+Exit codes: 0 pushed, 1 push failed, 2 usage or input error, 130 SIGINT, 143 SIGTERM.
+Reference: docs/cli.md
+`;
+
+/** `skopush push --help`. */
+export const PUSH_USAGE = `Usage: skopush push <archive> <destination> [flags]
+       skopush push <archive> --harbor-url <url> --project <p> --repository <r> [--tag <t>] [flags]
+
+  <archive>       an image tarball: docker save output, or an OCI archive
+  <destination>   host[:port]/project/repo:tag, e.g. harbor.example.com/team/app:1.4
+
+Destination (instead of <destination>):
+  --harbor-url <url>      https://harbor.example.com (http:// turns TLS off)
+  --project <name>        the Harbor project
+  --repository <name>     the repository below the project
+  --tag <tag>             default: latest
+
+Credentials (otherwise SKOPUSH_USERNAME/SKOPUSH_PASSWORD, HARBOR_USERNAME/HARBOR_PASSWORD,
+containers auth.json, docker config.json):
+  -u, --username <user>   with --password-stdin
+  --password-stdin        read the password from standard input (there is no --password flag)
+
+Strategies:
+  --strategy <a,b>        try only these, in this order: docker-exec, dockerode, native, registry
+  --container <name>      the resident skopeo container (default: skopeo-service)
+  --shared-dir <dir>      its shared directory on this machine (default: $SKOPEO_SHARED_DIR or /tmp/geoml-skopeo)
+
+TLS (verified by default):
+  --ca-cert <file>        trust this PEM CA certificate
+  --cert-dir <dir>        a certs.d-style directory (*.crt, *.cert/*.key)
+  --insecure              skip certificate verification (and allow plain http)
+
+Harbor:
+  --ensure-project        create the project if it does not exist
+  --ephemeral-robot       push with a robot account created for this push and deleted after it
+  --harbor-url <url>      with <destination>: where Harbor's API is, when not at the registry's address
+
+Output:
+  --format <oci|v2s2>     the manifest format written (default: the archive's own)
+  --json                  print the result as one JSON line on stdout (also on failure)
+  -q, --quiet             no progress; on success print only image@digest
+  -h, --help              show this help
+
+Progress goes to stderr: live bars on a terminal, plain lines in CI (CI set) or when piped.
+NO_COLOR turns colours off. Exit codes: 0 pushed, 1 failed, 2 usage or input error, 130 SIGINT, 143 SIGTERM.
+`;
+
+/** `skopush doctor --help`. */
+export const DOCTOR_USAGE = `Usage: skopush doctor [flags]
+
+Checks every push strategy (available or not, and why), the skopeo and docker versions, and the
+shared directory the container strategies hand archives over in.
+
+  --name <name>         the resident container (default: skopeo-service)
+  --shared-dir <dir>    the host side of the shared directory (default: $SKOPEO_SHARED_DIR or /tmp/geoml-skopeo)
+  --json                print the report as one JSON line
+  -h, --help            show this help
+
+Exit code: 0 when at least one strategy can push here, 1 otherwise.
+`;
+
+/** `skopush service --help`. */
+export const SERVICE_USAGE = `Usage: skopush service <action> [flags]
+
+Manages the resident skopeo container the docker-exec and dockerode strategies use.
+
+Actions:
+  create     create and start it (docker run -d --restart unless-stopped -v <shared-dir>:/tmp/skopeo <image>)
+  start      start it
+  stop       stop it
+  restart    restart it
+  status     show whether it exists and runs, its image and its mounts
+  logs       print its logs
+  rm         remove it (stopping it first)
+
+Flags:
+  --name <name>         default: skopeo-service
+  --image <image>       for create; default: quay.io/skopeo/stable
+  --shared-dir <dir>    for create; default: $SKOPEO_SHARED_DIR or /tmp/geoml-skopeo
+  --network <mode>      for create, e.g. host to reach registries on this machine's loopback
+  --tail <n>            for logs: the last n lines
+  --json                print the result as one JSON line
+  -h, --help            show this help
+`;

@@ -1,0 +1,49 @@
+import { stat } from "node:fs/promises";
+import { ArchiveInvalid, ImageReference, InvalidReference, parseRegistryEndpoint, type RegistryEndpoint } from "@skopush/core";
+import type { DestinationInput } from "../args/push-arguments.js";
+import { UsageError } from "../usage-error.js";
+
+/** The destination as a validated reference, and the scheme its Harbor URL named. */
+export const resolveDestination = (
+  input: DestinationInput,
+): { readonly destination: ImageReference; readonly scheme: "http" | "https"; readonly harborUrl: string } => {
+  if (input.kind === "reference") {
+    const destination = ImageReference.parseOrThrow(input.reference);
+    if (input.harborUrl === undefined) return { destination, scheme: "https", harborUrl: `https://${destination.registry}` };
+    // Harbor's API elsewhere: the registry keeps https, whatever the API's scheme.
+    return { destination, scheme: "https", harborUrl: harborApiUrl(input.harborUrl) };
+  }
+  const destination = ImageReference.fromHarborOrThrow(input);
+  const endpoint = parseRegistryEndpoint(input.harborUrl) as RegistryEndpoint;
+  return { destination, scheme: endpoint.scheme, harborUrl: `${endpoint.scheme}://${endpoint.host}` };
+};
+
+const harborApiUrl = (url: string): string => {
+  const endpoint = parseRegistryEndpoint(url);
+  if (endpoint instanceof InvalidReference) throw endpoint;
+  return `${endpoint.scheme}://${endpoint.host}`;
+};
+
+/** Fails with `ArchiveInvalid` unless `path` is a file or a directory (an OCI layout) we can stat. */
+export const checkArchive = async (path: string): Promise<void> => {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ArchiveInvalid({
+      path,
+      reason: code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? "error"})`,
+      fix: code === "ENOENT" ? "check the path; create the archive with docker save -o image.tar <image>" : "check its permissions",
+    });
+  }
+  if (!info.isFile() && !info.isDirectory()) throw new ArchiveInvalid({ path, reason: "is not a file" });
+};
+
+/** Fails with a usage error unless the file a flag names exists (`--ca-cert`, `--cert-dir`). */
+export const checkFlagPath = async (flag: string, path: string | undefined, kind: "file" | "directory"): Promise<void> => {
+  if (path === undefined) return;
+  const info = await stat(path).catch(() => undefined);
+  const ok = kind === "file" ? info?.isFile() : info?.isDirectory();
+  if (!ok) throw new UsageError({ reason: `${flag} ${JSON.stringify(path)} is not a readable ${kind}`, command: "push" });
+};

@@ -1,0 +1,108 @@
+import { isPushError, PushFailed, resolvePusher, toFailure, type PushResult } from "@skopush/core";
+import type { DefaultContainerOptions } from "skopush";
+import type { DependencyContainer } from "tsyringe";
+import type { PushArguments } from "../args/push-arguments.js";
+import { PUSH_USAGE } from "../args/usage.js";
+import type { CliIo } from "../cli-io.js";
+import { EXIT, exitCodeOf, exitCodeOfSignal, type InterruptSignal } from "../exit-codes.js";
+import { liveProgress } from "../output/live-progress.js";
+import { plainProgress } from "../output/plain-progress.js";
+import { silentProgress, type ProgressRenderer } from "../output/progress-renderer.js";
+import { failureLines, jsonInputError, jsonLine, jsonResultOf, skippedAttemptLines, successLine } from "../output/result-output.js";
+import { paletteOf, terminalStyle } from "../output/terminal.js";
+import { preparePush, type InputFailure } from "./prepare-push.js";
+import { pushContainerOptions, type PushPlan } from "./push-composition.js";
+
+/** Builds the DI container a push runs in; the composition root's one seam for tests. */
+export type CreatePushContainer = (options: DefaultContainerOptions) => DependencyContainer;
+
+/** `skopush push`: checks the inputs, pushes with progress, prints the result; resolves the exit code. */
+export const pushCommand = async (argv: ReadonlyArray<string>, io: CliIo, createContainer: CreatePushContainer): Promise<number> => {
+  const prepared = await preparePush(argv, io);
+  if (prepared.kind === "help") {
+    io.stdout.write(PUSH_USAGE);
+    return EXIT.ok;
+  }
+  if (prepared.kind === "input") return reportInputFailure(prepared, argv.includes("--json"), io);
+  const { plan } = prepared;
+  if (plan.scheme === "http" && !plan.args.quiet) {
+    io.stderr.write(`note: ${plan.destination.registry} is reached over plain http, as --harbor-url says: no TLS\n`);
+  }
+  const result = await pushWithSignals(plan, io, createContainer);
+  printResult(result.result, plan.args, io);
+  return exitCodeOf(result.result, result.interruptedBy);
+};
+
+const reportInputFailure = (failure: InputFailure, json: boolean, io: CliIo): number => {
+  if (json) io.stdout.write(jsonLine(jsonInputError(failure.error._tag, failure.error.message, failure.image)));
+  io.stderr.write(`${paletteOf(terminalStyle(io.stderr, io.env)).red("✖")} ${failure.error.message}\n`);
+  return EXIT.usage;
+};
+
+/**
+ * Runs the push with a renderer and the signal handlers: the first SIGINT/SIGTERM aborts the push, which
+ * resolves once its cleanup is done; a second one exits at once.
+ */
+const pushWithSignals = async (
+  plan: PushPlan,
+  io: CliIo,
+  createContainer: CreatePushContainer,
+): Promise<{ readonly result: PushResult; readonly interruptedBy?: InterruptSignal | undefined }> => {
+  const started = (io.now ?? Date.now)();
+  const renderer = progressRendererFor(plan.args, io);
+  const controller = new AbortController();
+  let interruptedBy: InterruptSignal | undefined;
+  const stopListening = io.onInterrupt((signal) => {
+    if (interruptedBy !== undefined) {
+      io.stderr.write(`${signal} again: exiting without waiting for cleanup\n`);
+      io.exit(exitCodeOfSignal(signal));
+      return;
+    }
+    interruptedBy = signal;
+    io.stderr.write(`\n${signal}: cancelling the push and cleaning up (send it again to exit at once)\n`);
+    controller.abort(new Error(`interrupted by ${signal}`));
+  });
+  try {
+    const container = createContainer(pushContainerOptions(plan));
+    const result = await resolvePusher(container).push({
+      archive: plan.args.archive,
+      destination: plan.destination,
+      tls: plan.tls,
+      manifestFormat: plan.args.manifestFormat,
+      signal: controller.signal,
+      onProgress: renderer.onEvent,
+    });
+    return { result, interruptedBy };
+  } catch (error) {
+    // A container that cannot be built (a bad strategy option) is a failed push, reported like one.
+    if (!isPushError(error)) throw error;
+    const failed = new PushFailed({ reason: error, attempts: [] });
+    return { result: toFailure(failed, plan.destination, (io.now ?? Date.now)() - started), interruptedBy };
+  } finally {
+    stopListening();
+    renderer.finish();
+  }
+};
+
+const progressRendererFor = (args: PushArguments, io: CliIo): ProgressRenderer => {
+  if (args.quiet) return silentProgress;
+  const style = terminalStyle(io.stderr, io.env);
+  const write = (text: string) => void io.stderr.write(text);
+  const palette = paletteOf(style);
+  return style.live ? liveProgress({ write, palette, columns: style.columns, now: io.now }) : plainProgress({ write, palette, now: io.now });
+};
+
+const printResult = (result: PushResult, args: PushArguments, io: CliIo): void => {
+  if (args.json) io.stdout.write(jsonLine(jsonResultOf(result)));
+  if (result.status === "error") {
+    io.stderr.write(failureLines(result, paletteOf(terminalStyle(io.stderr, io.env))));
+    return;
+  }
+  if (args.json) return;
+  if (args.quiet) {
+    io.stdout.write(`${result.image}@${result.digest}\n`);
+    return;
+  }
+  io.stderr.write(skippedAttemptLines(result, paletteOf(terminalStyle(io.stderr, io.env))));
+  io.stdout.write(successLine(result, paletteOf(terminalStyle(io.stdout, io.env))));
+};

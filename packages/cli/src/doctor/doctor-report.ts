@@ -1,0 +1,152 @@
+import { access, constants, realpath, stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { Effect } from "effect";
+import type { FallbackChain, ProbeReport } from "@skopush/core";
+import type { ServiceManager } from "../commands/service-manager.js";
+import { describeConnectionError, dockerEndpoint, engineGet, type DockerEndpoint } from "./docker-engine.js";
+import { dockerCliReport, skopeoReport, type ToolReport } from "./tool-versions.js";
+
+/** The Docker daemon, as `DOCKER_HOST` names it. */
+export interface DaemonReport {
+  readonly host: string;
+  readonly reachable: boolean;
+  readonly version?: string | undefined;
+  readonly apiVersion?: string | undefined;
+  readonly problem?: string | undefined;
+}
+
+/** The resident skopeo container. */
+export interface ContainerReport {
+  readonly name: string;
+  readonly exists: boolean;
+  readonly running?: boolean | undefined;
+  readonly image?: string | undefined;
+  readonly mounts?: ReadonlyArray<{ readonly source: string; readonly destination: string }> | undefined;
+  readonly problem?: string | undefined;
+}
+
+/** The directory the container strategies hand archives over in. */
+export interface SharedDirectoryReport {
+  readonly hostPath: string;
+  readonly containerPath: string;
+  readonly exists: boolean;
+  readonly writable: boolean;
+  /** Whether the resident container mounts it at `containerPath`; undefined when the container cannot be inspected. */
+  readonly mounted?: boolean | undefined;
+}
+
+/** Everything `skopush doctor` reports. */
+export interface DoctorReport {
+  readonly strategies: ReadonlyArray<ProbeReport>;
+  readonly skopeo: ToolReport;
+  readonly docker: { readonly cli: ToolReport; readonly daemon: DaemonReport };
+  readonly container: ContainerReport;
+  readonly sharedDirectory: SharedDirectoryReport;
+  /** The strategies that can push here, in chain order. */
+  readonly usable: ReadonlyArray<string>;
+  /** Sentences that explain the state and what to do, most important first. */
+  readonly advice: ReadonlyArray<string>;
+}
+
+/** What {@link doctorReport} inspects. */
+export interface DoctorInputs {
+  readonly chain: FallbackChain;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly containerName: string;
+  /** Inspects the resident container. */
+  readonly container: Pick<ServiceManager, "status">;
+  readonly sharedDir: { readonly hostPath: string; readonly containerPath: string };
+}
+
+const daemonReport = async (endpoint: DockerEndpoint | undefined, env: DoctorInputs["env"]): Promise<DaemonReport> => {
+  if (endpoint === undefined) {
+    return { host: env.DOCKER_HOST ?? "", reachable: false, problem: `DOCKER_HOST=${env.DOCKER_HOST} uses a scheme doctor cannot check (unix:// and tcp:// only)` };
+  }
+  try {
+    const answer = await engineGet(endpoint, "/version");
+    const body = answer.body as { Version?: string; ApiVersion?: string };
+    if (answer.status !== 200) return { host: endpoint.host, reachable: false, problem: `${endpoint.host} answered HTTP ${answer.status} to GET /version` };
+    return { host: endpoint.host, reachable: true, version: body.Version, apiVersion: body.ApiVersion };
+  } catch (error) {
+    return { host: endpoint.host, reachable: false, problem: describeConnectionError(error, endpoint) };
+  }
+};
+
+const containerReport = async (manager: Pick<ServiceManager, "status">, daemon: DaemonReport, name: string): Promise<ContainerReport> => {
+  if (!daemon.reachable) return { name, exists: false, problem: "the Docker daemon cannot be reached" };
+  try {
+    const status = await manager.status();
+    return { name, exists: status.exists, running: status.exists ? status.running : undefined, image: status.image, mounts: status.mounts };
+  } catch (error) {
+    return { name, exists: false, problem: error instanceof Error ? error.message : String(error) };
+  }
+};
+
+const sharedDirectoryReport = async (
+  shared: DoctorInputs["sharedDir"],
+  container: ContainerReport,
+): Promise<SharedDirectoryReport> => {
+  const hostPath = resolve(shared.hostPath);
+  const exists = (await stat(hostPath).catch(() => undefined))?.isDirectory() === true;
+  const writable = exists && (await access(hostPath, constants.W_OK).then(() => true, () => false));
+  const real = exists ? await realpath(hostPath).catch(() => hostPath) : hostPath;
+  const mounted =
+    container.mounts === undefined
+      ? undefined
+      : container.mounts.some((mount) => (mount.source === hostPath || mount.source === real) && mount.destination === shared.containerPath);
+  return { hostPath, containerPath: shared.containerPath, exists, writable, mounted };
+};
+
+const adviceOf = (report: Omit<DoctorReport, "advice">, containerName: string): string[] => {
+  const advice: string[] = [];
+  const { daemon, cli } = report.docker;
+  if (!daemon.reachable) {
+    advice.push(
+      `No Docker here: ${daemon.problem ?? "the daemon does not answer"}${cli.found ? "" : ", and the docker CLI is not on PATH"}. ` +
+        "The docker-exec and dockerode strategies cannot push on this machine; skopush uses the host's skopeo (native) " +
+        "or its own registry client instead. To use Docker: install it, start the daemon (or point DOCKER_HOST at one), then run skopush service create.",
+    );
+  } else if (!report.container.exists) {
+    advice.push(`The resident container ${containerName} does not exist: run skopush service create.`);
+  } else if (report.container.running === false) {
+    advice.push(`The resident container ${containerName} is stopped: run skopush service start.`);
+  }
+  if (report.container.exists && report.sharedDirectory.mounted === false) {
+    advice.push(
+      `${containerName} does not mount ${report.sharedDirectory.hostPath} at ${report.sharedDirectory.containerPath}: ` +
+        "recreate it with skopush service rm && skopush service create (or set SKOPEO_SHARED_DIR to the directory it mounts).",
+    );
+  }
+  if (report.sharedDirectory.exists && !report.sharedDirectory.writable) {
+    advice.push(`${report.sharedDirectory.hostPath} is not writable by this user: chmod 755 it, or set SKOPEO_SHARED_DIR to a writable directory.`);
+  }
+  if (!report.skopeo.found) advice.push(`No skopeo on this machine's PATH: the native strategy cannot push (${report.skopeo.problem}).`);
+  advice.push(
+    report.usable.length > 0
+      ? `Pushes will use ${report.usable[0]}${report.usable.length > 1 ? `, then ${report.usable.slice(1).join(", ")}` : ""}.`
+      : "No strategy can push here; fix one of the problems above.",
+  );
+  return advice;
+};
+
+/** Probes every strategy and inspects the machine; never fails. */
+export const doctorReport = async (inputs: DoctorInputs): Promise<DoctorReport> => {
+  const endpoint = dockerEndpoint(inputs.env);
+  const [strategies, skopeo, cli, daemon] = await Promise.all([
+    Effect.runPromise(inputs.chain.probeAll()),
+    skopeoReport(inputs.env),
+    dockerCliReport(inputs.env),
+    daemonReport(endpoint, inputs.env),
+  ]);
+  const container = await containerReport(inputs.container, daemon, inputs.containerName);
+  const sharedDirectory = await sharedDirectoryReport(inputs.sharedDir, container);
+  const partial = {
+    strategies,
+    skopeo,
+    docker: { cli, daemon },
+    container,
+    sharedDirectory,
+    usable: strategies.filter((strategy) => strategy.available).map((strategy) => strategy.strategy),
+  };
+  return { ...partial, advice: adviceOf(partial, inputs.containerName) };
+};

@@ -1,0 +1,32 @@
+import type { PushErrorTag, PushResult } from "@skopush/core";
+
+/** The exit codes of `skopush`; docs/cli.md lists them. */
+export const EXIT = {
+  /** Pushed (or the command did what it was asked). */
+  ok: 0,
+  /** The push (or the command) failed. */
+  failed: 1,
+  /** Usage or input error: bad flags, an invalid reference, a missing archive. */
+  usage: 2,
+  /** Interrupted by SIGINT; the push was cancelled and cleaned up. */
+  sigint: 130,
+  /** Terminated by SIGTERM; the push was cancelled and cleaned up. */
+  sigterm: 143,
+} as const;
+
+/** The signals the CLI turns into a cancelled push. */
+export type InterruptSignal = "SIGINT" | "SIGTERM";
+
+/** Failures caused by what the user passed, not by the registry or the machine. */
+const INPUT_ERRORS: ReadonlySet<PushErrorTag> = new Set<PushErrorTag>(["InvalidReference", "ArchiveInvalid"]);
+
+/** The exit code of an interrupted command: 128 + the signal's number, as shells report it. */
+export const exitCodeOfSignal = (signal: InterruptSignal): number => (signal === "SIGTERM" ? EXIT.sigterm : EXIT.sigint);
+
+/** The exit code of a push's result; `signal` is the signal that interrupted it, if one did. */
+export const exitCodeOf = (result: PushResult, signal?: InterruptSignal): number => {
+  if (result.status === "success") return EXIT.ok;
+  if (result.error === "PushCancelled") return exitCodeOfSignal(signal ?? "SIGINT");
+  if (INPUT_ERRORS.has(result.error)) return EXIT.usage;
+  return EXIT.failed;
+};

@@ -1,0 +1,67 @@
+import { readFileSync } from "node:fs";
+import { MAIN_USAGE } from "./args/usage.js";
+import type { CliIo } from "./cli-io.js";
+import type { CreatePushContainer } from "./commands/push-command.js";
+import type { CreateServiceManager } from "./commands/service-manager.js";
+import { EXIT } from "./exit-codes.js";
+import { paletteOf, terminalStyle } from "./output/terminal.js";
+import { UsageError } from "./usage-error.js";
+
+/** What the commands are built from; tests replace these to run the CLI with fakes. */
+export interface CliDependencies {
+  /** Builds the container a push (or doctor) runs in. @default skopush's createDefaultContainer */
+  readonly createContainer?: CreatePushContainer | undefined;
+  /** Makes the manager of the resident container for `skopush service`. @default the Docker-backed manager */
+  readonly createServiceManager?: CreateServiceManager | undefined;
+}
+
+/** The CLI's version, from its package.json. */
+export const cliVersion = (): string =>
+  (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/** Runs `skopush` with `argv` (without node and the script); resolves the exit code. */
+export const run = async (argv: ReadonlyArray<string>, io: CliIo, dependencies: CliDependencies = {}): Promise<number> => {
+  const [command, ...rest] = argv;
+  // Commands and the strategies behind them load on demand: `--help` and `--version` stay instant.
+  const createContainer = async () => dependencies.createContainer ?? (await import("skopush")).createDefaultContainer;
+  const createServiceManager = async () =>
+    dependencies.createServiceManager ?? (await import("./commands/service-manager.js")).defaultServiceManager;
+  try {
+    switch (command) {
+      case "push":
+        return await (await import("./commands/push-command.js")).pushCommand(rest, io, await createContainer());
+      case "doctor":
+        return await (await import("./commands/doctor-command.js")).doctorCommand(rest, io, await createContainer(), await createServiceManager());
+      case "service":
+        return await (await import("./commands/service-command.js")).serviceCommand(rest, io, await createServiceManager());
+      case "help":
+        return helpCommand(rest, io, dependencies);
+      case "-v":
+      case "--version":
+        io.stdout.write(`skopush ${cliVersion()}\n`);
+        return EXIT.ok;
+      case undefined:
+      case "-h":
+      case "--help":
+        (command === undefined ? io.stderr : io.stdout).write(MAIN_USAGE);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      default:
+        throw new UsageError({ reason: `unknown command ${JSON.stringify(command)}; the commands are push, doctor, service, help` });
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    const palette = paletteOf(terminalStyle(io.stderr, io.env));
+    io.stderr.write(`${palette.red("✖")} ${error.message}\n`);
+    return EXIT.usage;
+  }
+};
+
+const helpCommand = (rest: ReadonlyArray<string>, io: CliIo, dependencies: CliDependencies): Promise<number> | number => {
+  const [topic] = rest;
+  if (topic === undefined) {
+    io.stdout.write(MAIN_USAGE);
+    return EXIT.ok;
+  }
+  if (topic !== "push" && topic !== "doctor" && topic !== "service") throw new UsageError({ reason: `no help for ${JSON.stringify(topic)}` });
+  return run([topic, "--help"], io, dependencies);
+};

@@ -1,0 +1,210 @@
+import { describe, expect, it } from "vitest";
+import type { ProgressEvent, PushFailure, PushSuccess } from "@skopush/core";
+import { jsonResultOf, terminalStyle } from "@skopush/cli";
+import { formatBytes, formatDuration, shortDigest } from "../src/output/format.js";
+import { liveProgress } from "../src/output/live-progress.js";
+import { plainProgress } from "../src/output/plain-progress.js";
+import { failureLines, skippedAttemptLines, successLine } from "../src/output/result-output.js";
+import { paletteOf } from "../src/output/terminal.js";
+
+const DIGEST = `sha256:${"ab".repeat(32)}`;
+const LAYER = `sha256:${"3f".repeat(32)}`;
+const plain = paletteOf({ color: false });
+const colored = paletteOf({ color: true });
+const ESC = "\u001b[";
+
+const success: PushSuccess = {
+  status: "success",
+  image: "registry.test/demo/app:v1",
+  digest: DIGEST,
+  method: "native",
+  bytesPushed: 3 * 1024 * 1024,
+  attempts: [
+    { strategy: "docker-exec", outcome: "unavailable", reason: "unavailable: container skopeo-service does not exist", error: "StrategyUnavailable", durationMs: 3 },
+    { strategy: "native", outcome: "success", durationMs: 1200 },
+  ],
+  durationMs: 1234,
+};
+
+const failure: PushFailure = {
+  status: "error",
+  image: "registry.test/demo/app:v1",
+  message: "[skopush] authentication to registry.test failed for user \"ci\": unauthorized. Fix: check the username and password",
+  error: "AuthenticationFailed",
+  retryable: false,
+  attempts: [
+    { strategy: "docker-exec", outcome: "unavailable", reason: "unavailable: no docker", error: "StrategyUnavailable", durationMs: 2 },
+    { strategy: "native", outcome: "failed", reason: "unauthorized", error: "AuthenticationFailed", durationMs: 80 },
+  ],
+  durationMs: 90,
+};
+
+describe("terminalStyle", () => {
+  it.each([
+    [{ isTTY: true }, {}, { live: true, color: true }],
+    [{ isTTY: true }, { CI: "true" }, { live: false, color: true }],
+    [{ isTTY: true }, { CI: "false" }, { live: true, color: true }],
+    [{ isTTY: true }, { NO_COLOR: "1" }, { live: true, color: false }],
+    [{ isTTY: true }, { NO_COLOR: "" }, { live: true, color: true }],
+    [{ isTTY: true }, { TERM: "dumb" }, { live: false, color: false }],
+    [{ isTTY: false }, {}, { live: false, color: false }],
+    [{ isTTY: false }, { FORCE_COLOR: "1" }, { live: false, color: true }],
+    [{ isTTY: false }, { FORCE_COLOR: "1", NO_COLOR: "1" }, { live: false, color: false }],
+  ])("%j with %j → %j", (stream, env, expected) => {
+    expect(terminalStyle({ write: () => true, ...stream }, env)).toMatchObject(expected);
+  });
+});
+
+describe("formatting", () => {
+  it("formats bytes, durations and digests", () => {
+    expect([formatBytes(512), formatBytes(1536), formatBytes(3 * 1024 ** 3)]).toEqual(["512 B", "1.5 KiB", "3.0 GiB"]);
+    expect([formatDuration(850), formatDuration(1234), formatDuration(65_000)]).toEqual(["850 ms", "1.2 s", "1m 5s"]);
+    expect(shortDigest(LAYER)).toBe(`sha256:${"3f".repeat(6)}`);
+  });
+});
+
+describe("result output", () => {
+  it("names the image, digest, strategy and time on the last line", () => {
+    expect(successLine(success, plain)).toBe(`✔ pushed registry.test/demo/app:v1 ${DIGEST} with native in 1.2 s (3.0 MiB)\n`);
+  });
+
+  it("notes the strategies that did not push", () => {
+    expect(skippedAttemptLines(success, plain)).toBe("  docker-exec: unavailable: container skopeo-service does not exist\n");
+  });
+
+  it("prints the message, the tag and every attempt on failure", () => {
+    const text = failureLines(failure, plain);
+    expect(text).toContain(`✖ ${failure.message} [AuthenticationFailed]`);
+    expect(text).toContain("    docker-exec: unavailable: no docker\n");
+    expect(text).toContain("    native: unauthorized\n");
+  });
+
+  it("does not repeat the attempts NoStrategyAvailable already lists", () => {
+    const text = failureLines({ ...failure, error: "NoStrategyAvailable", message: "[skopush] no push strategy could push here:\n  - native: x" }, plain);
+    expect(text).not.toContain("attempts:");
+  });
+
+  it("uses colour only when the style says so", () => {
+    expect(successLine(success, plain)).not.toContain(ESC);
+    expect(successLine(success, colored)).toContain(`${ESC}32m✔${ESC}39m`);
+  });
+
+  it("renders JSON with the documented keys", () => {
+    expect(Object.keys(jsonResultOf(success))).toEqual(["status", "image", "digest", "method", "bytesPushed", "attempts", "durationMs"]);
+    expect(jsonResultOf(failure)).toEqual({
+      status: "error",
+      image: failure.image,
+      error: "AuthenticationFailed",
+      message: failure.message,
+      retryable: false,
+      attempts: failure.attempts,
+      durationMs: 90,
+    });
+  });
+});
+
+const event = (percent: number, extra: Partial<ProgressEvent> = {}): ProgressEvent => ({
+  percent,
+  phase: "uploading",
+  message: `Copying blob ${LAYER}`,
+  strategy: "native",
+  ...extra,
+});
+
+describe("plain progress (CI, pipes)", () => {
+  it("prints a line per strategy, phase, blob state and tenth, and no cursor movement", () => {
+    let clock = 0;
+    let text = "";
+    const renderer = plainProgress({ write: (t) => (text += t), palette: plain, now: () => clock });
+    renderer.onEvent({ percent: 0, phase: "preparing", message: "trying native", strategy: "native" });
+    renderer.onEvent(event(1, { blob: { id: LAYER, kind: "layer", state: "uploading", bytesDone: 0, bytesTotal: 2048 } }));
+    renderer.onEvent(event(3, { blob: { id: LAYER, kind: "layer", state: "uploading", bytesDone: 100, bytesTotal: 2048 } }));
+    renderer.onEvent(event(5, { blob: { id: LAYER, kind: "layer", state: "uploading", bytesDone: 200, bytesTotal: 2048 } }));
+    renderer.onEvent(event(12, { blob: { id: LAYER, kind: "layer", state: "uploading", bytesDone: 1024, bytesTotal: 2048 } }));
+    renderer.onEvent(event(60, { blob: { id: LAYER, kind: "layer", state: "done", bytesDone: 2048, bytesTotal: 2048 } }));
+    renderer.onEvent({ percent: 90, phase: "manifest", message: "Writing manifest", strategy: "native" });
+    renderer.onEvent({ percent: 100, phase: "done", message: "pushed", strategy: "native" });
+    renderer.finish();
+    expect(text.split("\n").filter(Boolean)).toEqual([
+      "[  0%] native: trying native",
+      `[  1%] native: Copying blob ${LAYER}`,
+      `[ 12%] native: Copying blob ${LAYER} 1.0 KiB/2.0 KiB`,
+      `[ 60%] native: Copying blob ${LAYER}`,
+      "[ 90%] native: Writing manifest",
+      "[100%] native: pushed",
+    ]);
+    expect(text).not.toContain(ESC);
+  });
+
+  it("prints other message changes at most once a second", () => {
+    let clock = 0;
+    let text = "";
+    const renderer = plainProgress({ write: (t) => (text += t), palette: plain, now: () => clock });
+    renderer.onEvent(event(1, { message: "a" }));
+    renderer.onEvent(event(2, { message: "b" }));
+    clock = 1500;
+    renderer.onEvent(event(3, { message: "c" }));
+    expect(text.split("\n").filter(Boolean)).toEqual(["[  1%] native: a", "[  3%] native: c"]);
+  });
+});
+
+describe("live progress (terminal)", () => {
+  const render = (events: ProgressEvent[], columns = 100) => {
+    let clock = 0;
+    const writes: string[] = [];
+    const renderer = liveProgress({ write: (t) => void writes.push(t), palette: plain, columns, now: () => (clock += 100) });
+    events.forEach(renderer.onEvent);
+    renderer.finish();
+    return writes;
+  };
+
+  it("draws a bar per layer and redraws in place", () => {
+    const writes = render([
+      { percent: 0, phase: "preparing", message: "trying native", strategy: "native" },
+      event(10, { blob: { id: LAYER, kind: "layer", state: "uploading", bytesDone: 512, bytesTotal: 2048 } }),
+      event(40, { blob: { id: `sha256:${"9a".repeat(32)}`, kind: "layer", state: "skipped", bytesDone: 0 } }),
+      event(70, { blob: { id: LAYER, kind: "layer", state: "uploading", bytesDone: 1536, bytesTotal: 2048 } }),
+    ]);
+    const last = writes.at(-1) ?? "";
+    expect(last.startsWith(`${ESC}`)).toBe(true);
+    expect(last).toMatch(/F\u001b\[0J/);
+    expect(last).toContain(`layer  sha256:${"3f".repeat(6)}`);
+    expect(last).toContain(" 75% 1.5 KiB/2.0 KiB");
+    expect(last).toContain("already in the registry");
+    expect(last).toContain(" 70%");
+    expect(writes[0]).not.toContain(ESC);
+  });
+
+  it("cuts lines to the terminal width so redraws never miscount", () => {
+    const writes = render([event(10, { message: "x".repeat(300) })], 60);
+    for (const line of writes.join("").split("\n")) expect(line.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "").length).toBeLessThan(60);
+  });
+
+  it("keeps a line saying the chain moved on when the strategy changes", () => {
+    const writes = render([
+      { percent: 0, phase: "preparing", message: "trying docker-exec", strategy: "docker-exec" },
+      { percent: 0, phase: "preparing", message: "trying native", strategy: "native" },
+    ]);
+    expect(writes.join("")).toContain("docker-exec did not push; trying native");
+  });
+});
+
+describe("live progress details", () => {
+  it("shows a blob without byte counts as uploading, and does not redraw an unchanged frame on finish", () => {
+    const writes: string[] = [];
+    let clock = 0;
+    const renderer = liveProgress({ write: (t) => void writes.push(t), palette: plain, columns: 100, now: () => clock });
+    renderer.onEvent(event(5, { blob: { id: LAYER, kind: "layer", state: "uploading", bytesDone: 0, bytesTotal: 3 * 1024 * 1024 } }));
+    expect(writes.join("")).toContain("uploading… 3.0 MiB");
+    const drawn = writes.length;
+    renderer.finish();
+    expect(writes).toHaveLength(drawn);
+    clock += 10;
+    const later = liveProgress({ write: (t) => void writes.push(t), palette: plain, columns: 100, now: () => clock });
+    later.onEvent(event(5));
+    later.onEvent(event(6));
+    const beforeFinish = writes.length;
+    later.finish();
+    expect(writes.length).toBe(beforeFinish + 1);
+  });
+});

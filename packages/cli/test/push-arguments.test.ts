@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { parsePushArguments, UsageError } from "@skopush/cli";
+
+const reason = (argv: string[]): string => {
+  try {
+    parsePushArguments(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return error.message;
+    throw error;
+  }
+  throw new Error("expected a UsageError");
+};
+
+describe("parsePushArguments", () => {
+  it("takes an archive and a destination reference, with safe defaults", () => {
+    expect(parsePushArguments(["app.tar", "harbor.example.com/team/app:1.4"])).toEqual({
+      archive: "app.tar",
+      destination: { kind: "reference", reference: "harbor.example.com/team/app:1.4", harborUrl: undefined },
+      username: undefined,
+      passwordStdin: false,
+      strategies: undefined,
+      container: undefined,
+      sharedDir: undefined,
+      caCert: undefined,
+      certDir: undefined,
+      insecure: false,
+      ensureProject: false,
+      ephemeralRobot: false,
+      manifestFormat: undefined,
+      json: false,
+      quiet: false,
+    });
+  });
+
+  it("takes the seed's Harbor parts instead of a reference", () => {
+    const args = parsePushArguments(["app.tar", "--harbor-url", "https://harbor.example.com", "--project", "team", "--repository", "app", "--tag=2"]);
+    expect(args).toMatchObject({ destination: { kind: "harbor", harborUrl: "https://harbor.example.com", project: "team", repository: "app", tag: "2" } });
+  });
+
+  it("reads every flag", () => {
+    const args = parsePushArguments([
+      "app.tar", "r.test/p/app:1", "-u", "robot$p+ci", "--password-stdin", "--strategy", "native,registry",
+      "--ca-cert", "ca.crt", "--ensure-project", "--ephemeral-robot", "--format", "oci", "--json", "-q",
+    ]);
+    expect(args).toMatchObject({
+      username: "robot$p+ci",
+      passwordStdin: true,
+      strategies: ["native", "registry"],
+      caCert: "ca.crt",
+      ensureProject: true,
+      ephemeralRobot: true,
+      manifestFormat: "oci",
+      json: true,
+      quiet: true,
+    });
+  });
+
+  it("accumulates repeated --strategy flags in order", () => {
+    expect(parsePushArguments(["a.tar", "r.test/p/a:1", "--strategy", "registry", "--strategy", "docker-exec,dockerode"])).toMatchObject({
+      strategies: ["registry", "docker-exec", "dockerode"],
+    });
+  });
+
+  it("returns help for --help", () => {
+    expect(parsePushArguments(["--help"])).toBe("help");
+  });
+
+  it.each([
+    [["--password", "hunter2", "a.tar", "r.test/p/a:1"]],
+    [["a.tar", "r.test/p/a:1", "--password=hunter2"]],
+    [["a.tar", "r.test/p/a:1", "-p", "hunter2"]],
+    [["a.tar", "r.test/p/a:1", "--pass=hunter2"]],
+  ])("refuses a password flag, says why, and never repeats the value: %j", (argv) => {
+    const message = reason(argv);
+    expect(message).toContain("a password flag is not accepted");
+    expect(message).toContain("/proc/<pid>/cmdline");
+    expect(message).toContain("--password-stdin");
+    expect(message).not.toContain("hunter2");
+  });
+
+  it.each([
+    [[], "missing <archive>"],
+    [["a.tar"], "missing <destination>"],
+    [["a.tar", "r.test/p/a:1", "extra"], 'unexpected argument "extra"'],
+    [["a.tar", "r.test/p/a:1", "--nope"], "unknown flag --nope"],
+    [["a.tar", "r.test/p/a:1", "--token=s3cret"], "unknown flag --token for skopush push"],
+    [["a.tar", "r.test/p/a:1", "--username"], "--username needs a value"],
+    [["a.tar", "r.test/p/a:1", "--username", "--json"], "--username needs a value"],
+    [["a.tar", "r.test/p/a:1", "--username", "u"], "--username needs --password-stdin"],
+    [["a.tar", "r.test/p/a:1", "--password-stdin"], "--password-stdin needs --username"],
+    [["a.tar", "r.test/p/a:1", "--json=yes"], "--json takes no value"],
+    [["a.tar", "r.test/p/a:1", "--tag", "v1"], "not both"],
+    [["a.tar", "--harbor-url", "https://h.test", "--project", "p"], "missing <destination>"],
+    [["a.tar", "r.test/p/a:1", "--strategy", "podman"], 'unknown strategy "podman"; the strategies are docker-exec, dockerode, native, registry'],
+    [["a.tar", "r.test/p/a:1", "--strategy", "native,native"], "strategy native is listed twice"],
+    [["a.tar", "r.test/p/a:1", "--insecure", "--ca-cert", "ca.crt"], "cannot be combined"],
+    [["a.tar", "r.test/p/a:1", "--format", "v1"], "--format must be oci or v2s2"],
+    [["a.tar", "r.test/p/a:1", "--ca-cert", "a", "--ca-cert", "b"], "--ca-cert is given more than once"],
+  ])("refuses %j: %s", (argv, expected) => {
+    const message = reason(argv);
+    expect(message).toContain(expected);
+    expect(message).toContain("skopush push --help");
+  });
+
+  it("never repeats the value of an unknown flag", () => {
+    expect(reason(["a.tar", "r.test/p/a:1", "--secret=hunter2"])).not.toContain("hunter2");
+  });
+});

@@ -1,0 +1,29 @@
+export { parseContainerInspect, usesHostNetwork, type ContainerFacts, type ContainerMount } from "./container-facts.js";
+export {
+  CANCELLED_FILE,
+  PID_FILE,
+  PROBE_EXIT,
+  probeCommand,
+  removeCommand,
+  stopCommand,
+  wrappedCommand,
+  WRAPPER_CANCELLED_EXIT,
+  WRAPPER_NO_WORKSPACE_EXIT,
+  type StopSignal,
+} from "./in-container-process.js";
+export { checkSharedMount, normalizeHostPath, type SharedMountCheck, type SharedMountCheckOptions } from "./mount-check.js";
+export { isLoopbackRegistry, reclassifyForContainerNetwork } from "./network-fault.js";
+export { DEFAULT_PROBE_CACHE_TTL, ProbeCache, type ProbeCacheTtl } from "./probe-cache.js";
+export {
+  DEFAULT_CONTAINER_NAME,
+  DEFAULT_CONTAINER_SHARED_DIR,
+  DEFAULT_SHARED_DIR,
+  DEFAULT_SKOPEO_IMAGE,
+  dockerRunCommand,
+  RESIDENT_COMMAND,
+  SHARED_DIR_ENV,
+  type ResidentContainerSpec,
+} from "./resident-container.js";
+export { resolveSharedDirectory, type SharedDirectory, type SharedDirectoryOptions } from "./shared-directory.js";
+export { sharedDirectoryFault, sharedWorkspace, WORKSPACE_PREFIX } from "./shared-workspace.js";
+export { hostRealPath, probeExitProblem, probeMarker, type ProbeExitContext, type ProbeMarker, type ProbeProblem } from "./probe-marker.js";

@@ -1,0 +1,46 @@
+import { mkdir } from "node:fs/promises";
+import { basename, posix } from "node:path";
+import { Effect, type Scope } from "effect";
+import { EnvironmentFault } from "@skopush/core";
+import { makeLocalWorkspace, type Workspace } from "@skopush/skopeo";
+import type { SharedDirectory } from "./shared-directory.js";
+
+/** The prefix of every workspace skopush creates in a shared directory. */
+export const WORKSPACE_PREFIX = "skopush-";
+
+const codeOf = (cause: unknown): string | undefined => (cause as NodeJS.ErrnoException | undefined)?.code;
+
+/** Why a file-system call in the shared directory failed, as an `EnvironmentFault` that says what to do. */
+export const sharedDirectoryFault = (strategy: string, shared: SharedDirectory, action: string, cause: unknown): EnvironmentFault => {
+  const code = codeOf(cause);
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  const fix =
+    code === "EACCES" || code === "EPERM" || code === "EROFS"
+      ? `make ${shared.hostPath} writable for this user (for example chmod 1777 ${shared.hostPath}), or set SKOPEO_SHARED_DIR to a directory you own and recreate the container with it mounted at ${shared.containerPath}`
+      : code === "ENOSPC"
+        ? `free space on the file system of ${shared.hostPath}, or set SKOPEO_SHARED_DIR to a directory on a larger one`
+        : undefined;
+  return new EnvironmentFault({ strategy, reason: `cannot ${action} in the shared directory ${shared.hostPath}: ${detail}`, fix, cause });
+};
+
+/**
+ * One push's private workspace (`skopush-XXXXXX`, mode 0700, with skopeo's `tmp/`) inside the shared
+ * directory, under its host path and its container path; removed with everything in it when the scope
+ * closes, however the push ends. Concurrent pushes through one container each get their own.
+ */
+export const sharedWorkspace = (strategy: string, shared: SharedDirectory): Effect.Effect<Workspace, EnvironmentFault, Scope.Scope> =>
+  Effect.tryPromise({
+    try: () => mkdir(shared.hostPath, { recursive: true }),
+    catch: (cause) => sharedDirectoryFault(strategy, shared, "create a workspace", cause),
+  }).pipe(
+    Effect.andThen(
+      makeLocalWorkspace({
+        strategy,
+        parent: shared.hostPath,
+        prefix: WORKSPACE_PREFIX,
+        skopeoPathOf: (hostPath) => posix.join(shared.containerPath, basename(hostPath)),
+      }).pipe(
+        Effect.mapError((fault) => (fault.cause === undefined ? fault : sharedDirectoryFault(strategy, shared, "create a workspace", fault.cause))),
+      ),
+    ),
+  );

@@ -1,0 +1,50 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { EnvironmentFault } from "@skopush/core";
+import { Effect } from "effect";
+import type { Workspace } from "./skopeo-host.js";
+
+/** The digest file's name inside the workspace. */
+export const DIGEST_FILE_NAME = "digest";
+
+const MANIFEST_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** The digest file's paths: where skopeo writes it, where this process reads it. */
+export const digestFilePaths = (workspace: Workspace) => ({
+  hostPath: join(workspace.hostPath, DIGEST_FILE_NAME),
+  skopeoPath: join(workspace.skopeoPath, DIGEST_FILE_NAME),
+});
+
+/** The manifest digest in a `--digestfile` text, or `undefined` when it is not one. */
+export const parseDigestFile = (text: string): string | undefined => {
+  const digest = text.trim();
+  return MANIFEST_DIGEST.test(digest) ? digest : undefined;
+};
+
+/**
+ * Reads the manifest digest skopeo wrote with `--digestfile` after a successful copy. A missing or
+ * malformed file after exit code 0 means the skopeo at hand does not behave as skopush expects.
+ */
+export const readDigestFile = (strategy: string, hostPath: string): Effect.Effect<string, EnvironmentFault> =>
+  Effect.tryPromise({
+    try: () => readFile(hostPath, "utf8"),
+    catch: (cause) =>
+      new EnvironmentFault({
+        strategy,
+        reason: `skopeo exited successfully but wrote no digest file (${(cause as { code?: string }).code ?? String(cause)})`,
+        fix: "use skopeo 1.4 or later",
+        cause,
+      }),
+  }).pipe(
+    Effect.flatMap((text) => {
+      const digest = parseDigestFile(text);
+      return digest === undefined
+        ? Effect.fail(
+            new EnvironmentFault({
+              strategy,
+              reason: `skopeo wrote a digest file that holds no sha256 digest: ${JSON.stringify(text.slice(0, 100))}`,
+            }),
+          )
+        : Effect.succeed(digest);
+    }),
+  );

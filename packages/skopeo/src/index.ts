@@ -1,0 +1,33 @@
+export { AUTH_FILE_NAME, authFileContent, writeAuthFile, type AuthFile } from "./auth-file.js";
+export { CERT_DIR_NAME, prepareCertDir } from "./cert-dir.js";
+export { causeOf, classifySkopeoFailure, skopeoErrorMessage, type SkopeoFailure } from "./classify-error.js";
+export {
+  copyArgs,
+  destinationArgument,
+  sourceArgument,
+  type CopyArgsInput,
+  type SkopeoSource,
+  type SkopeoSourceTransport,
+} from "./copy-args.js";
+export { CopyProgress, PROGRESS_MARKS } from "./copy-progress.js";
+export { DIGEST_FILE_NAME, digestFilePaths, parseDigestFile, readDigestFile } from "./digest-file.js";
+export { parseOutputLine, type SkopeoOutputLine } from "./output-lines.js";
+export { skopeoCopy } from "./skopeo-copy.js";
+export type {
+  SkopeoHost,
+  SkopeoRunOptions,
+  SkopeoRunResult,
+  SkopeoStream,
+  StageProgress,
+  Workspace,
+} from "./skopeo-host.js";
+export { isAtLeast, MINIMUM_SKOPEO_VERSION, parseSkopeoVersion, type SkopeoVersion } from "./skopeo-version.js";
+export {
+  gunzipIntoWorkspace,
+  isSafeSourcePath,
+  STAGED_ARCHIVE_NAME,
+  stageByCopy,
+  stageBySymlink,
+  workspacePathOf,
+} from "./stage-archive.js";
+export { makeLocalWorkspace, removeDirectory, WORKSPACE_TMP, type LocalWorkspaceOptions } from "./workspace.js";

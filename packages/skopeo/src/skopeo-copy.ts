@@ -1,0 +1,131 @@
+import { join, resolve } from "node:path";
+import { formatBytes, inspectArchive, type ArchiveSummary } from "@skopush/archive";
+import {
+  ManifestRejected,
+  transientFaultSchedule,
+  type ProgressSink,
+  type PushError,
+  type PushOutcome,
+  type PushRequest,
+} from "@skopush/core";
+import { Effect, Redacted } from "effect";
+import { writeAuthFile } from "./auth-file.js";
+import { prepareCertDir } from "./cert-dir.js";
+import { classifySkopeoFailure } from "./classify-error.js";
+import { copyArgs, type SkopeoSourceTransport } from "./copy-args.js";
+import { CopyProgress } from "./copy-progress.js";
+import { digestFilePaths, readDigestFile } from "./digest-file.js";
+import type { SkopeoHost } from "./skopeo-host.js";
+import { gunzipIntoWorkspace } from "./stage-archive.js";
+import { WORKSPACE_TMP } from "./workspace.js";
+
+/** The failures skopeoCopy retries itself: registry answers that may pass. */
+const isRetriedHere = (error: PushError): boolean => error._tag === "RegistryError" && error.isRetryable;
+
+const transportOf = (summary: ArchiveSummary): SkopeoSourceTransport =>
+  summary.layout === "oci-directory" ? "oci" : summary.format;
+
+const describeArchive = (summary: ArchiveSummary): string =>
+  `${summary.layout}${summary.outerCompression === "gzip" ? " (gzip)" : ""}, ${summary.layerCount} layer${summary.layerCount === 1 ? "" : "s"}, ${formatBytes(summary.totalBytes)}`;
+
+/**
+ * The whole push through skopeo, shared by every skopeo strategy; `host` says where skopeo runs.
+ *
+ * 1. Inspects the archive (an invalid or missing one fails with `ArchiveInvalid` before skopeo runs) and
+ *    detects its format when the request does not give it.
+ * 2. Opens a private workspace and stages the archive where skopeo can read it under a safe name (a
+ *    gzip docker-archive is decompressed there first: skopeo 1.9.3 cannot read one).
+ * 3. Writes the credentials to an authfile (mode 0600) and the CA to a cert dir, both in the workspace;
+ *    no secret is ever on skopeo's command line or in its environment. Without credentials the push is
+ *    explicitly anonymous (`--dest-no-creds`).
+ * 4. Runs `skopeo copy` with `TMPDIR` in the workspace, turning its output into progress; classifies a
+ *    failure from its stderr; reads the manifest digest from `--digestfile`. skopeo retries network
+ *    failures itself (`--retry-times`); a retryable registry answer (429, 502, 503, 504) that skopeo gives
+ *    up on is retried here with `transientFaultSchedule(request.retry)`.
+ * The workspace, and everything in it (authfile included), is removed when the push ends, however it
+ * ends; interrupting the effect kills skopeo first.
+ */
+export const skopeoCopy = (host: SkopeoHost, request: PushRequest, progress: ProgressSink): Effect.Effect<PushOutcome, PushError> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const archivePath = resolve(request.archive.path);
+      const destination = request.destination;
+      const summary = yield* inspectArchive(archivePath, { format: request.archive.format });
+      const tracker = new CopyProgress(summary, progress);
+      tracker.preparing(1, `Read ${request.archive.path}: ${describeArchive(summary)}`);
+
+      const workspace = yield* host.workspace;
+      let localArchive = archivePath;
+      if (summary.format === "docker-archive" && summary.outerCompression === "gzip") {
+        localArchive = yield* gunzipIntoWorkspace(host.strategy, workspace, archivePath, (done, total) =>
+          tracker.preparing(1 + Math.floor(done / Math.max(1, total)), `Decompressing the archive for skopeo: ${formatBytes(done)} of ${formatBytes(total)}`),
+        );
+      }
+      const stagedPath = yield* host.stageArchive(workspace, localArchive, (done, total) =>
+        tracker.preparing(2 + Math.floor((2 * done) / Math.max(1, total)), `Staging the archive: ${formatBytes(done)} of ${formatBytes(total)}`),
+      );
+
+      const credentials = request.credentials;
+      const authFile = credentials ? yield* writeAuthFile(host.strategy, workspace, destination.registry, credentials) : undefined;
+      const certDir = yield* prepareCertDir(workspace, destination.registry, request.tls);
+      const digestFile = digestFilePaths(workspace);
+      const args = copyArgs({
+        source: { transport: transportOf(summary), path: stagedPath },
+        destination,
+        authFile: authFile?.skopeoPath,
+        certDir,
+        tlsVerify: request.tls.verify,
+        retryTimes: request.retry.times,
+        digestFile: digestFile.skopeoPath,
+        manifestFormat: request.manifestFormat,
+      });
+
+      tracker.preparing(4, `Running skopeo copy to ${destination}`);
+      const copy = host
+        .run(args, {
+          onLine: (line, stream) => {
+            if (stream === "stdout") tracker.line(line);
+          },
+          onBytesRead: (bytes) => tracker.bytesReadSoFar(bytes),
+          env: { TMPDIR: join(workspace.skopeoPath, WORKSPACE_TMP) },
+        })
+        .pipe(
+          Effect.flatMap((result): Effect.Effect<void, PushError> =>
+            result.exitCode === 0
+              ? Effect.void
+              : Effect.fail(
+                  classifySkopeoFailure({
+                    strategy: host.strategy,
+                    exitCode: result.exitCode,
+                    stderr: result.stderr,
+                    destination,
+                    archivePath: request.archive.path,
+                    stagedPath,
+                    username: credentials?.username,
+                    secrets: credentials ? [Redacted.value(credentials.password)] : [],
+                  }),
+                ),
+          ),
+          Effect.tapError((error) =>
+            Effect.sync(() => {
+              if (isRetriedHere(error)) tracker.note(`${error.message}; trying again`);
+            }),
+          ),
+        );
+      // skopeo retries network failures itself (`--retry-times`); what it gives up on at once, a registry's
+      // 429/502/503/504, is retried here with the request's schedule, keeping the workspace.
+      yield* Effect.retry(copy, { schedule: transientFaultSchedule(request.retry), while: isRetriedHere });
+      const digest = yield* readDigestFile(host.strategy, digestFile.hostPath);
+      if (destination.digest !== undefined && destination.digest !== digest) {
+        return yield* Effect.fail(
+          new ManifestRejected({
+            registry: destination.registry,
+            reference: destination.toString(),
+            reason: `the pushed manifest has digest ${digest}, not the ${destination.digest} the reference names`,
+          }),
+        );
+      }
+      tracker.finished(`Pushed ${destination.name}${destination.tag ? `:${destination.tag}` : ""}@${digest}`);
+      return { digest, bytesPushed: tracker.bytesPushed };
+    }),
+  );

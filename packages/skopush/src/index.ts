@@ -1,0 +1,34 @@
+import "reflect-metadata";
+
+export {
+  createDefaultContainer,
+  type DefaultContainerOptions,
+  type DefaultHarborOptions,
+  type Environment,
+  type StrategySettings,
+} from "./default-container.js";
+export { pushImage, type DefaultPushImageOptions } from "./push-image.js";
+export {
+  defaultStrategyCatalog,
+  type StrategyCatalog,
+  type StrategyOptionsByName,
+  type StrategyRegistrar,
+  type StrategyRegistrationContext,
+} from "./strategy-catalog.js";
+export { DEFAULT_STRATEGY_ORDER, isStrategyName, STRATEGY_NAMES, type StrategyName } from "./strategy-names.js";
+export { SEED_METHOD_STRATEGIES, seedMethodOf, type SeedMethod } from "./seed-method.js";
+export { seedMethods, skopeoPushToHarbor } from "./skopeo-push-to-harbor.js";
+export { DEFAULT_CONTAINER_NAME, SkopeoPusher, type SkopeoPusherOptions } from "./skopeo-pusher.js";
+export type { SeedPushResult, SeedPushTarget, SkopeoPushToHarborOptions } from "./seed-types.js";
+export type {
+  Attempt,
+  AttemptOutcome,
+  ProgressCallback,
+  ProgressEvent,
+  ProgressSink,
+  PushErrorTag,
+  PushFailure,
+  PushImageOptions,
+  PushResult,
+  PushSuccess,
+} from "@skopush/core";

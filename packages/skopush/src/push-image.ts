@@ -1,0 +1,16 @@
+import { resolvePusher, type PushImageOptions, type PushResult } from "@skopush/core";
+import type { DependencyContainer } from "tsyringe";
+import { createDefaultContainer, type DefaultContainerOptions } from "./default-container.js";
+
+/** Options of {@link pushImage}: what to push where, and how the default chain is set up. */
+export interface DefaultPushImageOptions extends PushImageOptions, DefaultContainerOptions {
+  /** Push with this container's strategies and providers instead of building the default container. */
+  readonly container?: DependencyContainer | undefined;
+}
+
+/**
+ * Pushes an image archive with the default chain (or `container`'s). Resolves a `PushResult` in every
+ * case: `{ status: "success", image, digest, method, … }` or `{ status: "error", message, error, … }`.
+ */
+export const pushImage = (options: DefaultPushImageOptions): Promise<PushResult> =>
+  resolvePusher(options.container ?? createDefaultContainer(options)).push(options);

@@ -1,0 +1,126 @@
+import { randomBytes } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeCredentials, resolvePusher, StaticCredentialsProvider, type CredentialsProvider } from "@skopush/core";
+import {
+  ContainersAuthCredentialsProvider,
+  DockerConfigCredentialsProvider,
+  EnvironmentCredentialsProvider,
+} from "@skopush/credentials-docker";
+import { HarborCredentialsProvider } from "@skopush/credentials-harbor";
+import { loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
+import { writeImageArchive } from "@skopush/testkit/fixtures";
+import { createDefaultContainer, type StrategyName } from "skopush";
+
+// Issue #6: every strategy pushes through the Harbor-style token registry with credentials from each
+// provider, composed the way users compose them; the digest read back must match.
+
+let env: TestEnvironment;
+let registry: TestRegistry;
+let robot: { username: string; password: string };
+let work: string;
+let shared: string;
+let archive: string;
+const containerName = `skopush-matrix-${randomBytes(4).toString("hex")}`;
+const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" });
+const base64 = (username: string, password: string) => Buffer.from(`${username}:${password}`).toString("base64");
+
+const privateFile = async (path: string, content: string, mode = 0o600) => {
+  await mkdir(join(path, ".."), { recursive: true, mode: 0o700 });
+  await writeFile(path, content, { mode, flag: "wx" });
+};
+
+/** Each provider family, configured to know the robot of the token registry, in a private home. */
+const providers: ReadonlyArray<[name: string, make: (home: string) => Promise<CredentialsProvider>]> = [
+  ["static", async () => new StaticCredentialsProvider(makeCredentials(robot.username, robot.password), registry.host)],
+  ["environment", async () => new EnvironmentCredentialsProvider({ env: { SKOPUSH_USERNAME: robot.username, SKOPUSH_PASSWORD: robot.password } })],
+  [
+    "docker-config",
+    async (home) => {
+      await privateFile(join(home, ".docker", "config.json"), JSON.stringify({ auths: { [registry.host]: { auth: base64(robot.username, robot.password) } } }));
+      return new DockerConfigCredentialsProvider({ homeDir: home, env: {} });
+    },
+  ],
+  [
+    "credential-helper",
+    async (home) => {
+      const answer = join(home, "answer.json");
+      await privateFile(answer, JSON.stringify({ ServerURL: registry.host, Username: robot.username, Secret: robot.password }));
+      await privateFile(join(home, "bin", "docker-credential-skopushmatrix"), `#!/bin/sh\ncat >/dev/null\ncat "${answer}"\n`, 0o700);
+      await privateFile(join(home, ".docker", "config.json"), JSON.stringify({ credHelpers: { [registry.host]: "skopushmatrix" } }));
+      return new DockerConfigCredentialsProvider({ homeDir: home, env: { PATH: `${join(home, "bin")}:/usr/bin:/bin` } });
+    },
+  ],
+  [
+    "containers-auth",
+    async (home) => {
+      const file = join(home, "auth.json");
+      await privateFile(file, JSON.stringify({ auths: { [`${registry.host}/${env.harbor.project}`]: { auth: base64(robot.username, robot.password) } } }));
+      return new ContainersAuthCredentialsProvider({ homeDir: home, env: { REGISTRY_AUTH_FILE: file }, uid: 99_999 });
+    },
+  ],
+  [
+    "harbor",
+    async () =>
+      new HarborCredentialsProvider({
+        url: env.harbor.url,
+        registry: registry.host,
+        tls: { caFile: env.harbor.caFile },
+        credentials: robot,
+      }),
+  ],
+];
+
+const strategies: ReadonlyArray<StrategyName> = ["docker-exec", "dockerode", "native", "registry"];
+
+beforeAll(async () => {
+  env = await loadTestEnvironment();
+  registry = env.registry("token");
+  robot = env.harbor.accounts.robot;
+  work = await mkdtemp(join(tmpdir(), "skopush-matrix-"));
+  shared = await mkdtemp(join(tmpdir(), "skopush-matrix-share-"));
+  await chmod(work, 0o700);
+  archive = join(work, "image.tar");
+  await writeImageArchive(archive, { format: "docker-legacy", layers: 2, layerSize: 64 * 1024, seed: `matrix-${randomBytes(4).toString("hex")}` });
+  docker("run", "-d", "--name", containerName, "--network", "host", "-v", `${shared}:/tmp/skopeo`, env.skopeoImage, "tail", "-f", "/dev/null");
+});
+
+afterAll(async () => {
+  try {
+    docker("rm", "-f", containerName);
+  } catch {
+    // Already gone.
+  }
+  if (work) await rm(work, { recursive: true, force: true });
+  if (shared) await rm(shared, { recursive: true, force: true });
+});
+
+describe.each(strategies)("the %s strategy pushes through the token registry", (strategy) => {
+  it.each(providers)("with credentials from the %s provider", async (providerName, make) => {
+    const home = await mkdtemp(join(work, `${strategy}-${providerName}-`));
+    const provider = await make(home);
+    const container = createDefaultContainer({
+      order: [strategy],
+      credentialsProviders: false,
+      extraCredentialsProviders: [provider],
+      strategies: {
+        "docker-exec": { containerName, sharedDir: { hostPath: shared } },
+        dockerode: { containerName, sharedDir: { hostPath: shared } },
+      },
+    });
+    const repository = `${env.harbor.project}/matrix-${strategy}`;
+    const tag = providerName;
+    const result = await resolvePusher(container).push({
+      archive,
+      destination: `${registry.host}/${repository}:${tag}`,
+      tls: { verify: true, caFile: registry.caFile },
+    });
+    expect(result, result.status === "error" ? result.message : "").toMatchObject({ status: "success", method: strategy });
+    const stored = await readManifest(registry, repository, tag);
+    expect(result.status === "success" && result.digest).toBe(stored.digest);
+    expect(await readdir(shared)).toEqual([]);
+  });
+});

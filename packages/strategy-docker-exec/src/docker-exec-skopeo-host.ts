@@ -1,0 +1,107 @@
+import { Effect, Exit } from "effect";
+import { execa, type ResultPromise } from "execa";
+import type { EnvironmentFault } from "@skopush/core";
+import { stageByCopy, type SkopeoHost, type SkopeoRunOptions, type SkopeoRunResult, type Workspace } from "@skopush/skopeo";
+import {
+  sharedWorkspace,
+  stopCommand,
+  wrappedCommand,
+  WRAPPER_CANCELLED_EXIT,
+  WRAPPER_NO_WORKSPACE_EXIT,
+  type StopSignal,
+} from "@skopush/skopeo-container";
+import { classifyDockerStderr, environmentFault } from "./classify-error.js";
+import { runDocker } from "./docker-cli.js";
+import type { DockerExecTarget } from "./docker-exec-probe.js";
+
+/** How long skopeo gets to exit after SIGTERM, and after SIGKILL, before skopush stops waiting. */
+export interface StopGrace {
+  readonly termMs: number;
+  readonly killMs: number;
+}
+
+const waitFor = (child: ResultPromise, ms: number): Effect.Effect<boolean> =>
+  Effect.promise(() =>
+    Promise.race([child.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]),
+  );
+
+/**
+ * The {@link SkopeoHost} of one push through `docker exec`: the workspace lives in the shared
+ * directory, the archive is hard-linked (or copied) into it, and skopeo runs in the resident container
+ * under the wrapper that lets a cancelled push stop it. One host per push: it remembers the push's
+ * workspace, where the wrapper records skopeo's pid.
+ */
+export const dockerExecSkopeoHost = (target: DockerExecTarget, grace: StopGrace): SkopeoHost => {
+  let workspace: Workspace | undefined;
+  const problemContext = { container: target.container, createCommand: target.createCommand };
+
+  const stop = (ws: Workspace, signal: StopSignal) =>
+    runDocker(target.cli, ["exec", target.container, ...stopCommand(ws.skopeoPath, signal)], target.commandTimeoutMs).pipe(Effect.ignore);
+
+  /** Stops skopeo inside the container, then the `docker exec` client; waits until both are gone. */
+  const cancel = (child: ResultPromise, ws: Workspace) =>
+    Effect.gen(function* () {
+      yield* stop(ws, "TERM");
+      if (yield* waitFor(child, grace.termMs)) return;
+      yield* stop(ws, "KILL");
+      if (yield* waitFor(child, grace.killMs)) return;
+      child.kill("SIGKILL");
+      yield* waitFor(child, 1_000);
+    });
+
+  return {
+    strategy: target.strategy,
+    workspace: sharedWorkspace(target.strategy, target.shared).pipe(Effect.tap((ws) => Effect.sync(() => void (workspace = ws)))),
+    // A hard link into the shared directory when it is on the archive's file system, else a copy with progress.
+    stageArchive: (ws, archivePath, progress) => stageByCopy(target.strategy, ws, archivePath, progress),
+    run: (args, options: SkopeoRunOptions = {}): Effect.Effect<SkopeoRunResult, EnvironmentFault> => {
+      const ws = workspace;
+      if (ws === undefined) return Effect.die(new Error("dockerExecSkopeoHost.run before workspace"));
+      const envArgs = Object.entries(options.env ?? {}).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
+      const argv = ["exec", ...envArgs, target.container, ...wrappedCommand(ws.skopeoPath, ["skopeo", ...args])];
+      const line = (stream: "stdout" | "stderr") =>
+        function* (text: unknown) {
+          options.onLine?.(String(text), stream);
+          yield text;
+        };
+      return Effect.acquireUseRelease(
+        Effect.sync(() =>
+          execa(target.cli.path, argv, {
+            env: target.cli.env,
+            extendEnv: false,
+            reject: false,
+            stdin: "ignore",
+            stdout: { transform: line("stdout") },
+            stderr: { transform: line("stderr") },
+          }),
+        ),
+        (child) =>
+          Effect.promise(() => child).pipe(
+            Effect.flatMap((result) => {
+              const stdout = String(result.stdout ?? "");
+              const stderr = String(result.stderr ?? "");
+              if (result.exitCode === undefined) {
+                return Effect.fail(environmentFault(target.strategy, { kind: "unknown", reason: `docker exec could not run: ${result.shortMessage}` }, result));
+              }
+              if (result.exitCode === WRAPPER_NO_WORKSPACE_EXIT || result.exitCode === WRAPPER_CANCELLED_EXIT) {
+                return Effect.fail(
+                  environmentFault(target.strategy, {
+                    kind: "unknown",
+                    reason: `the push's workspace ${ws.skopeoPath} is not there inside container ${target.container}; the shared directory is not mounted as it was when the strategy checked it`,
+                    fix: `docker restart ${target.container}`,
+                  }),
+                );
+              }
+              if (result.exitCode !== 0) {
+                // A failure of docker itself (daemon gone, container stopped under the push) is not skopeo's.
+                const problem = classifyDockerStderr(stderr, problemContext);
+                if (problem.kind !== "unknown") return Effect.fail(environmentFault(target.strategy, problem));
+              }
+              return Effect.succeed({ exitCode: result.exitCode, stdout, stderr });
+            }),
+          ),
+        (child, exit) => (Exit.isSuccess(exit) || child.exitCode !== null ? Effect.void : cancel(child, ws)),
+      );
+    },
+  };
+};

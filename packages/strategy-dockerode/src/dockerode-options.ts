@@ -1,0 +1,29 @@
+import type { ProbeCacheTtl } from "@skopush/skopeo-container";
+import type { SkopeoContainerOptions } from "./skopeo-container-options.js";
+
+/** How the archive reaches the container: `auto` uses the shared directory when the container mounts it, else uploads. */
+export type TransferMode = "auto" | "shared-directory" | "upload";
+
+/** Options of {@link DockerodePushStrategy}; every one has a default. */
+export interface DockerodeOptions extends SkopeoContainerOptions {
+  /** Start the container when it is stopped, instead of falling through. @default false */
+  readonly autoStart?: boolean | undefined;
+  /** Create (and start) the container when it is missing and its image is present locally; never pulls. @default false */
+  readonly autoCreate?: boolean | undefined;
+  /** How the archive reaches the container. @default "auto" */
+  readonly transfer?: TransferMode | undefined;
+  /** Where, inside the container, uploaded pushes get their private directories. @default "/tmp" */
+  readonly uploadDir?: string | undefined;
+  /**
+   * How long the daemon's `/_ping` may take before the strategy counts as unavailable. A local daemon answers
+   * in milliseconds; a remote one needs round trips and a TLS handshake. @default 200 for a socket or named pipe, 2000 over the network
+   */
+  readonly pingTimeoutMs?: number | undefined;
+  /** How long skopeo gets to exit after SIGTERM on cancellation, before SIGKILL. @default 5000 */
+  readonly stopGraceMs?: number | undefined;
+  /** How long probe answers are reused. @default { availableMs: 5000, unavailableMs: 1000 } */
+  readonly probeCacheTtl?: ProbeCacheTtl | undefined;
+}
+
+/** The DI token of {@link DockerodeOptions}; optional, defaults apply without it. */
+export const DOCKERODE_OPTIONS = Symbol.for("@skopush/strategy-dockerode/DockerodeOptions");

@@ -1,0 +1,55 @@
+import { Effect } from "effect";
+import { inject, injectable } from "tsyringe";
+import type { ProgressSink, PushError, PushOutcome, PushRequest, PushStrategy, StrategyUnavailable } from "@skopush/core";
+import { skopeoCopy } from "@skopush/skopeo";
+import { DEFAULT_PROBE_CACHE_TTL, ProbeCache, reclassifyForContainerNetwork } from "@skopush/skopeo-container";
+import { DOCKERODE_OPTIONS, type DockerodeOptions } from "./dockerode-options.js";
+import { probeDockerode, type DockerodeProbeResult } from "./dockerode-probe.js";
+import { dockerodeSkopeoHost } from "./dockerode-skopeo-host.js";
+import { SkopeoContainerManager } from "./skopeo-container-manager.js";
+
+/**
+ * Pushes with skopeo inside the resident container through the Docker Engine API (dockerode): no docker
+ * CLI needed, `DOCKER_HOST` honoured as the CLI does, and the archive reaches the container through the
+ * shared directory or, when the container does not mount it, by streaming it in with `putArchive`.
+ */
+@injectable()
+export class DockerodePushStrategy implements PushStrategy {
+  readonly name = "dockerode";
+  /** The manager of the resident container this strategy pushes through. */
+  readonly manager: SkopeoContainerManager;
+  private readonly options: DockerodeOptions;
+  private readonly probeCache: ProbeCache<DockerodeProbeResult, StrategyUnavailable>;
+
+  constructor(@inject(DOCKERODE_OPTIONS, { isOptional: true }) options: DockerodeOptions = {}) {
+    this.options = options;
+    this.manager = new SkopeoContainerManager(options);
+    const local = !/^(?:https?|ssh):/.test(this.manager.docker.endpoint);
+    this.probeCache = new ProbeCache(
+      probeDockerode({ strategy: this.name, manager: this.manager, options, pingTimeoutMs: options.pingTimeoutMs ?? (local ? 200 : 2_000) }),
+      options.probeCacheTtl ?? DEFAULT_PROBE_CACHE_TTL,
+    );
+  }
+
+  probe(): Effect.Effect<void, StrategyUnavailable> {
+    return Effect.asVoid(this.probeCache.get());
+  }
+
+  push(request: PushRequest, progress: ProgressSink): Effect.Effect<PushOutcome, PushError> {
+    return Effect.gen({ self: this }, function* () {
+      const { facts, transfer } = yield* this.probeCache.get();
+      const host = dockerodeSkopeoHost({
+        strategy: this.name,
+        docker: this.manager.docker,
+        container: this.manager.name,
+        context: this.manager.context,
+        transfer,
+        stopGraceMs: this.options.stopGraceMs ?? 5_000,
+      });
+      return yield* skopeoCopy(host, request, progress).pipe(
+        Effect.mapError((error) => reclassifyForContainerNetwork(error, facts, this.name, request.destination.registry)),
+        Effect.tapError((error) => (error._tag === "EnvironmentFault" ? Effect.sync(() => this.probeCache.invalidate()) : Effect.void)),
+      );
+    });
+  }
+}

@@ -1,0 +1,15 @@
+import "reflect-metadata";
+
+export { NATIVE_WORKSPACE_PREFIX, NativeSkopeoHost } from "./native-skopeo-host.js";
+export {
+  DEFAULT_INHERITED_ENV,
+  NATIVE_SKOPEO_OPTIONS,
+  resolveNativeSkopeoOptions,
+  skopeoEnvironment,
+  type NativeSkopeoOptions,
+  type ResolvedNativeSkopeoOptions,
+} from "./native-skopeo-options.js";
+export { NativeSkopeoStrategy } from "./native-skopeo-strategy.js";
+export { INSTALL_SKOPEO, probeSkopeo } from "./probe-skopeo.js";
+export { processBytesRead } from "./process-bytes-read.js";
+export { registerNativeSkopeoStrategy } from "./register-native-skopeo-strategy.js";

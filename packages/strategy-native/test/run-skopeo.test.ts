@@ -1,0 +1,77 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Effect, Fiber } from "effect";
+import { describe, expect, it } from "vitest";
+import { NativeSkopeoHost, resolveNativeSkopeoOptions, type NativeSkopeoOptions } from "../src/index.js";
+import { failureOf, fakeSkopeo, isRunning, tempDir } from "./support.js";
+
+const host = (options: NativeSkopeoOptions) => new NativeSkopeoHost("native", resolveNativeSkopeoOptions(options));
+
+const waitFor = async (path: string): Promise<string> => {
+  for (let i = 0; i < 1000; i++) {
+    const text = await readFile(path, "utf8").catch(() => "");
+    if (text.trim()) return text.trim();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`${path} never appeared`);
+};
+
+describe("NativeSkopeoHost.run", () => {
+  it("passes argv untouched (no shell), streams lines as printed, and returns a non-zero exit as a result", async () => {
+    const dir = await tempDir();
+    const skopeo = await fakeSkopeo(dir, 'for a in "$@"; do echo "arg:$a"; done; echo "warn" >&2; exit 7');
+    const lines: Array<[string, string]> = [];
+    const args = ["copy", "robot$proj+ci", "a b", "$(touch /tmp/skopush-pwned)", "x;y|z"];
+    const result = await Effect.runPromise(host({ skopeoPath: skopeo }).run(args, { onLine: (line, stream) => lines.push([stream, line]) }));
+    expect(result).toMatchObject({ exitCode: 7, stderr: "warn" });
+    expect(lines).toEqual([...args.map((a): [string, string] => ["stdout", `arg:${a}`]), ["stderr", "warn"]]);
+  });
+
+  it("gives skopeo only the allowlisted environment plus its own, never this process's secrets", async () => {
+    const dir = await tempDir();
+    const skopeo = await fakeSkopeo(dir, "env");
+    process.env.SKOPUSH_TEST_SECRET = "do-not-leak";
+    try {
+      const result = await Effect.runPromise(host({ skopeoPath: skopeo, env: { HTTPS_PROXY: "http://proxy:3128" } }).run([], { env: { TMPDIR: "/tmp/ws/tmp" } }));
+      expect(result.stdout).not.toContain("do-not-leak");
+      expect(result.stdout).toContain("HTTPS_PROXY=http://proxy:3128");
+      expect(result.stdout).toContain("TMPDIR=/tmp/ws/tmp");
+      expect(result.stdout).toContain(`PATH=${process.env.PATH}`);
+    } finally {
+      delete process.env.SKOPUSH_TEST_SECRET;
+    }
+  });
+
+  it("fails with EnvironmentFault when skopeo cannot be started or is killed under it", async () => {
+    const dir = await tempDir();
+    const missing = await failureOf(host({ skopeoPath: join(dir, "nope") }).run(["copy"]));
+    expect(missing).toMatchObject({ _tag: "EnvironmentFault", strategy: "native" });
+    expect(missing.message).toContain("not installed or not executable");
+    const killed = await failureOf(host({ skopeoPath: await fakeSkopeo(dir, "kill -9 $$") }).run(["copy"]));
+    expect(killed.message).toContain("killed by SIGKILL");
+  });
+
+  it("on interruption sends SIGTERM, then SIGKILL after killGraceMs, and returns only once skopeo is gone", async () => {
+    const dir = await tempDir();
+    const pidFile = join(dir, "pid");
+    // Ignores SIGTERM, like a process stuck in I/O: only SIGKILL ends it.
+    const skopeo = await fakeSkopeo(dir, `trap '' TERM; echo $$ > '${pidFile}'; while true; do sleep 0.05; done`);
+    const fiber = Effect.runFork(host({ skopeoPath: skopeo, killGraceMs: 200 }).run(["copy"]));
+    const pid = Number(await waitFor(pidFile));
+    expect(await isRunning(pid)).toBe(true);
+    await Effect.runPromise(Fiber.interrupt(fiber));
+    expect(await isRunning(pid)).toBe(false);
+  });
+
+  it("reports the bytes skopeo has read, on Linux", async () => {
+    const dir = await tempDir();
+    const data = join(dir, "data");
+    await writeFile(data, Buffer.alloc(3 * 1024 * 1024, 1));
+    const skopeo = await fakeSkopeo(dir, `cat '${data}' > /dev/null; sleep 0.4`);
+    const samples: number[] = [];
+    await Effect.runPromise(host({ skopeoPath: skopeo, progressIntervalMs: 10 }).run([], { onBytesRead: (bytes) => samples.push(bytes) }));
+    expect(samples.length).toBeGreaterThan(0);
+    expect(Math.max(...samples)).toBeGreaterThanOrEqual(3 * 1024 * 1024);
+    expect(samples).toEqual([...samples].sort((a, b) => a - b));
+  });
+});
