@@ -14,7 +14,7 @@ export const projects: TestProjectConfiguration[] = [
     ssr: { resolve: { conditions: resolve.conditions, externalConditions: ["@skopush/source"] } },
     test: {
       name: "unit",
-      include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+      include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "test/**/*.test.ts"],
       exclude: ["**/*.integration.test.ts", "**/node_modules/**"],
       setupFiles: ["./vitest.setup.ts"],
     },

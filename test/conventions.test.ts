@@ -1,0 +1,99 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+// What every package must have, so that adding a strategy or provider stays "its own package, one
+// registration line, one tsconfig reference, one docs page" (docs/architecture.md).
+
+const root = join(import.meta.dirname, "..");
+const read = (path: string) => readFileSync(join(root, path), "utf8");
+const json = (path: string) => JSON.parse(read(path)) as Record<string, any>;
+const dirs = (parent: string) =>
+  readdirSync(join(root, parent), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, parent, d.name, "package.json")))
+    .map((d) => `${parent}/${d.name}`);
+
+const packages = dirs("packages");
+const workspaces = [...packages, ...dirs("examples")];
+const rootReferences = (json("tsconfig.json").references as Array<{ path: string }>).map((r) => r.path);
+const sourcesOf = (pkg: string): string[] => {
+  const walk = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
+      d.isDirectory() ? walk(`${dir}/${d.name}`) : d.name.endsWith(".ts") ? [`${dir}/${d.name}`] : [],
+    );
+  return walk(`${pkg}/src`);
+};
+
+describe.each(packages)("package %s", (pkg) => {
+  const manifest = json(`${pkg}/package.json`);
+
+  it("is an ES module package for Node 20.19+ with a README and a public index", () => {
+    expect(manifest.type).toBe("module");
+    expect(manifest.engines?.node).toBe(">=20.19.0");
+    expect(existsSync(join(root, pkg, "README.md"))).toBe(true);
+    expect(existsSync(join(root, pkg, "src", "index.ts"))).toBe(true);
+  });
+
+  it("exports its TypeScript sources under the @skopush/source condition first", () => {
+    for (const [entry, target] of Object.entries(manifest.exports as Record<string, Record<string, string>>)) {
+      expect(Object.keys(target)[0], entry).toBe("@skopush/source");
+      expect(target["@skopush/source"], entry).toMatch(/^\.\/src\/.*\.ts$/);
+      expect(existsSync(join(root, pkg, target["@skopush/source"] ?? "")), entry).toBe(true);
+    }
+  });
+
+  it("is built by the root tsconfig's project references", () => {
+    expect(rootReferences).toContain(pkg);
+  });
+
+  it("pins every dependency to an exact version", () => {
+    for (const field of ["dependencies", "devDependencies"]) {
+      for (const [name, version] of Object.entries((manifest[field] ?? {}) as Record<string, string>)) {
+        expect(version, `${field} ${name}`).toMatch(/^\d+\.\d+\.\d+$/);
+      }
+    }
+  });
+
+  it("declares tsyringe and reflect-metadata where its sources use them, and loads reflect-metadata first", () => {
+    const sources = sourcesOf(pkg).map(read).join("\n");
+    const deps = { ...manifest.dependencies };
+    if (/from "tsyringe"/.test(sources)) {
+      expect(deps.tsyringe).toBeDefined();
+      expect(deps["reflect-metadata"]).toBeDefined();
+      expect(read(`${pkg}/src/index.ts`).split("\n")[0]).toBe('import "reflect-metadata";');
+    }
+    if (/import "reflect-metadata"/.test(sources)) expect(deps["reflect-metadata"]).toBeDefined();
+  });
+});
+
+describe.each(packages.filter((p) => p.startsWith("packages/strategy-")))("strategy package %s", (pkg) => {
+  const name = pkg.replace("packages/strategy-", "");
+
+  it("runs the PushStrategy contract against the real environment", () => {
+    const contract = join(root, pkg, "test", "contract.integration.test.ts");
+    expect(existsSync(contract)).toBe(true);
+    expect(readFileSync(contract, "utf8")).toContain("pushStrategyContract(");
+  });
+
+  it("has its page in docs/strategies/", () => {
+    expect(existsSync(join(root, "docs", "strategies", `${name}.md`))).toBe(true);
+  });
+
+  it("offers a one-call registration function", () => {
+    expect(read(`${pkg}/src/index.ts`)).toMatch(/export \{[^}]*\bregister\w+Strategy\b/s);
+  });
+});
+
+describe.each(packages.filter((p) => p.startsWith("packages/credentials-")))("credentials package %s", (pkg) => {
+  it("runs the CredentialsProvider contract", () => {
+    const tests = readdirSync(join(root, pkg, "test")).map((f) => readFileSync(join(root, pkg, "test", f), "utf8"));
+    expect(tests.some((t) => t.includes("credentialsProviderContract("))).toBe(true);
+  });
+});
+
+describe("workspaces", () => {
+  it.each(workspaces)("%s is a workspace the root's npm workspaces cover", (ws) => {
+    const globs = json("package.json").workspaces as string[];
+    expect(globs.some((g) => ws.startsWith(g.replace("/*", "/")))).toBe(true);
+  });
+});
