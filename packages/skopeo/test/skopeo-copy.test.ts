@@ -119,6 +119,21 @@ describe("skopeoCopy", () => {
     expect(refused.host.runs).toHaveLength(1);
   });
 
+  it("retries a connection cut mid-upload (a registry restarted under the push), which skopeo gives up on", async () => {
+    const cut: FakeBehaviour = {
+      kind: "fail",
+      exitCode: 1,
+      stderr: 'time="x" level=fatal msg="writing blob: Patch \\"http://harbor.example.com/v2/proj/app/blobs/uploads/u1\\": write tcp 10.0.0.1:40506->10.0.0.2:443: write: broken pipe"\n',
+    };
+    const retried = await setup([cut, await succeed()]);
+    const events: ProgressEvent[] = [];
+    const outcome = await Effect.runPromise(skopeoCopy(retried.host, { ...retried.request, retry: { times: 2, baseDelayMs: 1, maxDelayMs: 5 } }, (e) => events.push(e)));
+    expect(outcome.digest).toBe(DIGEST);
+    expect(retried.host.runs).toHaveLength(2);
+    expect(events.some((e) => /broken pipe.*trying again/.test(e.message))).toBe(true);
+    expect(await retried.leftovers()).toEqual([]);
+  });
+
   it("removes the workspace, authfile included, when interrupted while skopeo runs", async () => {
     const { host, request, leftovers } = await setup({ kind: "hang" });
     const fiber = Effect.runFork(skopeoCopy(host, request, () => {}));
