@@ -13,6 +13,11 @@ export interface ResidentContainerOptions {
   readonly dockerHost?: string | undefined;
   /** Start of the container's name; a random suffix follows. @default "skopush-hardening" */
   readonly namePrefix?: string | undefined;
+  /**
+   * Seconds a stop (or the daemon's shutdown) waits before killing the container, whose `tail` ignores
+   * SIGTERM as PID 1. `skopush service create` uses 2; Docker's default is 10. @default 1
+   */
+  readonly stopTimeoutSeconds?: number | undefined;
 }
 
 /** A resident skopeo container of one test (host network, its own shared directory at /tmp/skopeo). */
@@ -44,7 +49,7 @@ export const startResidentContainer = async (options: ResidentContainerOptions):
     if (result.code !== 0) throw new Error(`docker ${args.join(" ")} failed (${result.code}): ${result.stderr.trim()}`);
     return result.stdout;
   };
-  await docker("run", "-d", "--name", name, "--network", "host", "-v", `${sharedDir}:/tmp/skopeo`, options.image, "tail", "-f", "/dev/null");
+  await docker("run", "-d", "--name", name, "--network", "host", "--stop-timeout", String(options.stopTimeoutSeconds ?? 1), "-v", `${sharedDir}:/tmp/skopeo`, options.image, "tail", "-f", "/dev/null");
   return {
     name,
     sharedDir,
