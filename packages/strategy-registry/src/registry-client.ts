@@ -285,6 +285,8 @@ export class RegistryClient {
             registry: self.config.host,
             repository: self.config.repository,
             reason: `the credentials of ${JSON.stringify(self.config.credentials.username)} are valid, but the token for ${scopes.join(" ")} does not allow ${call.method} (${error.reason})`,
+            // Harbor's token service grants nothing on a project that does not exist, exactly as on one the account may not use.
+            fix: `check that project ${self.config.repository.split("/")[0]} exists (Harbor never creates one on a push: create it, or push with --ensure-project), and that the account may push and pull there`,
           }),
         );
       }
