@@ -1,4 +1,4 @@
-import { AccessDenied, AuthenticationFailed, type Credentials, type PushError, type TlsSettings } from "@skopush/core";
+import { AccessDenied, AuthenticationFailed, TlsVerificationFailed, type Credentials, type PushError, type TlsSettings } from "@skopush/core";
 import { Effect, Redacted, type Scope } from "effect";
 import { parseWwwAuthenticate, type Challenge } from "./auth/www-authenticate.js";
 import { TokenCache, type TokenKey } from "./auth/token-cache.js";
@@ -161,7 +161,17 @@ export class RegistryClient {
           break;
         }
         const error = result.failure;
-        if (error._tag === "TransportError" && scheme === "https" && i + 1 < schemes.length && error.code !== undefined && NOT_TLS_CODES.has(error.code)) continue;
+        const notTls = error._tag === "TransportError" && scheme === "https" && error.code !== undefined && NOT_TLS_CODES.has(error.code);
+        if (notTls && i + 1 < schemes.length) continue;
+        if (notTls) {
+          // As skopeo says it: plain http is only ever an explicit opt-in.
+          return yield* Effect.fail(
+            new TlsVerificationFailed({
+              registry: self.config.host,
+              reason: "the registry answered in plain HTTP where HTTPS was required (it has no TLS endpoint at this address)",
+            }),
+          );
+        }
         if (error._tag === "TransportError") return yield* Effect.fail(self.transportError("ping", error));
         return yield* Effect.fail(classifyBodySource(self.context("ping"), error));
       }
