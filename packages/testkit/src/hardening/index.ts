@@ -5,5 +5,6 @@ export { descendantsOf, isRunning, listProcesses, processInfo, processTexts, typ
 export { startRegistryProxy, type ProxiedRequest, type RegistryProxy, type RegistryProxyOptions } from "./registry-proxy.js";
 export { startResidentContainer, type ResidentContainer, type ResidentContainerOptions } from "./resident-container.js";
 export { runTool, type ToolRun } from "./run-tool.js";
-export { tagIntegrityProblems } from "./tag-integrity.js";
+export { storedTags, tagIntegrityProblems } from "./tag-integrity.js";
+export { unusedLoopbackPort } from "./free-port.js";
 export { killRegistry } from "./registry-faults.js";

@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import { blobExists, listTags, readManifest, registryRequest, type RegistryEndpoint } from "../environment/registry-client.js";
+import { entriesOf } from "./directory-watcher.js";
 
 /**
  * What is wrong with the tags of `repository`: a tag whose manifest cannot be read, or whose manifest
@@ -29,3 +31,11 @@ export const tagIntegrityProblems = async (registry: RegistryEndpoint, repositor
   }
   return problems;
 };
+
+/**
+ * The tags of `repository` as the registry's storage holds them on disk (distribution's filesystem
+ * driver): no API call, so no account or token is needed, not even for a Harbor project that does not
+ * exist. Empty when the repository was never written.
+ */
+export const storedTags = (registry: { readonly storageDir: string }, repository: string): string[] =>
+  entriesOf(join(registry.storageDir, "docker", "registry", "v2", "repositories", ...repository.split("/"), "_manifests", "tags"));
