@@ -14,7 +14,7 @@ import { prepareCertDir } from "./cert-dir.js";
 import { classifySkopeoFailure, isConnectionCut } from "./classify-error.js";
 import { copyArgs, type SkopeoSourceTransport } from "./copy-args.js";
 import { CopyProgress } from "./copy-progress.js";
-import { digestFilePaths, readDigestFile } from "./digest-file.js";
+import { createPrivateDigestFile, digestFilePaths, readDigestFile } from "./digest-file.js";
 import type { SkopeoHost } from "./skopeo-host.js";
 import { gunzipIntoWorkspace } from "./stage-archive.js";
 import { WORKSPACE_TMP } from "./workspace.js";
@@ -73,6 +73,7 @@ export const skopeoCopy = (host: SkopeoHost, request: PushRequest, progress: Pro
       const authFile = credentials ? yield* writeAuthFile(host.strategy, workspace, destination.registry, credentials) : undefined;
       const certDir = yield* prepareCertDir(workspace, destination.registry, request.tls);
       const digestFile = digestFilePaths(workspace);
+      if (workspace.skopeoPath === workspace.hostPath) yield* createPrivateDigestFile(host.strategy, digestFile.hostPath);
       const args = copyArgs({
         source: { transport: transportOf(summary), path: stagedPath },
         destination,

@@ -48,6 +48,8 @@ describe("skopeoCopy", () => {
     const [run] = host.runs;
     expect(host.runs).toHaveLength(1);
     expect(run?.files[AUTH_FILE_NAME]).toBe(0o600);
+    // Created 0600 before skopeo runs on this host: skopeo writes it 0644 and keeps an existing file's mode.
+    expect(run?.files["digest"]).toBe(0o600);
     expect(run?.authFile).toBe(authFileContent("harbor.example.com", credentials));
     expect(run?.args.join(" ")).not.toContain("pa:ss$word");
     expect(run?.args.join(" ")).not.toContain("robot$proj+ci");
@@ -182,7 +184,9 @@ describe("skopeoCopy", () => {
 
   it("fails with EnvironmentFault when skopeo exits 0 without writing the digest file", async () => {
     const { host, request, leftovers } = await setup({ kind: "succeed", stdout: "" });
-    expect(await pushErrorOf(skopeoCopy(host, request, () => {}))).toMatchObject({ _tag: "EnvironmentFault", strategy: "fake" });
+    const error = await pushErrorOf(skopeoCopy(host, request, () => {}));
+    expect(error).toMatchObject({ _tag: "EnvironmentFault", strategy: "fake" });
+    expect(error.message).toContain("skopeo exited successfully but wrote no digest file (it is empty). Fix: use skopeo 1.4 or later");
     expect(await leftovers()).toEqual([]);
   });
 });
