@@ -5,6 +5,8 @@ import { join } from "node:path";
 export interface WatchedEntry {
   readonly path: string;
   readonly type: "file" | "directory" | "symlink" | "other";
+  /** The inode: a hard link to a file elsewhere has that file's. */
+  readonly ino: number;
   /** Every permission mode (`mode & 0o7777`) the path was seen with. */
   readonly modes: ReadonlyArray<number>;
 }
@@ -24,7 +26,7 @@ const typeOf = (info: Stats): WatchedEntry["type"] =>
  * owner could read it.
  */
 export const startDirectoryWatcher = (directories: ReadonlyArray<string>, intervalMs = 10): DirectoryWatcher => {
-  const seen = new Map<string, { type: WatchedEntry["type"]; modes: Set<number> }>();
+  const seen = new Map<string, { type: WatchedEntry["type"]; ino: number; modes: Set<number> }>();
   let running = true;
   const visit = (dir: string) => {
     let names: string[];
@@ -41,7 +43,7 @@ export const startDirectoryWatcher = (directories: ReadonlyArray<string>, interv
       } catch {
         continue;
       }
-      const entry = seen.get(path) ?? { type: typeOf(info), modes: new Set<number>() };
+      const entry = seen.get(path) ?? { type: typeOf(info), ino: info.ino, modes: new Set<number>() };
       entry.modes.add(info.mode & 0o7777);
       seen.set(path, entry);
       if (info.isDirectory()) visit(path);
@@ -59,7 +61,7 @@ export const startDirectoryWatcher = (directories: ReadonlyArray<string>, interv
       running = false;
       await loop;
       scan();
-      return [...seen].map(([path, entry]) => ({ path, type: entry.type, modes: [...entry.modes] }));
+      return [...seen].map(([path, entry]) => ({ path, type: entry.type, ino: entry.ino, modes: [...entry.modes] }));
     },
   };
 };

@@ -8,3 +8,4 @@ export { runTool, type ToolRun } from "./run-tool.js";
 export { storedTags, tagIntegrityProblems } from "./tag-integrity.js";
 export { unusedLoopbackPort } from "./free-port.js";
 export { killRegistry } from "./registry-faults.js";
+export { pathsOpenToOthers, secretForms, textsHoldingSecrets } from "./secret-checks.js";
