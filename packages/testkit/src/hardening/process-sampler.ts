@@ -11,6 +11,8 @@ export interface ProcessSamplerOptions {
   readonly allowed?: ((pid: number, where: "cmdline" | "environ") => boolean) | undefined;
   /** The processes whose descendants are recorded and whose memory, with their descendants', is summed. @default [this process] */
   readonly roots?: (() => ReadonlyArray<number>) | undefined;
+  /** More processes whose memory counts in the total, e.g. skopeo inside a container (not a descendant). @default none */
+  readonly alsoCount?: (() => ReadonlyArray<number>) | undefined;
   /** Pause between two samples. @default 20 */
   readonly intervalMs?: number | undefined;
 }
@@ -29,7 +31,7 @@ export interface ProcessSamplerReport {
   readonly sightings: ReadonlyArray<SecretSighting>;
   /** Every descendant of the roots seen in any sample (the first sighting of each pid). */
   readonly descendants: ReadonlyArray<ProcessInfo>;
-  /** The largest sum, over one sample, of the resident memory of the roots and their descendants. */
+  /** The largest sum, over one sample, of the resident memory of the roots, their descendants and `alsoCount`. */
   readonly peakRssBytes: number;
   /** The largest resident memory of the roots alone (this process, for a library test). */
   readonly peakRootRssBytes: number;
@@ -80,9 +82,10 @@ export const startProcessSampler = (options: ProcessSamplerOptions = {}): Proces
     const rootInfos = table.filter((info) => rootIds.has(info.pid));
     const below = [...rootIds].flatMap((pid) => descendantsOf(pid, table));
     for (const info of below) if (!descendants.has(info.pid)) descendants.set(info.pid, info);
-    const rootRss = rootInfos.reduce((sum, info) => sum + info.rssBytes, 0);
-    peakRootRssBytes = Math.max(peakRootRssBytes, rootRss);
-    peakRssBytes = Math.max(peakRssBytes, rootRss + below.reduce((sum, info) => sum + info.rssBytes, 0));
+    const counted = new Set([...rootIds, ...below.map((info) => info.pid), ...(options.alsoCount?.() ?? [])]);
+    const rss = (infos: ReadonlyArray<ProcessInfo>) => infos.reduce((sum, info) => sum + info.rssBytes, 0);
+    peakRootRssBytes = Math.max(peakRootRssBytes, rss(rootInfos));
+    peakRssBytes = Math.max(peakRssBytes, rss(table.filter((info) => counted.has(info.pid))));
     peakDescendants = Math.max(peakDescendants, below.length);
     samples++;
   };
