@@ -5,7 +5,7 @@ import * as zlib from "node:zlib";
 import type { ArchiveInvalid } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { StoredFile } from "./archive-files.js";
-import { failInvalid, fromFsError, invalid } from "./archive-error.js";
+import { failInvalid, fromFsError, invalid, UNCHANGED_FIX } from "./archive-error.js";
 import { MAGIC_BYTES, sniffCompression } from "./compression.js";
 import { parseDigest } from "./digest.js";
 import type { ArchiveLayer, LayerReadOptions } from "./image-archive.js";
@@ -94,7 +94,7 @@ export const makeLayer = (path: string, parts: LayerParts): ArchiveLayer => {
       });
       const storedDigest = `${storedAlgorithm}:${storedHash.digest("hex")}`;
       if (size !== parts.stored.size) {
-        return yield* failInvalid(path, `${label} changed while it was being read (${size} bytes, expected ${parts.stored.size})`);
+        return yield* failInvalid(path, `${label} changed while it was being read (${size} bytes, expected ${parts.stored.size})`, UNCHANGED_FIX);
       }
       if (parts.digest !== undefined && storedDigest !== parts.digest) {
         return yield* failInvalid(path, `${label} content does not match its digest ${parts.digest} (it hashes to ${storedDigest})`, "the archive is corrupt or was altered; save the image again");

@@ -1,7 +1,7 @@
 import type { ArchiveInvalid } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { ArchiveFiles } from "./archive-files.js";
-import { failInvalid } from "./archive-error.js";
+import { failInvalid, SELECT_FIX } from "./archive-error.js";
 import { count } from "./wording.js";
 import { layerCompression, layerLabel, makeLayer } from "./archive-layer.js";
 import { digestOf, parseDigest } from "./digest.js";
@@ -41,11 +41,11 @@ const selectItem = (
   if (items.length === 0) return failInvalid(path, "manifest.json lists no image", "save the image again");
   if (selector !== undefined && "index" in selector) {
     const chosen = items[selector.index];
-    return chosen ? Effect.succeed(chosen) : failInvalid(path, `has no image #${selector.index}; manifest.json lists ${items.length}`);
+    return chosen ? Effect.succeed(chosen) : failInvalid(path, `has no image #${selector.index}; manifest.json lists ${items.length}`, SELECT_FIX);
   }
   if (selector !== undefined) {
     const chosen = items.find((item) => item.repoTags.some((tag) => sameReference(tag, selector.reference)));
-    return chosen ? Effect.succeed(chosen) : failInvalid(path, `holds no image tagged ${selector.reference}; it holds ${describeItems(items)}`);
+    return chosen ? Effect.succeed(chosen) : failInvalid(path, `holds no image tagged ${selector.reference}; it holds ${describeItems(items)}`, SELECT_FIX);
   }
   if (items.length > 1) {
     return failInvalid(path, `holds ${items.length} images (${describeItems(items)})`, "choose one with a selector: a RepoTag, or an index into manifest.json");

@@ -1,7 +1,7 @@
 import type { ArchiveInvalid } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { ArchiveFiles } from "./archive-files.js";
-import { failInvalid } from "./archive-error.js";
+import { failInvalid, SELECT_FIX } from "./archive-error.js";
 import { layerCompression, layerLabel, makeLayer } from "./archive-layer.js";
 import type { ArchiveLayer, ArchiveSelector, ImageArchive } from "./image-archive.js";
 import { decode, formatPlatform, object, string, type Descriptor } from "./json-shape.js";
@@ -33,11 +33,11 @@ const selectDescriptor = (
   if (top.length === 0) return failInvalid(path, "index.json lists no image", "save the image again");
   if (selector !== undefined && "index" in selector) {
     const chosen = top[selector.index];
-    return chosen ? Effect.succeed(chosen) : failInvalid(path, `has no image #${selector.index}; index.json lists ${top.length}`);
+    return chosen ? Effect.succeed(chosen) : failInvalid(path, `has no image #${selector.index}; index.json lists ${top.length}`, SELECT_FIX);
   }
   if (selector !== undefined) {
     const chosen = top.find((d) => namesOf(d).some((name) => name === selector.reference || sameReference(name, selector.reference)));
-    return chosen ? Effect.succeed(chosen) : failInvalid(path, `holds no image named ${selector.reference}; it holds ${describeImages(top)}`);
+    return chosen ? Effect.succeed(chosen) : failInvalid(path, `holds no image named ${selector.reference}; it holds ${describeImages(top)}`, SELECT_FIX);
   }
   const distinct = new Set(top.map((d) => d.digest));
   if (distinct.size > 1) {

@@ -4,7 +4,7 @@ import { Readable } from "node:stream";
 import type { ArchiveInvalid } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { StoredFile } from "./archive-files.js";
-import { failInvalid, fromFsError, invalid } from "./archive-error.js";
+import { failInvalid, fromFsError, invalid, UNCHANGED_FIX } from "./archive-error.js";
 import { MAX_JSON_BYTES } from "./limits.js";
 import { formatBytes } from "./wording.js";
 
@@ -21,7 +21,7 @@ const readRange = (path: string, stored: StoredFile, length: number): Effect.Eff
         let done = 0;
         while (done < length) {
           const { bytesRead } = await handle.read(buffer, done, length - done, stored.start + done);
-          if (bytesRead === 0) throw invalid(path, `${stored.name} changed or shrank while it was being read`);
+          if (bytesRead === 0) throw invalid(path, `${stored.name} changed or shrank while it was being read`, UNCHANGED_FIX);
           done += bytesRead;
         }
         return buffer;

@@ -30,6 +30,8 @@ describe("hostile and malformed archives fail with ArchiveInvalid", () => {
     expect(error.path).toBe(hostile.path);
     for (const mention of hostile.mentions) expect(error.message.toLowerCase()).toContain(mention.toLowerCase());
     expect(error.message).toMatch(/^\[skopush\] archive /);
+    // Every rejection says what to do.
+    expect(error.fix).toBeDefined();
     // Nothing is left behind, not even for a gzip archive that failed after decompression.
     expect(await readdir(tempRoot)).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listTags, loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
-import { assertBuilt, processesMentioning, runCli, startCli, waitUntil } from "./spawn-cli.js";
+import { assertBuilt, runCli } from "./spawn-cli.js";
 
 let environment: TestEnvironment;
 let work: string;
@@ -120,23 +120,7 @@ describe("skopush push (the built binary, against the real registries)", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ status: "error", error: tag });
     expect(run.stdout + run.stderr).not.toContain("hunter2");
   });
-
-  it("SIGINT mid-push exits 130 and leaves nothing behind: no tag, no temp file, no skopeo process", async () => {
-    const tls = environment.registry("tls");
-    const repository = repo("sigint");
-    const big = await writeImageArchive(join(work, "big.tar"), { format: "docker-legacy", layers: 3, layerSize: 96 * 1024 * 1024, seed: `cli-sigint-${randomBytes(4).toString("hex")}` });
-    const cli = startCli(["push", big.path, `${tls.host}/${repository}:v1`, "--ca-cert", tls.caFile!, "--strategy", "native", "--json"], { env: baseEnv() });
-    await waitUntil(() => cli.stderr().includes("Uploading") || cli.stderr().includes("Copying blob"), "the upload to start");
-    cli.kill("SIGINT");
-    const run = await cli.done;
-    rmSync(big.path, { force: true });
-    expect(run.code, run.stderr).toBe(130);
-    expect(JSON.parse(run.stdout)).toMatchObject({ status: "error", error: "PushCancelled" });
-    expect(run.stderr).toContain("SIGINT: cancelling the push and cleaning up");
-    expect(readdirSync(tmp)).toEqual([]);
-    expect(await processesMentioning(repository)).toEqual([]);
-    expect(await listTags(endpoint(tls), repository)).toEqual([]);
-  });
+  // SIGINT and SIGTERM mid-push, for every strategy: hardening/interrupt.integration.test.ts.
 });
 
 describe("skopush push to Harbor (the token registry and the Harbor stand-in)", () => {
@@ -272,44 +256,5 @@ describe("skopush service (the built binary, against the real daemon)", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("skopush/not-here:none");
     expect(run.stderr).toContain("never pulls");
-  });
-});
-
-describe("skopush push through the resident container, interrupted (the built binary)", () => {
-  const name = `skopush-cli-sig-${randomBytes(4).toString("hex")}`;
-  let shared: string;
-
-  beforeAll(async () => {
-    shared = mkdtempSync(join(tmpdir(), "skopush-cli-sig-share-"));
-    const created = await runCli(["service", "create", "--name", name, "--image", environment.skopeoImage, "--shared-dir", shared], { env: baseEnv() });
-    if (created.code !== 0) throw new Error(`service create failed: ${created.stderr}`);
-  });
-  afterAll(async () => {
-    await runCli(["service", "rm", "--name", name], { env: baseEnv() });
-    rmSync(shared, { recursive: true, force: true });
-  });
-
-  it("SIGINT mid-push exits 130; no skopeo left in the container, nothing in the shared directory, no tag", async () => {
-    const tls = environment.registry("tls");
-    const repository = repo("sigint-container");
-    const big = await writeImageArchive(join(work, "big-container.tar"), {
-      format: "docker-legacy",
-      layers: 3,
-      layerSize: 96 * 1024 * 1024,
-      seed: `cli-sigint-container-${randomBytes(4).toString("hex")}`,
-    });
-    const args = ["push", big.path, `${tls.host}/${repository}:v1`, "--ca-cert", tls.caFile!, "--strategy", "docker-exec", "--container", name, "--shared-dir", shared];
-    const cli = startCli(args, { env: baseEnv() });
-    await waitUntil(() => cli.stderr().includes("Copying blob") || cli.stderr().includes("Uploading"), "the upload to start");
-    cli.kill("SIGINT");
-    const run = await cli.done;
-    rmSync(big.path, { force: true });
-    expect(run.code, run.stderr).toBe(130);
-    expect(run.stderr).toContain("PushCancelled");
-    const inContainer = execFileSync("docker", ["top", name, "-o", "pid,args"], { encoding: "utf8" }).split("\n").slice(1).filter((line) => line.includes("skopeo"));
-    expect(inContainer).toEqual([]);
-    expect(readdirSync(shared)).toEqual([]);
-    expect(readdirSync(tmp)).toEqual([]);
-    expect(await listTags(endpoint(tls), repository)).toEqual([]);
   });
 });

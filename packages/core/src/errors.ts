@@ -43,6 +43,16 @@ export class EnvironmentFault extends Data.TaggedError("EnvironmentFault")<{
 /** Which part of an image reference is wrong. */
 export type ReferencePart = "reference" | "registry" | "repository" | "project" | "tag" | "digest";
 
+/** How to write each part of a reference, for the message of {@link InvalidReference}. */
+const REFERENCE_FIXES: Readonly<Record<ReferencePart, string>> = {
+  reference: "write it as host[:port]/project/repository:tag, e.g. harbor.example.com/team/app:1.4",
+  registry: "write the registry as host[:port], a Harbor URL as https://host[:port] without a path",
+  repository: "use lower-case letters and digits, separated by '.', '_', '__' or '-', with '/' between components",
+  project: "use a Harbor project name: lower-case letters and digits, separated by '.', '_' or '-'",
+  tag: "use at most 128 letters, digits, '_', '.' and '-', starting with a letter, a digit or '_'",
+  digest: "write it as sha256: followed by 64 hex digits (sha384: 96, sha512: 128)",
+};
+
 /** An image reference (or a Harbor URL, project, repository or tag) that the distribution grammar rejects. */
 export class InvalidReference extends Data.TaggedError("InvalidReference")<{
   readonly input: string;
@@ -50,7 +60,7 @@ export class InvalidReference extends Data.TaggedError("InvalidReference")<{
   readonly reason: string;
 }> {
   override get message(): string {
-    return `[skopush] invalid image reference ${JSON.stringify(this.input)}: ${this.part} ${this.reason}`;
+    return `[skopush] invalid image reference ${JSON.stringify(this.input)}: ${this.part} ${this.reason}${suffix(REFERENCE_FIXES[this.part])}`;
   }
   get isRetryable(): boolean {
     return false;

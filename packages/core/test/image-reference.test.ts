@@ -80,6 +80,7 @@ describe("ImageReference.parse", () => {
     expect((error as InvalidReference)._tag).toBe("InvalidReference");
     expect((error as InvalidReference).part).toBe(part);
     expect((error as InvalidReference).message).toContain(mentions);
+    expect((error as InvalidReference).message).toMatch(/\. Fix: (?:write|use) /);
   });
 
   it("round-trips through toString", () => {

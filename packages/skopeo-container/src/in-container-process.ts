@@ -6,7 +6,7 @@
  * cancelled and signals that pid. The marker closes the race where cancellation comes before the
  * wrapper wrote its pid: the wrapper writes the pid first and checks the marker second, the stopper
  * writes the marker first and reads the pid second, so one of them always sees the other.
- * Only regular shell built-ins are used (`echo`, `read`, `kill`, `[`; a failed redirection on a special
+ * Only regular shell built-ins are used (`umask`, `echo`, `read`, `kill`, `[`; a failed redirection on a special
  * built-in such as `:` would end the shell), so `/bin/sh` is the only requirement.
  */
 
@@ -22,7 +22,9 @@ export const WRAPPER_CANCELLED_EXIT = 130;
 /** The wrapper's exit code when it could not record the pid (the workspace is missing or not writable). */
 export const WRAPPER_NO_WORKSPACE_EXIT = 125;
 
-const WRAPPER = `echo $$ > "$1/${PID_FILE}" || exit ${WRAPPER_NO_WORKSPACE_EXIT}; [ ! -e "$1/${CANCELLED_FILE}" ] || exit ${WRAPPER_CANCELLED_EXIT}; shift; exec "$@"`;
+// umask 077: what skopeo writes (its digest file, its temp files) and the pid file are its owner's alone,
+// like everything else in the push's workspace.
+const WRAPPER = `umask 077; echo $$ > "$1/${PID_FILE}" || exit ${WRAPPER_NO_WORKSPACE_EXIT}; [ ! -e "$1/${CANCELLED_FILE}" ] || exit ${WRAPPER_CANCELLED_EXIT}; shift; exec "$@"`;
 
 const STOPPER = `echo > "$1/${CANCELLED_FILE}" 2>/dev/null; if read pid < "$1/${PID_FILE}" 2>/dev/null && [ -n "$pid" ]; then kill -s "$2" "$pid" 2>/dev/null; fi; exit 0`;
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -43,6 +43,13 @@ describe("the in-container wrapper and stopper", () => {
     expect(run(stopCommand(workspace, "TERM")).status).toBe(0);
     expect(await exited).toBe("SIGTERM");
     expect(existsSync(join(workspace, CANCELLED_FILE))).toBe(true);
+  });
+
+  it("runs the command with umask 077: the pid file and what the command writes are its owner's alone", () => {
+    const written = join(workspace, "digest");
+    expect(run(wrappedCommand(workspace, ["sh", "-c", 'echo sha256:x > "$1"', "write", written])).status).toBe(0);
+    expect(statSync(written).mode & 0o777).toBe(0o600);
+    expect(statSync(join(workspace, PID_FILE)).mode & 0o777).toBe(0o600);
   });
 
   it("does not start the command when the workspace was cancelled first", () => {

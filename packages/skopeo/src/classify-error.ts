@@ -76,13 +76,22 @@ export const causeOf = (message: string): string => {
 const PROJECT_NOT_FOUND = /project (\S+) not found/i;
 const HTTP_STATUS = /(?:received unexpected HTTP status:|invalid status code from registry) (\d{3})/i;
 const UNREACHABLE =
-  /connection refused|no such host|i\/o timeout|TLS handshake timeout|network is unreachable|no route to host|connection reset by peer|server misbehaving|broken pipe|dial tcp|unexpected EOF|: EOF$/i;
+  /connection refused|no such host|i\/o timeout|TLS handshake timeout|network is unreachable|no route to host|connection reset by peer|server misbehaving|broken pipe|use of closed network connection|dial tcp|unexpected EOF|: EOF$/i;
+/**
+ * A connection cut while skopeo was sending (the registry restarted or crashed mid-upload, a proxy dropped
+ * it). skopeo 1.9.3's own retry (`--retry-times`) gives up on these at once, unlike a refused connection,
+ * a reset or an EOF, which it retries itself.
+ */
+const CONNECTION_CUT = /broken pipe|use of closed network connection/i;
 const TLS = /x509:|certificate|tls: /i;
 const AUTH = /\bunauthorized\b|authentication required|invalid username or password|incorrect username or password|invalid credentials/i;
 const DENIED = /\bdenied\b|insufficient_scope|forbidden/i;
 const MANIFEST = /manifest invalid|manifest blob unknown|blob unknown|manifest unverified|manifest unknown|tag invalid/i;
 const NO_SPACE = /no space left on device/i;
 const POLICY = /trust policy|policy\.json|Source image rejected/i;
+
+/** True for a `RegistryUnreachable` whose connection was cut mid-transfer: the case skopeo does not retry. */
+export const isConnectionCut = (error: PushError): boolean => error._tag === "RegistryUnreachable" && CONNECTION_CUT.test(error.reason);
 
 /**
  * Maps a failed `skopeo copy` to skopush's error vocabulary, from its exit code and what it printed on

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EnvironmentFault } from "@skopush/core";
 import { Effect } from "effect";
@@ -15,11 +15,30 @@ export const digestFilePaths = (workspace: Workspace) => ({
   skopeoPath: join(workspace.skopeoPath, DIGEST_FILE_NAME),
 });
 
+/**
+ * Creates the empty digest file with mode 0600 for a skopeo that runs on this host, which writes it with
+ * mode 0644 and keeps the mode of a file that exists. (In a container the wrapper's umask does this.)
+ */
+export const createPrivateDigestFile = (strategy: string, hostPath: string): Effect.Effect<void, EnvironmentFault> =>
+  Effect.tryPromise({
+    try: async () => (await open(hostPath, "wx", 0o600)).close(),
+    catch: (cause) =>
+      new EnvironmentFault({
+        strategy,
+        reason: `cannot create the digest file in the push's working directory (${(cause as { code?: string }).code ?? String(cause)})`,
+        fix: "make the temp directory writable",
+        cause,
+      }),
+  });
+
 /** The manifest digest in a `--digestfile` text, or `undefined` when it is not one. */
 export const parseDigestFile = (text: string): string | undefined => {
   const digest = text.trim();
   return MANIFEST_DIGEST.test(digest) ? digest : undefined;
 };
+
+const noDigestFile = (strategy: string, detail: string, cause?: unknown) =>
+  new EnvironmentFault({ strategy, reason: `skopeo exited successfully but wrote no digest file (${detail})`, fix: "use skopeo 1.4 or later", cause });
 
 /**
  * Reads the manifest digest skopeo wrote with `--digestfile` after a successful copy. A missing or
@@ -28,15 +47,11 @@ export const parseDigestFile = (text: string): string | undefined => {
 export const readDigestFile = (strategy: string, hostPath: string): Effect.Effect<string, EnvironmentFault> =>
   Effect.tryPromise({
     try: () => readFile(hostPath, "utf8"),
-    catch: (cause) =>
-      new EnvironmentFault({
-        strategy,
-        reason: `skopeo exited successfully but wrote no digest file (${(cause as { code?: string }).code ?? String(cause)})`,
-        fix: "use skopeo 1.4 or later",
-        cause,
-      }),
+    catch: (cause) => noDigestFile(strategy, (cause as { code?: string }).code ?? String(cause), cause),
   }).pipe(
     Effect.flatMap((text) => {
+      // Empty: the file created for skopeo (createPrivateDigestFile), never written.
+      if (text.trim() === "") return Effect.fail(noDigestFile(strategy, "it is empty"));
       const digest = parseDigestFile(text);
       return digest === undefined
         ? Effect.fail(

@@ -11,16 +11,19 @@ import {
 import { Effect, Redacted } from "effect";
 import { writeAuthFile } from "./auth-file.js";
 import { prepareCertDir } from "./cert-dir.js";
-import { classifySkopeoFailure } from "./classify-error.js";
+import { classifySkopeoFailure, isConnectionCut } from "./classify-error.js";
 import { copyArgs, type SkopeoSourceTransport } from "./copy-args.js";
 import { CopyProgress } from "./copy-progress.js";
-import { digestFilePaths, readDigestFile } from "./digest-file.js";
+import { createPrivateDigestFile, digestFilePaths, readDigestFile } from "./digest-file.js";
 import type { SkopeoHost } from "./skopeo-host.js";
 import { gunzipIntoWorkspace } from "./stage-archive.js";
 import { WORKSPACE_TMP } from "./workspace.js";
 
-/** The failures skopeoCopy retries itself: registry answers that may pass. */
-const isRetriedHere = (error: PushError): boolean => error._tag === "RegistryError" && error.isRetryable;
+/**
+ * The failures skopeoCopy retries itself, because skopeo gives up on them at once: registry answers that
+ * may pass (429, 502, 503, 504), and connections cut mid-upload (a registry restarted under the push).
+ */
+const isRetriedHere = (error: PushError): boolean => (error._tag === "RegistryError" && error.isRetryable) || isConnectionCut(error);
 
 const transportOf = (summary: ArchiveSummary): SkopeoSourceTransport =>
   summary.layout === "oci-directory" ? "oci" : summary.format;
@@ -40,8 +43,9 @@ const describeArchive = (summary: ArchiveSummary): string =>
  *    explicitly anonymous (`--dest-no-creds`).
  * 4. Runs `skopeo copy` with `TMPDIR` in the workspace, turning its output into progress; classifies a
  *    failure from its stderr; reads the manifest digest from `--digestfile`. skopeo retries network
- *    failures itself (`--retry-times`); a retryable registry answer (429, 502, 503, 504) that skopeo gives
- *    up on is retried here with `transientFaultSchedule(request.retry)`.
+ *    failures itself (`--retry-times`); what it gives up on at once, a retryable registry answer (429, 502,
+ *    503, 504) or a connection cut mid-upload (broken pipe), is retried here with
+ *    `transientFaultSchedule(request.retry)`; blobs that reached the registry are not sent again.
  * The workspace, and everything in it (authfile included), is removed when the push ends, however it
  * ends; interrupting the effect kills skopeo first.
  */
@@ -69,6 +73,7 @@ export const skopeoCopy = (host: SkopeoHost, request: PushRequest, progress: Pro
       const authFile = credentials ? yield* writeAuthFile(host.strategy, workspace, destination.registry, credentials) : undefined;
       const certDir = yield* prepareCertDir(workspace, destination.registry, request.tls);
       const digestFile = digestFilePaths(workspace);
+      if (workspace.skopeoPath === workspace.hostPath) yield* createPrivateDigestFile(host.strategy, digestFile.hostPath);
       const args = copyArgs({
         source: { transport: transportOf(summary), path: stagedPath },
         destination,
@@ -113,7 +118,7 @@ export const skopeoCopy = (host: SkopeoHost, request: PushRequest, progress: Pro
           ),
         );
       // skopeo retries network failures itself (`--retry-times`); what it gives up on at once, a registry's
-      // 429/502/503/504, is retried here with the request's schedule, keeping the workspace.
+      // 429/502/503/504 or a connection cut mid-upload, is retried here with the request's schedule, keeping the workspace.
       yield* Effect.retry(copy, { schedule: transientFaultSchedule(request.retry), while: isRetriedHere });
       const digest = yield* readDigestFile(host.strategy, digestFile.hostPath);
       if (destination.digest !== undefined && destination.digest !== digest) {

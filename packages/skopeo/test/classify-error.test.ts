@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ImageReference, type PushError } from "@skopush/core";
-import { causeOf, classifySkopeoFailure, skopeoErrorMessage, type SkopeoFailure } from "../src/index.js";
+import { causeOf, classifySkopeoFailure, isConnectionCut, skopeoErrorMessage, type SkopeoFailure } from "../src/index.js";
 import { readRecording, type Recording } from "./support/recorded-output.js";
 import { SKOPEO_SCENARIOS } from "./support/skopeo-scenarios.js";
 
@@ -69,6 +69,26 @@ describe("classifySkopeoFailure on recorded skopeo 1.9.3 stderr", () => {
     expect(await classified("connection-refused")).toMatchObject({ reason: "dial tcp 127.0.0.1:5000: connect: connection refused", isRetryable: true });
     expect(await classified("no-such-host")).toMatchObject({ reason: "dial tcp: lookup registry.skopush.invalid on 127.0.0.1:53: no such host" });
     expect(await classified("tls-handshake-timeout")).toMatchObject({ reason: "net/http: TLS handshake timeout" });
+  });
+
+  it("tells a connection cut mid-upload (which skopeo does not retry) from other network failures", async () => {
+    // What skopeo 1.9.3 printed, with --retry-times 2, when the server closed the connection under a PATCH.
+    const cut = (cause: string) =>
+      classifySkopeoFailure({
+        strategy: "native",
+        exitCode: 1,
+        stderr: `time="2026-11-28T06:35:30Z" level=fatal msg="writing blob: Patch \\"http://127.0.0.1:43017/v2/x/app/blobs/uploads/u1\\": ${cause}"\n`,
+        destination: ImageReference.parseOrThrow("127.0.0.1:43017/x/app:v1"),
+        archivePath: "/a.tar",
+      });
+    for (const cause of ["write tcp 127.0.0.1:40506->127.0.0.1:43017: write: broken pipe", "write tcp 127.0.0.1:40900->127.0.0.1:39739: use of closed network connection"]) {
+      const error = cut(cause);
+      expect(error).toMatchObject({ _tag: "RegistryUnreachable", reason: cause });
+      expect(isConnectionCut(error)).toBe(true);
+    }
+    expect(isConnectionCut(cut("EOF"))).toBe(false);
+    expect(isConnectionCut(await classified("connection-refused"))).toBe(false);
+    expect(isConnectionCut(await classified("service-unavailable"))).toBe(false);
   });
 
   it("gives registry errors their status, so 429 and 503 are retryable and 500 is not", async () => {

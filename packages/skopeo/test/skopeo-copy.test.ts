@@ -48,6 +48,8 @@ describe("skopeoCopy", () => {
     const [run] = host.runs;
     expect(host.runs).toHaveLength(1);
     expect(run?.files[AUTH_FILE_NAME]).toBe(0o600);
+    // Created 0600 before skopeo runs on this host: skopeo writes it 0644 and keeps an existing file's mode.
+    expect(run?.files["digest"]).toBe(0o600);
     expect(run?.authFile).toBe(authFileContent("harbor.example.com", credentials));
     expect(run?.args.join(" ")).not.toContain("pa:ss$word");
     expect(run?.args.join(" ")).not.toContain("robot$proj+ci");
@@ -119,6 +121,21 @@ describe("skopeoCopy", () => {
     expect(refused.host.runs).toHaveLength(1);
   });
 
+  it("retries a connection cut mid-upload (a registry restarted under the push), which skopeo gives up on", async () => {
+    const cut: FakeBehaviour = {
+      kind: "fail",
+      exitCode: 1,
+      stderr: 'time="x" level=fatal msg="writing blob: Patch \\"http://harbor.example.com/v2/proj/app/blobs/uploads/u1\\": write tcp 10.0.0.1:40506->10.0.0.2:443: write: broken pipe"\n',
+    };
+    const retried = await setup([cut, await succeed()]);
+    const events: ProgressEvent[] = [];
+    const outcome = await Effect.runPromise(skopeoCopy(retried.host, { ...retried.request, retry: { times: 2, baseDelayMs: 1, maxDelayMs: 5 } }, (e) => events.push(e)));
+    expect(outcome.digest).toBe(DIGEST);
+    expect(retried.host.runs).toHaveLength(2);
+    expect(events.some((e) => /broken pipe.*trying again/.test(e.message))).toBe(true);
+    expect(await retried.leftovers()).toEqual([]);
+  });
+
   it("removes the workspace, authfile included, when interrupted while skopeo runs", async () => {
     const { host, request, leftovers } = await setup({ kind: "hang" });
     const fiber = Effect.runFork(skopeoCopy(host, request, () => {}));
@@ -167,7 +184,9 @@ describe("skopeoCopy", () => {
 
   it("fails with EnvironmentFault when skopeo exits 0 without writing the digest file", async () => {
     const { host, request, leftovers } = await setup({ kind: "succeed", stdout: "" });
-    expect(await pushErrorOf(skopeoCopy(host, request, () => {}))).toMatchObject({ _tag: "EnvironmentFault", strategy: "fake" });
+    const error = await pushErrorOf(skopeoCopy(host, request, () => {}));
+    expect(error).toMatchObject({ _tag: "EnvironmentFault", strategy: "fake" });
+    expect(error.message).toContain("skopeo exited successfully but wrote no digest file (it is empty). Fix: use skopeo 1.4 or later");
     expect(await leftovers()).toEqual([]);
   });
 });

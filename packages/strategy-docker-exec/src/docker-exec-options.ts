@@ -12,6 +12,12 @@ export interface DockerExecOptions {
   readonly dockerPath?: string | undefined;
   /** The environment of the docker CLI (`DOCKER_HOST`, `DOCKER_CONTEXT`, `PATH`…) and `SKOPEO_SHARED_DIR`. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined;
+  /**
+   * The variables of `env` the docker CLI inherits; everything else is withheld, so a secret in the
+   * environment (a `SKOPUSH_PASSWORD`, a CI token) never reaches a docker process.
+   * @default DEFAULT_DOCKER_CLI_ENV
+   */
+  readonly inheritedEnv?: ReadonlyArray<string> | undefined;
   /** Time limit of each short docker command (inspect, probe exec, stop). @default 10000 */
   readonly commandTimeoutMs?: number | undefined;
   /** How long skopeo gets to exit after SIGTERM on cancellation, before SIGKILL. @default 5000 */

@@ -12,6 +12,7 @@ import {
   resolveSharedDirectory,
   type ContainerFacts,
 } from "@skopush/skopeo-container";
+import { dockerCliEnvironment } from "./docker-cli-environment.js";
 import { DOCKER_EXEC_OPTIONS, type DockerExecOptions } from "./docker-exec-options.js";
 import { probeDockerExec, type DockerExecTarget } from "./docker-exec-probe.js";
 import { dockerExecSkopeoHost, type StopGrace } from "./docker-exec-skopeo-host.js";
@@ -35,7 +36,7 @@ export class DockerExecPushStrategy implements PushStrategy {
     const container = options.containerName ?? DEFAULT_CONTAINER_NAME;
     this.target = {
       strategy: this.name,
-      cli: { path: options.dockerPath ?? "docker", env },
+      cli: { path: options.dockerPath ?? "docker", env: dockerCliEnvironment(env, options.inheritedEnv) },
       container,
       shared,
       createCommand: dockerRunCommand({

@@ -3,14 +3,17 @@ import { execa, type ResultPromise } from "execa";
 import type { EnvironmentFault } from "@skopush/core";
 import { stageByCopy, type SkopeoHost, type SkopeoRunOptions, type SkopeoRunResult, type Workspace } from "@skopush/skopeo";
 import {
+  killedSkopeoProblem,
+  settledContainerState,
   sharedWorkspace,
+  SIGNAL_EXIT_BASE,
   stopCommand,
   wrappedCommand,
   WRAPPER_CANCELLED_EXIT,
   WRAPPER_NO_WORKSPACE_EXIT,
   type StopSignal,
 } from "@skopush/skopeo-container";
-import { classifyDockerStderr, environmentFault } from "./classify-error.js";
+import { classifyDockerStderr, environmentFault, type DockerProblem } from "./classify-error.js";
 import { runDocker } from "./docker-cli.js";
 import type { DockerExecTarget } from "./docker-exec-probe.js";
 
@@ -34,6 +37,32 @@ const waitFor = (child: ResultPromise, ms: number): Effect.Effect<boolean> =>
 export const dockerExecSkopeoHost = (target: DockerExecTarget, grace: StopGrace): SkopeoHost => {
   let workspace: Workspace | undefined;
   const problemContext = { container: target.container, createCommand: target.createCommand };
+
+  /** Whether the container still runs; a recognised docker problem (the daemon gone) instead when there is one. */
+  const containerState: Effect.Effect<boolean | undefined | DockerProblem> = runDocker(
+    target.cli,
+    ["container", "inspect", "--format", "{{.State.Running}}", target.container],
+    target.commandTimeoutMs,
+  ).pipe(
+    Effect.map((result) => {
+      if (result.exitCode === 0) return result.stdout.trim() === "true";
+      const problem = classifyDockerStderr(result.stderr, problemContext);
+      return problem.kind === "no-container" ? false : problem.kind === "unknown" ? undefined : problem;
+    }),
+    Effect.orElseSucceed(() => undefined),
+  );
+
+  /** skopeo ended by a signal: the container (or the daemon) went away under the push, or skopeo alone was killed. */
+  const killed = (exitCode: number) =>
+    settledContainerState(containerState).pipe(
+      Effect.flatMap((state) =>
+        Effect.fail(
+          typeof state === "object"
+            ? environmentFault(target.strategy, state)
+            : environmentFault(target.strategy, { kind: "unknown", ...killedSkopeoProblem({ container: target.container, exitCode, containerRunning: state }) }),
+        ),
+      ),
+    );
 
   const stop = (ws: Workspace, signal: StopSignal) =>
     runDocker(target.cli, ["exec", target.container, ...stopCommand(ws.skopeoPath, signal)], target.commandTimeoutMs).pipe(Effect.ignore);
@@ -96,6 +125,7 @@ export const dockerExecSkopeoHost = (target: DockerExecTarget, grace: StopGrace)
                 // A failure of docker itself (daemon gone, container stopped under the push) is not skopeo's.
                 const problem = classifyDockerStderr(stderr, problemContext);
                 if (problem.kind !== "unknown") return Effect.fail(environmentFault(target.strategy, problem));
+                if (result.exitCode >= SIGNAL_EXIT_BASE) return killed(result.exitCode);
               }
               return Effect.succeed({ exitCode: result.exitCode, stdout, stderr });
             }),

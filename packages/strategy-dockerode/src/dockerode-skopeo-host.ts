@@ -14,8 +14,11 @@ import {
   type Workspace,
 } from "@skopush/skopeo";
 import {
+  killedSkopeoProblem,
   removeCommand,
+  settledContainerState,
   sharedWorkspace,
+  SIGNAL_EXIT_BASE,
   stopCommand,
   wrappedCommand,
   WRAPPER_CANCELLED_EXIT,
@@ -23,7 +26,7 @@ import {
   type SharedDirectory,
   type StopSignal,
 } from "@skopush/skopeo-container";
-import { classifyDockerApiError, environmentFault, type DockerApiContext } from "./classify-error.js";
+import { classifyDockerApiError, environmentFault, type DockerApiContext, type DockerApiProblem } from "./classify-error.js";
 import type { DockerClient, ExecHandle } from "./docker-client.js";
 import { LineSplitter } from "./line-splitter.js";
 import { readTarFiles, tarStream, type TarEntry } from "./tar-stream.js";
@@ -62,6 +65,30 @@ const execToEnd = (target: DockerodeTarget, command: ReadonlyArray<string>) =>
     },
     catch: (cause) => cause,
   });
+
+/** Whether the container still runs; a recognised Engine API problem (the daemon gone) instead when there is one. */
+const containerState = (target: DockerodeTarget): Effect.Effect<boolean | undefined | DockerApiProblem> =>
+  Effect.promise(() =>
+    target.docker.inspectContainer(target.container).then(
+      (inspect) => (inspect as { State?: { Running?: unknown } }).State?.Running === true,
+      (error: unknown) => {
+        const problem = classifyDockerApiError(error, target.context);
+        return problem.kind === "no-container" ? false : problem.kind === "unknown" ? undefined : problem;
+      },
+    ),
+  );
+
+/** skopeo ended by a signal: the container (or the daemon) went away under the push, or skopeo alone was killed. */
+const killedFault = (target: DockerodeTarget, exitCode: number): Effect.Effect<never, EnvironmentFault> =>
+  settledContainerState(containerState(target)).pipe(
+    Effect.flatMap((state) =>
+      Effect.fail(
+        typeof state === "object"
+          ? environmentFault(target.strategy, state)
+          : environmentFault(target.strategy, killedSkopeoProblem({ container: target.container, exitCode, containerRunning: state })),
+      ),
+    ),
+  );
 
 const waitFor = (handle: ExecHandle, ms: number): Effect.Effect<boolean> =>
   Effect.promise(() =>
@@ -259,6 +286,7 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
           const problem = classifyDockerApiError(new Error((stdout + stderr).trim()), target.context);
           return yield* Effect.fail(environmentFault(target.strategy, problem));
         }
+        if (exitCode >= SIGNAL_EXIT_BASE) return yield* killedFault(target, exitCode);
         if (transfer.kind === "upload") yield* syncDown(ws);
         return { exitCode, stdout, stderr };
       });

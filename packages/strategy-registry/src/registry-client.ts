@@ -1,4 +1,4 @@
-import { AccessDenied, AuthenticationFailed, type Credentials, type PushError, type TlsSettings } from "@skopush/core";
+import { AccessDenied, AuthenticationFailed, TlsVerificationFailed, type Credentials, type PushError, type TlsSettings } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import * as Redacted from "effect/Redacted";
 import type * as Scope from "effect/Scope";
@@ -163,7 +163,17 @@ export class RegistryClient {
           break;
         }
         const error = result.failure;
-        if (error._tag === "TransportError" && scheme === "https" && i + 1 < schemes.length && error.code !== undefined && NOT_TLS_CODES.has(error.code)) continue;
+        const notTls = error._tag === "TransportError" && scheme === "https" && error.code !== undefined && NOT_TLS_CODES.has(error.code);
+        if (notTls && i + 1 < schemes.length) continue;
+        if (notTls) {
+          // As skopeo says it: plain http is only ever an explicit opt-in.
+          return yield* Effect.fail(
+            new TlsVerificationFailed({
+              registry: self.config.host,
+              reason: "the registry answered in plain HTTP where HTTPS was required (it has no TLS endpoint at this address)",
+            }),
+          );
+        }
         if (error._tag === "TransportError") return yield* Effect.fail(self.transportError("ping", error));
         return yield* Effect.fail(classifyBodySource(self.context("ping"), error));
       }
@@ -287,6 +297,8 @@ export class RegistryClient {
             registry: self.config.host,
             repository: self.config.repository,
             reason: `the credentials of ${JSON.stringify(self.config.credentials.username)} are valid, but the token for ${scopes.join(" ")} does not allow ${call.method} (${error.reason})`,
+            // Harbor's token service grants nothing on a project that does not exist, exactly as on one the account may not use.
+            fix: `check that project ${self.config.repository.split("/")[0]} exists (Harbor never creates one on a push: create it, or push with --ensure-project), and that the account may push and pull there`,
           }),
         );
       }

@@ -125,6 +125,8 @@ describe("RegistryClient: Bearer tokens", () => {
     const registry = await bearerRegistry(service.realm, () => new Set(["nothing-is-enough"]));
     const error = failureOf(await run(Effect.flatMap(connect(registry.host, new TokenCache()), (client) => head(client))));
     expect(error._tag).toBe("AccessDenied");
+    // Harbor answers a missing project like missing rights: the fix names both.
+    expect(error.message).toContain("Fix: check that project proj exists");
     // The push token once, then the scope-less credentials check once: no refresh loop.
     expect(service.calls.map((c) => c.scopes)).toEqual([["repository:proj/app:pull,push"], []]);
   });

@@ -74,6 +74,7 @@ describe("Bearer token auth (Harbor-style token registry)", () => {
     const repository = uniqueRepository("app", env.harbor.missingProject);
     const error = await pushFails(strategyIn(work.dir), requestFor(registry, image.path, `${repository}:v1`, as(env.harbor.accounts.robot)));
     expect(error._tag).toBe("AccessDenied");
+    expect(error.message).toContain(`check that project ${env.harbor.missingProject} exists`);
   });
 
   it("mounts from another repository of the project with a token that also grants pull on it", async () => {

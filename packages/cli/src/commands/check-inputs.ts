@@ -37,7 +37,9 @@ export const checkArchive = async (path: string): Promise<void> => {
       fix: code === "ENOENT" ? "check the path; create the archive with docker save -o image.tar <image>" : "check its permissions",
     });
   }
-  if (!info.isFile() && !info.isDirectory()) throw new ArchiveInvalid({ path, reason: "is not a file" });
+  if (!info.isFile() && !info.isDirectory()) {
+    throw new ArchiveInvalid({ path, reason: "is not a file", fix: "pass the image archive's file (what docker save -o writes), or an OCI layout directory" });
+  }
 };
 
 /** Fails with a usage error unless the file a flag names exists (`--ca-cert`, `--cert-dir`). */

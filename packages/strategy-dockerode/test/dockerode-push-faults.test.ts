@@ -1,0 +1,67 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Cause, Effect, Exit } from "effect";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { defaultRetrySettings, ImageReference, type PushError } from "@skopush/core";
+import { writeImageArchive } from "@skopush/testkit/fixtures";
+import { DockerodePushStrategy } from "../src/index.js";
+import { FakeDockerClient } from "./fake-docker-client.js";
+
+const errorOf = (exit: Exit.Exit<unknown, PushError>): PushError => {
+  if (Exit.isSuccess(exit)) throw new Error("expected the push to fail");
+  return Cause.squash(exit.cause) as PushError;
+};
+
+describe("DockerodePushStrategy when skopeo is ended by a signal (with a fake daemon)", () => {
+  let dir: string;
+  let docker: FakeDockerClient;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "skopush-dockerode-fault-unit-"));
+    docker = new FakeDockerClient();
+    docker.containers.set("c", {
+      spec: { name: "c", image: "img", command: [], binds: [`${dir}:/tmp/skopeo`], networkMode: "host", restartPolicy: "no", labels: {} },
+      status: "running",
+    });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const push = async (onCopy: () => number) => {
+    docker.execAnswer = (command) => (command.includes("copy") ? { exitCode: onCopy() } : { exitCode: 0, output: "skopeo version 1.9.3\n" });
+    const archive = await writeImageArchive(join(dir, "image.tar"), { format: "docker-legacy", layers: 1, seed: "dockerode-fault" });
+    const strategy = new DockerodePushStrategy({ docker, containerName: "c", sharedDir: { hostPath: dir }, transfer: "shared-directory" });
+    const request = {
+      archive: { path: archive.path },
+      destination: ImageReference.parseOrThrow("127.0.0.1:5000/p/app:v1"),
+      tls: { verify: false },
+      retry: { ...defaultRetrySettings, times: 0 },
+    };
+    return errorOf(await Effect.runPromiseExit(strategy.push(request, () => {})));
+  };
+
+  it("the container stopped under the push: an EnvironmentFault naming it and how to start it, not CommandFailed", async () => {
+    const error = await push(() => {
+      docker.containers.get("c")!.status = "exited";
+      return 137;
+    });
+    expect(error._tag).toBe("EnvironmentFault");
+    expect(error.message).toContain("container c stopped under the push (skopeo ended with exit code 137, killed by SIGKILL)");
+    expect(error.message).toContain("Fix: start it again (docker start c");
+    expect(readdirSync(dir).filter((name) => name.startsWith("skopush-"))).toEqual([]);
+  });
+
+  it("skopeo alone was killed while the container runs: an EnvironmentFault pointing at memory", async () => {
+    const error = await push(() => 137);
+    expect(error._tag).toBe("EnvironmentFault");
+    expect(error.message).toContain("skopeo was ended by a signal inside container c (exit code 137, killed by SIGKILL)");
+  });
+
+  it("the daemon went away: an EnvironmentFault saying the daemon does not answer", async () => {
+    const error = await push(() => {
+      docker.down = true;
+      return 143;
+    });
+    expect(error._tag).toBe("EnvironmentFault");
+    expect(error.message).toContain("the Docker daemon at unix:///fake.sock does not answer");
+  });
+});

@@ -1,0 +1,11 @@
+export { startDirectoryWatcher, entriesOf, type DirectoryWatcher, type WatchedEntry } from "./directory-watcher.js";
+export { startPrivateDockerd, type PrivateDockerd, type PrivateDockerdOptions } from "./private-dockerd.js";
+export { startProcessSampler, type ProcessSampler, type ProcessSamplerOptions, type ProcessSamplerReport, type SecretSighting } from "./process-sampler.js";
+export { descendantsOf, isRunning, listProcesses, processInfo, processTexts, type ProcessInfo, type ProcessTexts } from "./processes.js";
+export { startRegistryProxy, type ProxiedRequest, type RegistryProxy, type RegistryProxyOptions } from "./registry-proxy.js";
+export { startResidentContainer, type ResidentContainer, type ResidentContainerOptions } from "./resident-container.js";
+export { runTool, type ToolRun } from "./run-tool.js";
+export { storedTags, tagIntegrityProblems } from "./tag-integrity.js";
+export { unusedLoopbackPort } from "./free-port.js";
+export { killRegistry } from "./registry-faults.js";
+export { pathsOpenToOthers, secretForms, textsHoldingSecrets } from "./secret-checks.js";
