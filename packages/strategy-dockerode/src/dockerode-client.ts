@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from "node:stream";
 import type Docker from "dockerode";
 import type { DockerConnection } from "./docker-connection.js";
+import { plainEngineGet, plainEngineTarget, type PlainEngineTarget } from "./plain-engine-get.js";
 import type { ContainerCreateSpec, DockerClient, ExecHandle, ExecStream } from "./docker-client.js";
 
 /** The label skopush puts on containers it creates. */
@@ -31,17 +32,20 @@ const demuxLogs = (raw: Buffer): string => {
 
 /**
  * The {@link DockerClient} over dockerode, for one connection. dockerode (with docker-modem and ssh2) is
- * loaded on the first call, not with this package: a chain that pushes with an earlier strategy never
- * pays its ~150–250 ms of loading.
+ * loaded on first use, not with this package: a chain that pushes with an earlier strategy never pays its
+ * ~150–250 ms of loading. On a local socket or plain http, `ping` and `inspectContainer` (the probe's first
+ * calls) do not need it at all, so falling through a dead daemon or a missing container stays cheap.
  */
 export class DockerodeClient implements DockerClient {
   readonly endpoint: string;
   private readonly connection: DockerConnection;
+  private readonly plain: PlainEngineTarget | undefined;
   private loaded: Promise<Docker> | undefined;
 
   constructor(connection: DockerConnection) {
     this.endpoint = connection.endpoint;
     this.connection = connection;
+    this.plain = plainEngineTarget(connection);
   }
 
   private get docker(): Promise<Docker> {
@@ -50,18 +54,27 @@ export class DockerodeClient implements DockerClient {
   }
 
   async ping(timeoutMs: number): Promise<void> {
-    const docker = await this.docker;
+    const docker = this.plain === undefined ? await this.docker : undefined;
     const signal = AbortSignal.timeout(timeoutMs);
-    // dockerode's ping takes no options; the modem's dial does, and honours abortSignal.
-    await new Promise<void>((resolve, reject) => {
-      docker.modem.dial(
-        { path: "/_ping?", method: "GET", statusCodes: { 200: true, 500: "server error" }, abortSignal: signal } as never,
-        (error: unknown) => (error ? reject(signal.aborted ? Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" }) : error) : resolve()),
-      );
-    });
+    try {
+      if (docker === undefined) {
+        await plainEngineGet(this.plain!, "/_ping", signal);
+        return;
+      }
+      // dockerode's ping takes no options; the modem's dial does, and honours abortSignal.
+      await new Promise<void>((resolve, reject) => {
+        docker.modem.dial(
+          { path: "/_ping?", method: "GET", statusCodes: { 200: true, 500: "server error" }, abortSignal: signal } as never,
+          (error: unknown) => (error ? reject(error) : resolve()),
+        );
+      });
+    } catch (error) {
+      throw signal.aborted ? Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" }) : error;
+    }
   }
 
   async inspectContainer(name: string): Promise<unknown> {
+    if (this.plain !== undefined) return JSON.parse(await plainEngineGet(this.plain, `/containers/${encodeURIComponent(name)}/json`)) as unknown;
     return (await this.docker).getContainer(name).inspect();
   }
 
