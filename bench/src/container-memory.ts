@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { open, readFile, writeFile, type FileHandle } from "node:fs/promises";
 
 /** The memory cgroup of a container, found from one of its processes. */
@@ -22,9 +23,9 @@ export const cgroupOf = async (pid: number): Promise<ContainerCgroup> => {
 };
 
 /** The processes in the cgroup now (host pids). */
-export const cgroupProcesses = async (cgroup: ContainerCgroup): Promise<ReadonlyArray<number>> => {
+export const cgroupProcesses = (cgroup: ContainerCgroup): ReadonlyArray<number> => {
   try {
-    return (await readFile(`${cgroup.directory}/cgroup.procs`, "utf8")).split("\n").filter((s) => s !== "").map(Number);
+    return readFileSync(`${cgroup.directory}/cgroup.procs`, "utf8").split("\n").filter((s) => s !== "").map(Number);
   } catch {
     return [];
   }
@@ -56,9 +57,14 @@ export class CgroupPeak {
   }
 
   /** Samples `memory.current` where the peak cannot be reset (cgroup v2 before Linux 6.12). */
-  async sample(): Promise<void> {
+  sample(): void {
     if (this.cgroup.version === 1 || this.peakFile !== undefined) return;
-    const current = Number(await readFile(`${this.cgroup.directory}/memory.current`, "utf8").catch(() => "0"));
+    let current = 0;
+    try {
+      current = Number(readFileSync(`${this.cgroup.directory}/memory.current`, "utf8"));
+    } catch {
+      // The container is gone; its last sample stands.
+    }
     if (current > this.sampled) this.sampled = current;
   }
 

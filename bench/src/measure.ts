@@ -25,7 +25,7 @@ export interface MeasureOptions {
   readonly container?: ContainerCgroup | undefined;
 }
 
-const SAMPLE_EVERY_MS = 5;
+const SAMPLE_EVERY_MS = 10;
 
 /**
  * Runs a command and samples, every few milliseconds until it exits, the peak RSS (`VmHWM`, which the
@@ -35,7 +35,7 @@ const SAMPLE_EVERY_MS = 5;
  */
 export const runMeasured = async (command: ChildCommand, options: MeasureOptions = {}): Promise<Measured> => {
   const container = options.container;
-  const residents = new Set(container ? await cgroupProcesses(container) : []);
+  const residents = new Set(container ? cgroupProcesses(container) : []);
   const cgroupPeak = container ? await CgroupPeak.start(container) : undefined;
   const tracker = new PeakTracker();
   return new Promise((resolve, reject) => {
@@ -49,10 +49,10 @@ export const runMeasured = async (command: ChildCommand, options: MeasureOptions
     const pid = child.pid;
     const sample = async () => {
       while (running && pid !== undefined) {
-        await tracker.sample(await processTree(pid), "host");
+        tracker.sample(processTree(pid), "host");
         if (container) {
-          const inContainer = (await cgroupProcesses(container)).filter((p) => !residents.has(p));
-          await Promise.all([tracker.sample(inContainer, "container"), cgroupPeak?.sample()]);
+          tracker.sample(cgroupProcesses(container).filter((p) => !residents.has(p)), "container");
+          cgroupPeak?.sample();
         }
         await new Promise((r) => setTimeout(r, SAMPLE_EVERY_MS));
       }

@@ -28,7 +28,7 @@ cold and warm, rows interleaved round by round; then measures the cost of fallin
   --layers N                layers (default 8)
   --compressibility C       random | compressible | a text fraction 0..1 (default 0.5)
   --large                   also run a 1 GiB image (slow)
-  --runs N                  cold+warm rounds per row; the table shows medians (default 3)
+  --runs N                  cold+warm rounds per row; the table shows medians (default 5)
   --warm-runs N             warm pushes per round (default 3)
   --rows a,b                only these rows (names as in the table, comma-separated); rows:
 ${BENCH_ROWS.map((r) => `                              ${r.name}: ${r.description}`).join("\n")}
@@ -82,7 +82,7 @@ export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions | u
     compressibility:
       values.compressibility === "random" || values.compressibility === "compressible" ? values.compressibility : Number(values.compressibility),
     compressibilityText: values.compressibility,
-    runs: number(values.runs, quick ? 1 : 3, "runs"),
+    runs: number(values.runs, quick ? 1 : 5, "runs"),
     warmRuns: number(values["warm-runs"], quick ? 1 : 3, "warm-runs"),
     rows,
     registry: values.registry,

@@ -6,7 +6,7 @@ import type { BenchRow, PushJob } from "./bench-row.js";
 import { linkedArchiveHostPath, linkedArchiveName, type ResidentContainer } from "./fixtures/resident-container.js";
 import { runMeasured, type Measured } from "./measure.js";
 import type { BenchOptions } from "./options.js";
-import type { RowMeasurements } from "./table.js";
+import type { RowMeasurements, RowRound } from "./table.js";
 
 /** What the push rounds run with. */
 export interface PushBenchContext {
@@ -40,7 +40,7 @@ export const runPushBench = async (context: PushBenchContext): Promise<RowMeasur
     });
     if (container) await link(archive, linkedArchiveHostPath(container, sizeMib));
     const label = `${sizeMib} MiB, ${options.layers} layers`;
-    const collected = new Map(rows.map((row) => [row, { cold: [] as Measured[], warm: [] as Measured[], bytes: [] as number[] }]));
+    const collected = new Map<BenchRow, RowRound[]>(rows.map((row) => [row, []]));
     for (let round = 0; round < options.runs; round++) {
       for (const row of rows) {
         const registry = await resetRegistryStorage(options.registry, { stateDir: context.stateDir });
@@ -68,23 +68,17 @@ export const runPushBench = async (context: PushBenchContext): Promise<RowMeasur
         if (cold.exitCode !== 0) throw new Error(`${row.name} cold push failed (${cold.exitCode}): ${cold.stderr.slice(-2000)}`);
         const stored = await readManifest(registry, "bench/image", String(sizeMib));
         if (stored.json.layers?.length !== image.layers.length) throw new Error(`${row.name} pushed ${stored.json.layers?.length} layers, not ${image.layers.length}`);
-        const entry = collected.get(row)!;
-        entry.cold.push(cold);
-        entry.bytes.push((stored.json.layers ?? []).reduce((sum, l) => sum + l.size, 0));
         const warm: Measured[] = [];
         for (let w = 0; w < options.warmRuns; w++) {
           const measured = await runMeasured(row.command(job), measureOptions);
           if (measured.exitCode !== 0) throw new Error(`${row.name} warm push failed (${measured.exitCode}): ${measured.stderr.slice(-2000)}`);
           warm.push(measured);
         }
-        entry.warm.push(...warm);
+        collected.get(row)?.push({ cold, warm, pushedBytes: (stored.json.layers ?? []).reduce((sum, l) => sum + l.size, 0) });
         context.log(`  ${label}, round ${round + 1}: ${row.name}: cold ${describe(cold)}, warm ${warm.map(describe).join(" / ")}`);
       }
     }
-    for (const row of rows) {
-      const { cold, warm, bytes } = collected.get(row)!;
-      results.push({ image: label, row: row.name, cold, warm, pushedBytes: bytes, sourceBytes: image.totalBytes });
-    }
+    for (const row of rows) results.push({ image: label, row: row.name, rounds: collected.get(row) ?? [], sourceBytes: image.totalBytes });
   }
   return results;
 };

@@ -5,6 +5,7 @@ import * as Exit from "effect/Exit";
 import { defaultRetrySettings, FallbackChain, ImageReference, type ProgressEvent } from "@skopush/core";
 import type { PushJob } from "./bench-row.js";
 import type { StrategyFactory } from "./strategy-row.js";
+import { timedProbe } from "./timed-probe.js";
 
 /** What the child prints as its last stdout line. Times are milliseconds since the process started. */
 export interface ChildReport {
@@ -12,6 +13,8 @@ export interface ChildReport {
   readonly startMs: number;
   /** `FallbackChain.push`, from its call to its answer (probe and push). */
   readonly pushMs: number;
+  /** The strategy's probe, as the chain ran it before the push. */
+  readonly probeMs?: number | undefined;
   /** When the strategy first reported progress (skopeo strategies: after the probe and the archive's inspection). */
   readonly firstEventMs?: number | undefined;
   /** When a skopeo strategy started skopeo (workspace made, archive staged, authfile written). */
@@ -27,7 +30,9 @@ if (factoryUrl === undefined || jobJson === undefined) {
 }
 const job = JSON.parse(jobJson) as PushJob;
 const factory = (await import(factoryUrl)) as { default: StrategyFactory };
-const chain = new FallbackChain([await factory.default(job)]);
+const strategy = await factory.default(job);
+let probeMs: number | undefined;
+const chain = new FallbackChain([timedProbe(strategy, (ms) => (probeMs = ms))]);
 let firstEventMs: number | undefined;
 let skopeoStartMs: number | undefined;
 const onProgress = (event: ProgressEvent) => {
@@ -52,5 +57,5 @@ if (Exit.isFailure(exit)) {
   console.error(Cause.pretty(exit.cause));
   process.exit(1);
 }
-const report: ChildReport = { startMs, pushMs, firstEventMs, skopeoStartMs, digest: exit.value.outcome.digest };
+const report: ChildReport = { startMs, pushMs, probeMs, firstEventMs, skopeoStartMs, digest: exit.value.outcome.digest };
 console.log(JSON.stringify(report));

@@ -1,42 +1,49 @@
 import { childReportOf } from "./child-report.js";
 import { peaksByProgram, pushPeakBytes, type Measured } from "./measure.js";
-import type { ProcessPeak } from "./process-memory.js";
 import { median, medianOfDefined } from "./stats.js";
 
-/** Every measurement of one row on one image. */
+/** One round of one row: its cold push and the warm pushes right after it. */
+export interface RowRound {
+  readonly cold: Measured;
+  readonly warm: ReadonlyArray<Measured>;
+  /** Sum of the pushed layers' sizes, as the registry stores them after the cold push. */
+  readonly pushedBytes: number;
+}
+
+/** Every measurement of one row on one image, round by round. */
 export interface RowMeasurements {
   readonly image: string;
   readonly row: string;
-  readonly cold: ReadonlyArray<Measured>;
-  readonly warm: ReadonlyArray<Measured>;
-  /** Sum of the pushed layers' sizes, per cold push. */
-  readonly pushedBytes: ReadonlyArray<number>;
+  readonly rounds: ReadonlyArray<RowRound>;
   /** Config and layers as the archive stores them. */
   readonly sourceBytes: number;
 }
 
 const seconds = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? "–" : `${(ms / 1000).toFixed(2)} s`);
 const millis = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? "–" : `${Math.round(ms)} ms`);
+const signedMillis = (ms: number) => (Number.isNaN(ms) ? "–" : `${ms >= 0 ? "+" : "−"}${Math.round(Math.abs(ms))} ms`);
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const markdown = (header: ReadonlyArray<string>, lines: ReadonlyArray<ReadonlyArray<string>>) =>
   [header, header.map(() => "---"), ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 
+const colds = (r: RowMeasurements) => r.rounds.map((round) => round.cold);
+const warms = (r: RowMeasurements) => r.rounds.flatMap((round) => round.warm);
 const wall = (ms: ReadonlyArray<Measured>) => median(ms.map((m) => m.wallMs));
 const push = (ms: ReadonlyArray<Measured>) => medianOfDefined(ms.map((m) => childReportOf(m)?.pushMs));
 
-/** The push whose processes peaked highest, as `total MiB: program MiB + …` (`[c]`: in the container). */
+/** The push whose processes peaked highest, as `total MiB (program MiB + …)`; `[c]`: in the container. */
 const peakCell = (ms: ReadonlyArray<Measured>): string => {
   const highest = [...ms].sort((a, b) => pushPeakBytes(b.processes) - pushPeakBytes(a.processes))[0];
   if (highest === undefined) return "–";
   const parts = peaksByProgram(highest.processes)
-    .filter((p: ProcessPeak) => p.peakRssBytes >= 2 ** 20)
+    .filter((p) => p.peakRssBytes >= 2 ** 20)
     .map((p) => `${p.program}${p.place === "container" ? "[c]" : ""} ${mib(p.peakRssBytes)}`);
   return `${mib(pushPeakBytes(highest.processes))} MiB${parts.length > 1 ? ` (${parts.join(" + ")})` : ""}`;
 };
 
-const cgroupCell = (cold: ReadonlyArray<Measured>, warm: ReadonlyArray<Measured>): string => {
+const cgroupCell = (r: RowMeasurements): string => {
   const peak = (ms: ReadonlyArray<Measured>) => Math.max(...ms.map((m) => m.containerPeakBytes ?? Number.NaN));
-  return cold.some((m) => m.containerPeakBytes !== undefined) ? `${mib(peak(cold))} / ${mib(peak(warm))} MiB` : "–";
+  return colds(r).some((m) => m.containerPeakBytes !== undefined) ? `${mib(peak(colds(r)))} / ${mib(peak(warms(r)))} MiB` : "–";
 };
 
 /** The main table: medians of the rounds; peak RSS: the highest push. */
@@ -46,14 +53,14 @@ export const formatTable = (results: ReadonlyArray<RowMeasurements>): string =>
     results.map((r) => [
       r.image,
       r.row,
-      seconds(wall(r.cold)),
-      seconds(push(r.cold)),
-      millis(wall(r.warm)),
-      millis(push(r.warm)),
-      peakCell(r.cold),
-      peakCell(r.warm),
-      cgroupCell(r.cold, r.warm),
-      `${mib(median(r.pushedBytes))} of ${mib(r.sourceBytes)} MiB`,
+      seconds(wall(colds(r))),
+      seconds(push(colds(r))),
+      millis(wall(warms(r))),
+      millis(push(warms(r))),
+      peakCell(colds(r)),
+      peakCell(warms(r)),
+      cgroupCell(r),
+      `${mib(median(r.rounds.map((round) => round.pushedBytes)))} of ${mib(r.sourceBytes)} MiB`,
     ]),
   );
 
@@ -65,13 +72,27 @@ export interface OverheadTarget {
   readonly target?: number | undefined;
 }
 
-const ratio = (a: number | undefined, b: number) => (a === undefined ? "–" : `${(a / b).toFixed(3)}`);
-const verdict = (value: number, target: number | undefined) => (target === undefined ? "" : value <= target ? " ✓" : " ✗");
+const verdict = (value: number, target: number | undefined) => (target === undefined || Number.isNaN(value) ? "" : value <= target ? " ✓" : " ✗");
 
 /**
- * The overhead of each strategy over the raw command it wraps, per image: process over process (what a user
- * waits for), and the strategy's own `push` (probe and push, without Node's start) over the raw process.
+ * Per round, the row against its baseline pushed right before it (so both met the same load), then the
+ * median over rounds: of the ratio and of the difference of the processes' times, and of the strategy's own
+ * `push` (probe and push, without Node's start) over the raw process.
  */
+const paired = (row: RowMeasurements, base: RowMeasurements, pick: (round: RowRound) => ReadonlyArray<Measured>) => {
+  const pairs = row.rounds.slice(0, base.rounds.length).map((round, i) => {
+    const baseline = wall(pick(base.rounds[i] as RowRound));
+    const measured = pick(round);
+    return { ratio: wall(measured) / baseline, extra: wall(measured) - baseline, pushRatio: (push(measured) ?? Number.NaN) / baseline };
+  });
+  return {
+    ratio: median(pairs.map((p) => p.ratio)),
+    extra: median(pairs.map((p) => p.extra)),
+    pushRatio: median(pairs.map((p) => p.pushRatio).filter((x) => !Number.isNaN(x))),
+  };
+};
+
+/** The overhead of each strategy over the raw command it wraps, per image, paired round by round. */
 export const formatOverheads = (results: ReadonlyArray<RowMeasurements>, targets: ReadonlyArray<OverheadTarget>): string => {
   const lines: string[][] = [];
   for (const image of [...new Set(results.map((r) => r.image))]) {
@@ -79,27 +100,33 @@ export const formatOverheads = (results: ReadonlyArray<RowMeasurements>, targets
       const row = results.find((r) => r.image === image && r.row === t.row);
       const base = results.find((r) => r.image === image && r.row === t.baseline);
       if (row === undefined || base === undefined) continue;
-      const cold = wall(row.cold) / wall(base.cold);
-      const warm = wall(row.warm) / wall(base.warm);
+      const cold = paired(row, base, (round) => [round.cold]);
+      const warm = paired(row, base, (round) => round.warm);
+      const ratio = (x: number) => (Number.isNaN(x) ? "–" : x.toFixed(3));
       lines.push([
         image,
         `${t.row} / ${t.baseline}`,
-        `${cold.toFixed(3)}${verdict(cold, t.target)}`,
-        ratio(push(row.cold), wall(base.cold)),
-        `${warm.toFixed(3)}${verdict(warm, t.target)}`,
-        ratio(push(row.warm), wall(base.warm)),
+        `${ratio(cold.ratio)}${verdict(cold.ratio, t.target)}`,
+        signedMillis(cold.extra),
+        ratio(cold.pushRatio),
+        `${ratio(warm.ratio)}${verdict(warm.ratio, t.target)}`,
+        signedMillis(warm.extra),
+        ratio(warm.pushRatio),
         t.target === undefined ? "–" : `≤ ${t.target.toFixed(2)}`,
       ]);
     }
   }
-  return markdown(["image", "ratio", "cold: process", "cold: push / raw process", "warm: process", "warm: push / raw process", "target"], lines);
+  return markdown(
+    ["image", "strategy / baseline", "cold: process", "cold: extra", "cold: push / raw process", "warm: process", "warm: extra", "warm: push / raw process", "target"],
+    lines,
+  );
 };
 
 /** Where a strategy row's time goes (medians): Node's start and module loading, the chain's push in phases, the exit. */
 export const formatPhases = (results: ReadonlyArray<RowMeasurements>): string => {
   const lines: string[][] = [];
   for (const r of results) {
-    for (const [kind, ms] of [["cold", r.cold], ["warm", r.warm]] as const) {
+    for (const [kind, ms] of [["cold", colds(r)], ["warm", warms(r)]] as const) {
       const reports = ms.map((m) => ({ m, report: childReportOf(m) }));
       if (reports.some(({ report }) => report === undefined)) continue;
       const of = (f: (x: (typeof reports)[number]) => number | undefined) => millis(medianOfDefined(reports.map(f)));
@@ -109,7 +136,8 @@ export const formatPhases = (results: ReadonlyArray<RowMeasurements>): string =>
         kind,
         millis(median(ms.map((m) => m.wallMs))),
         of(({ report }) => report?.startMs),
-        of(({ report }) => (report?.firstEventMs === undefined ? undefined : report.firstEventMs - report.startMs)),
+        of(({ report }) => report?.probeMs),
+        of(({ report }) => (report?.firstEventMs === undefined ? undefined : report.firstEventMs - report.startMs - (report.probeMs ?? 0))),
         of(({ report }) => (report?.skopeoStartMs === undefined || report.firstEventMs === undefined ? undefined : report.skopeoStartMs - report.firstEventMs)),
         of(({ report }) => (report === undefined ? undefined : report.startMs + report.pushMs - (report.skopeoStartMs ?? report.firstEventMs ?? report.startMs))),
         of(({ m, report }) => (report === undefined ? undefined : m.wallMs - report.startMs - report.pushMs)),
@@ -117,7 +145,7 @@ export const formatPhases = (results: ReadonlyArray<RowMeasurements>): string =>
     }
   }
   return markdown(
-    ["image", "row", "push", "process", "Node start + loading", "probe + archive inspection", "workspace + staging", "skopeo (or the upload)", "exit"],
-    lines.map(([image, row, kind, ...rest]) => [image as string, row as string, kind as string, ...rest]),
+    ["image", "row", "push", "process", "Node start + loading", "probe", "archive inspection", "workspace + staging", "skopeo (registry: the push)", "exit"],
+    lines,
   );
 };

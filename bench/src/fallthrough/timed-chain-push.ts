@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect";
 import { defaultRetrySettings, FallbackChain, ImageReference, type PushStrategy } from "@skopush/core";
 import { RegistryPushStrategy } from "@skopush/strategy-registry";
+import { timedProbe } from "../timed-probe.js";
 import type { FallthroughContext } from "./fallthrough-context.js";
 
 /** One chain push of a fall-through measurement. */
@@ -12,17 +13,6 @@ export interface TimedPush {
   /** Why each unavailable strategy said so (the probe's reason), in chain order. */
   readonly reasons: ReadonlyArray<string>;
 }
-
-/** `strategy` with its probe timed to the microsecond (the chain records whole milliseconds). */
-const timedProbe = (strategy: PushStrategy, record: (ms: number) => void): PushStrategy => ({
-  name: strategy.name,
-  probe: () =>
-    Effect.suspend(() => {
-      const started = performance.now();
-      return strategy.probe().pipe(Effect.ensuring(Effect.sync(() => record(performance.now() - started))));
-    }),
-  push: (request, progress) => strategy.push(request, progress),
-});
 
 /**
  * Pushes the context's archive through `FallbackChain([...unavailable, registry])` and times it. Fails when an
