@@ -27,14 +27,15 @@ export const withPrivateCache = (rowDir: string, skopeoArgs: ReadonlyArray<strin
 });
 
 /**
- * Writes an executable `skopeo` stand-in into the row's directory that runs the real skopeo with the row's
- * private cache, for a strategy that takes a skopeo path (the native strategy's `skopeoPath`).
+ * Writes an executable `skopeo` stand-in into the row's directory for a strategy that takes a skopeo path
+ * (the native strategy's `skopeoPath`): `skopeo copy` runs with the row's private cache, anything else (the
+ * probe's `--version`) runs skopeo directly, as it would without the bench.
  */
 export const writePrivateCacheSkopeo = async (rowDir: string): Promise<string> => {
   const path = join(rowDir, "skopeo-private-cache");
   const { args } = withPrivateCache(rowDir, []);
   const quoted = args.map((a) => `'${a.replaceAll("'", `'"'"'`)}'`).join(" ");
-  await writeFile(path, `#!/bin/sh\nexec unshare ${quoted} "$@"\n`);
+  await writeFile(path, `#!/bin/sh\n[ "$1" = copy ] || exec skopeo "$@"\nexec unshare ${quoted} "$@"\n`);
   await chmod(path, 0o755);
   return path;
 };
