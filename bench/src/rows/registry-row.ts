@@ -15,7 +15,7 @@ export const registryRow: BenchRow = strategyRow({
 
 /** The same at gzip level 6: the size/time trade-off of the compression level. */
 export const registryLevel6Row: BenchRow = strategyRow({
-  name: "skopush registry, gzip -6",
+  name: "skopush registry (gzip -6)",
   description: "RegistryPushStrategy with compressionLevel: 6",
   factory: new URL("./registry-strategy-level6.js", import.meta.url),
   clearClientCaches: clearCache,

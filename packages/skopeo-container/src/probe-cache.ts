@@ -1,4 +1,5 @@
-import { Effect, Exit } from "effect";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 
 /** How long probe answers are kept. */
 export interface ProbeCacheTtl {

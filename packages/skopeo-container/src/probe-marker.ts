@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, realpath, rm, writeFile } from "node:fs/promises";
 import { join, posix } from "node:path";
-import { Effect, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
 import { PROBE_EXIT } from "./in-container-process.js";
 import type { SharedDirectory } from "./shared-directory.js";
 

@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { basename, posix } from "node:path";
-import { Effect, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
 import { EnvironmentFault } from "@skopush/core";
 import { makeLocalWorkspace, type Workspace } from "@skopush/skopeo";
 import type { SharedDirectory } from "./shared-directory.js";

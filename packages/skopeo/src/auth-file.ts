@@ -1,7 +1,9 @@
 import { open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { EnvironmentFault, type Credentials } from "@skopush/core";
-import { Effect, Redacted, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import * as Redacted from "effect/Redacted";
+import type * as Scope from "effect/Scope";
 import type { Workspace } from "./skopeo-host.js";
 
 /** The authfile's name inside the workspace. */

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TlsVerificationFailed, type TlsSettings } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { Workspace } from "./skopeo-host.js";
 
 /** The cert dir's name inside the workspace. */

@@ -1,7 +1,7 @@
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EnvironmentFault } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { Workspace } from "./skopeo-host.js";
 
 /** The digest file's name inside the workspace. */

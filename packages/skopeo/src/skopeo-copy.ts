@@ -8,7 +8,8 @@ import {
   type PushOutcome,
   type PushRequest,
 } from "@skopush/core";
-import { Effect, Redacted } from "effect";
+import * as Effect from "effect/Effect";
+import * as Redacted from "effect/Redacted";
 import { writeAuthFile } from "./auth-file.js";
 import { prepareCertDir } from "./cert-dir.js";
 import { classifySkopeoFailure, isConnectionCut } from "./classify-error.js";

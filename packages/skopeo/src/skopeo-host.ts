@@ -1,5 +1,6 @@
 import type { ArchiveInvalid, EnvironmentFault } from "@skopush/core";
-import type { Effect, Scope } from "effect";
+import type * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
 
 /** A private directory for one push, seen from both sides. */
 export interface Workspace {

@@ -5,7 +5,7 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { ArchiveInvalid, EnvironmentFault } from "@skopush/core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { StageProgress, Workspace } from "./skopeo-host.js";
 
 /** The name a staged archive gets inside the workspace. */

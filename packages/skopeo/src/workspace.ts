@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { EnvironmentFault } from "@skopush/core";
-import { Effect, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import type * as Scope from "effect/Scope";
 import type { Workspace } from "./skopeo-host.js";
 
 /** Options of {@link makeLocalWorkspace}. */

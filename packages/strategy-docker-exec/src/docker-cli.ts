@@ -1,4 +1,5 @@
-import { Data, Effect } from "effect";
+import * as Data from "effect/Data";
+import * as Effect from "effect/Effect";
 import { execa } from "execa";
 
 /** How the docker CLI is invoked. */

@@ -1,4 +1,5 @@
-import { Effect, Exit } from "effect";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import { execa, type ResultPromise } from "execa";
 import type { EnvironmentFault } from "@skopush/core";
 import { stageByCopy, type SkopeoHost, type SkopeoRunOptions, type SkopeoRunResult, type Workspace } from "@skopush/skopeo";

@@ -1,4 +1,4 @@
-import { Data } from "effect";
+import * as Data from "effect/Data";
 
 /** A lifecycle operation on the resident container failed; the message says why and what to do. */
 export class ContainerLifecycleError extends Data.TaggedError("ContainerLifecycleError")<{

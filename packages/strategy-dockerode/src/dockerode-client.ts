@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from "node:stream";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import type { DockerConnection } from "./docker-connection.js";
+import { plainEngineGet, plainEngineTarget, type PlainEngineTarget } from "./plain-engine-get.js";
 import type { ContainerCreateSpec, DockerClient, ExecHandle, ExecStream } from "./docker-client.js";
 
 /** The label skopush puts on containers it creates. */
@@ -29,34 +30,57 @@ const demuxLogs = (raw: Buffer): string => {
   return offset === raw.length && parts.length > 0 ? Buffer.concat(parts).toString("utf8") : raw.toString("utf8");
 };
 
-/** The {@link DockerClient} over dockerode, for one connection. */
+/**
+ * The {@link DockerClient} over dockerode, for one connection. dockerode (with docker-modem and ssh2) is
+ * loaded on first use, not with this package: a chain that pushes with an earlier strategy never pays its
+ * ~150–250 ms of loading. On a local socket or plain http, `ping` and `inspectContainer` (the probe's first
+ * calls) do not need it at all, so falling through a dead daemon or a missing container stays cheap.
+ */
 export class DockerodeClient implements DockerClient {
   readonly endpoint: string;
-  private readonly docker: Docker;
+  private readonly connection: DockerConnection;
+  private readonly plain: PlainEngineTarget | undefined;
+  private loaded: Promise<Docker> | undefined;
 
   constructor(connection: DockerConnection) {
     this.endpoint = connection.endpoint;
-    this.docker = new Docker(connection.options);
+    this.connection = connection;
+    this.plain = plainEngineTarget(connection);
+  }
+
+  private get docker(): Promise<Docker> {
+    this.loaded ??= import("dockerode").then(({ default: Dockerode }) => new Dockerode(this.connection.options));
+    return this.loaded;
   }
 
   async ping(timeoutMs: number): Promise<void> {
+    const docker = this.plain === undefined ? await this.docker : undefined;
     const signal = AbortSignal.timeout(timeoutMs);
-    // dockerode's ping takes no options; the modem's dial does, and honours abortSignal.
-    await new Promise<void>((resolve, reject) => {
-      this.docker.modem.dial(
-        { path: "/_ping?", method: "GET", statusCodes: { 200: true, 500: "server error" }, abortSignal: signal } as never,
-        (error: unknown) => (error ? reject(signal.aborted ? Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" }) : error) : resolve()),
-      );
-    });
+    try {
+      if (docker === undefined) {
+        await plainEngineGet(this.plain!, "/_ping", signal);
+        return;
+      }
+      // dockerode's ping takes no options; the modem's dial does, and honours abortSignal.
+      await new Promise<void>((resolve, reject) => {
+        docker.modem.dial(
+          { path: "/_ping?", method: "GET", statusCodes: { 200: true, 500: "server error" }, abortSignal: signal } as never,
+          (error: unknown) => (error ? reject(error) : resolve()),
+        );
+      });
+    } catch (error) {
+      throw signal.aborted ? Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" }) : error;
+    }
   }
 
-  inspectContainer(name: string): Promise<unknown> {
-    return this.docker.getContainer(name).inspect();
+  async inspectContainer(name: string): Promise<unknown> {
+    if (this.plain !== undefined) return JSON.parse(await plainEngineGet(this.plain, `/containers/${encodeURIComponent(name)}/json`)) as unknown;
+    return (await this.docker).getContainer(name).inspect();
   }
 
   async imageExists(image: string): Promise<boolean> {
     try {
-      await this.docker.getImage(image).inspect();
+      await (await this.docker).getImage(image).inspect();
       return true;
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return false;
@@ -65,7 +89,7 @@ export class DockerodeClient implements DockerClient {
   }
 
   async createContainer(spec: ContainerCreateSpec): Promise<string> {
-    const container = await this.docker.createContainer({
+    const container = await (await this.docker).createContainer({
       name: spec.name,
       Image: spec.image,
       Cmd: [...spec.command],
@@ -80,23 +104,23 @@ export class DockerodeClient implements DockerClient {
   }
 
   async startContainer(name: string): Promise<void> {
-    await this.docker.getContainer(name).start();
+    await (await this.docker).getContainer(name).start();
   }
 
   async stopContainer(name: string, timeoutSeconds: number): Promise<void> {
-    await this.docker.getContainer(name).stop({ t: timeoutSeconds });
+    await (await this.docker).getContainer(name).stop({ t: timeoutSeconds });
   }
 
   async restartContainer(name: string, timeoutSeconds: number): Promise<void> {
-    await this.docker.getContainer(name).restart({ t: timeoutSeconds });
+    await (await this.docker).getContainer(name).restart({ t: timeoutSeconds });
   }
 
   async removeContainer(name: string): Promise<void> {
-    await this.docker.getContainer(name).remove({ force: true });
+    await (await this.docker).getContainer(name).remove({ force: true });
   }
 
   async containerLogs(name: string, tail: number): Promise<string> {
-    const raw = await this.docker.getContainer(name).logs({ stdout: true, stderr: true, tail, follow: false });
+    const raw = await (await this.docker).getContainer(name).logs({ stdout: true, stderr: true, tail, follow: false });
     return demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(await bodyText(raw)));
   }
 
@@ -106,7 +130,8 @@ export class DockerodeClient implements DockerClient {
     env: ReadonlyArray<string>,
     onOutput: (chunk: Buffer, stream: ExecStream) => void,
   ): Promise<ExecHandle> {
-    const exec = await this.docker.getContainer(name).exec({
+    const docker = await this.docker;
+    const exec = await docker.getContainer(name).exec({
       Cmd: [...command],
       Env: [...env],
       AttachStdin: false,
@@ -119,7 +144,7 @@ export class DockerodeClient implements DockerClient {
     const stderr = new PassThrough();
     stdout.on("data", (chunk: Buffer) => onOutput(chunk, "stdout"));
     stderr.on("data", (chunk: Buffer) => onOutput(chunk, "stderr"));
-    this.docker.modem.demuxStream(stream, stdout, stderr);
+    docker.modem.demuxStream(stream, stdout, stderr);
     const ended = new Promise<void>((resolve, reject) => {
       stream.once("end", resolve);
       stream.once("close", resolve);
@@ -138,12 +163,12 @@ export class DockerodeClient implements DockerClient {
   }
 
   async putArchive(name: string, directory: string, tar: Readable, signal?: AbortSignal): Promise<void> {
-    const response = await this.docker.getContainer(name).putArchive(tar, { path: directory, abortSignal: signal });
+    const response = await (await this.docker).getContainer(name).putArchive(tar, { path: directory, abortSignal: signal });
     await bodyText(response);
   }
 
   async getArchive(name: string, path: string): Promise<Readable> {
-    return (await this.docker.getContainer(name).getArchive({ path })) as unknown as Readable;
+    return (await (await this.docker).getContainer(name).getArchive({ path })) as unknown as Readable;
   }
 }
 

@@ -1,7 +1,9 @@
 import { readdir, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, posix, relative, sep } from "node:path";
-import { Effect, Exit, type Scope } from "effect";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import type * as Scope from "effect/Scope";
 import { ArchiveInvalid, type EnvironmentFault } from "@skopush/core";
 import {
   makeLocalWorkspace,

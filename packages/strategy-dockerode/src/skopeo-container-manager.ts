@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import {
   DEFAULT_CONTAINER_NAME,
   DEFAULT_SKOPEO_IMAGE,

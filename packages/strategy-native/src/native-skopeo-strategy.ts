@@ -1,6 +1,8 @@
 import type { ProgressSink, PushError, PushOutcome, PushRequest, PushStrategy, StrategyUnavailable } from "@skopush/core";
 import { skopeoCopy, type SkopeoVersion } from "@skopush/skopeo";
-import { Clock, Effect, Exit } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import { inject, injectable } from "tsyringe";
 import { NativeSkopeoHost } from "./native-skopeo-host.js";
 import {

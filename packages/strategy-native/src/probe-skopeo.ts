@@ -1,7 +1,7 @@
 import { access, constants } from "node:fs/promises";
 import { StrategyUnavailable } from "@skopush/core";
 import { isAtLeast, MINIMUM_SKOPEO_VERSION, parseSkopeoVersion, type SkopeoVersion } from "@skopush/skopeo";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { execa } from "execa";
 import type { ResolvedNativeSkopeoOptions } from "./native-skopeo-options.js";
 

@@ -1,6 +1,6 @@
 import { EnvironmentFault } from "@skopush/core";
 import type { SkopeoRunOptions, SkopeoRunResult, SkopeoStream } from "@skopush/skopeo";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { execa } from "execa";
 import { sampleBytesRead } from "./process-bytes-read.js";
 

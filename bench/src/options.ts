@@ -1,0 +1,94 @@
+import { parseArgs } from "node:util";
+import type { Compressibility } from "@skopush/testkit/fixtures";
+import { BENCH_ROWS } from "./rows/index.js";
+
+/** How `npm run bench` was asked to run. */
+export interface BenchOptions {
+  readonly sizesMib: ReadonlyArray<number>;
+  readonly layers: number;
+  readonly compressibility: Compressibility;
+  readonly compressibilityText: string;
+  readonly runs: number;
+  readonly warmRuns: number;
+  readonly rows: ReadonlyArray<string>;
+  readonly registry: "plain" | "tls";
+  readonly pushes: boolean;
+  readonly fallthrough: boolean;
+  readonly fallthroughRuns: number;
+  readonly fallthroughFreshRuns: number;
+}
+
+/** `--help`. */
+export const USAGE = `npm run bench -- [options]
+
+Pushes one generated image archive with every row (raw skopeo, raw docker exec skopeo, each skopush strategy),
+cold and warm, rows interleaved round by round; then measures the cost of falling through unavailable strategies.
+
+  --size-mib N              image size (sum of layer contents) (default 256)
+  --layers N                layers (default 8)
+  --compressibility C       random | compressible | a text fraction 0..1 (default 0.5)
+  --large                   also run a 1 GiB image (slow)
+  --runs N                  cold+warm rounds per row; the table shows medians (default 5)
+  --warm-runs N             warm pushes per round (default 3)
+  --rows a,b                only these rows (names as in the table, comma-separated); rows:
+${BENCH_ROWS.map((r) => `                              ${r.name}: ${r.description}`).join("\n")}
+  --registry plain|tls      the registry kind pushed to (default plain)
+  --fallthrough-runs N      in-process rounds of the fall-through measurement (default 30)
+  --fallthrough-fresh-runs N  fresh-process rounds of it (default 8)
+  --skip-fallthrough        only the push table
+  --fallthrough-only        only the fall-through tables
+  --quick                   a smoke run: 32 MiB, 1 round, 1 warm push, 5 + 2 fall-through rounds
+  --help                    this text`;
+
+/** Parses `argv`; `undefined` after printing the usage for `--help`. */
+export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions | undefined => {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      "size-mib": { type: "string" },
+      layers: { type: "string", default: "8" },
+      compressibility: { type: "string", default: "0.5" },
+      large: { type: "boolean", default: false },
+      runs: { type: "string" },
+      "warm-runs": { type: "string" },
+      rows: { type: "string" },
+      registry: { type: "string", default: "plain" },
+      "fallthrough-runs": { type: "string" },
+      "fallthrough-fresh-runs": { type: "string" },
+      "skip-fallthrough": { type: "boolean", default: false },
+      "fallthrough-only": { type: "boolean", default: false },
+      quick: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return undefined;
+  }
+  const quick = values.quick;
+  const number = (text: string | undefined, fallback: number, name: string) => {
+    const n = Number(text ?? fallback);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
+    return n;
+  };
+  const rows = values.rows?.split(",").map((r) => r.trim()) ?? BENCH_ROWS.map((r) => r.name);
+  const unknown = rows.filter((r) => !BENCH_ROWS.some((row) => row.name === r));
+  if (unknown.length > 0) throw new Error(`unknown rows: ${unknown.join(", ")} (rows: ${BENCH_ROWS.map((r) => r.name).join(", ")})`);
+  if (values.registry !== "plain" && values.registry !== "tls") throw new Error(`--registry must be plain or tls, got ${values.registry}`);
+  const size = number(values["size-mib"], quick ? 32 : 256, "size-mib");
+  return {
+    sizesMib: [size, ...(values.large ? [1024] : [])],
+    layers: number(values.layers, 8, "layers"),
+    compressibility:
+      values.compressibility === "random" || values.compressibility === "compressible" ? values.compressibility : Number(values.compressibility),
+    compressibilityText: values.compressibility,
+    runs: number(values.runs, quick ? 1 : 5, "runs"),
+    warmRuns: number(values["warm-runs"], quick ? 1 : 3, "warm-runs"),
+    rows,
+    registry: values.registry,
+    pushes: !values["fallthrough-only"],
+    fallthrough: !values["skip-fallthrough"],
+    fallthroughRuns: number(values["fallthrough-runs"], quick ? 5 : 30, "fallthrough-runs"),
+    fallthroughFreshRuns: number(values["fallthrough-fresh-runs"], quick ? 2 : 8, "fallthrough-fresh-runs"),
+  };
+};
