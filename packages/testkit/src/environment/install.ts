@@ -19,6 +19,8 @@ export const REQUIRED_TOOLS = {
   // and remove what they uploaded into a container that does not mount the shared directory.
   sh: "dash",
   rm: "coreutils",
+  // The fault tests give each private Docker daemon a bridge of its own.
+  ip: "iproute2",
 } as const;
 
 /** The name of a required host program. */

@@ -5,6 +5,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { DOCKER_SOCKET } from "../environment/dockerd.js";
 import { isAlive } from "../environment/process.js";
+import { createPrivateBridge } from "./private-bridge.js";
 import { descendantsOf, listProcesses } from "./processes.js";
 import { runTool } from "./run-tool.js";
 
@@ -22,8 +23,8 @@ export interface PrivateDockerdOptions {
 
 /**
  * A Docker daemon of one test's own: its own socket, data root, exec root (and so its own containerd),
- * pid file and log; no bridge and no iptables rules, so it touches nothing the shared daemon owns. Fault
- * tests stop and start it freely; containers on it need `--network host`.
+ * pid file, log and Linux bridge; no iptables rules, so it touches nothing the shared daemon owns. Fault
+ * tests stop and start it freely; containers on it need `--network host` (the bridge has no NAT).
  */
 export interface PrivateDockerd {
   /** `unix://<dir>/docker.sock`: the `DOCKER_HOST` of this daemon. */
@@ -88,6 +89,7 @@ export const startPrivateDockerd = async (options: PrivateDockerdOptions): Promi
   const host = `unix://${socket}`;
   const timeoutMs = options.startTimeoutMs ?? 90_000;
   let pid: number | undefined;
+  const bridge = await createPrivateBridge();
 
   const docker = async (...args: string[]): Promise<string> => {
     const result = await runTool("docker", args, { env: { ...process.env, DOCKER_HOST: host } });
@@ -106,7 +108,7 @@ export const startPrivateDockerd = async (options: PrivateDockerdOptions): Promi
           "--data-root", join(dir, "data"),
           "--exec-root", join(dir, "exec"),
           "--pidfile", pidFile,
-          "--bridge=none",
+          `--bridge=${bridge.name}`,
           "--iptables=false",
           "--ip-masq=false",
           "--shutdown-timeout=1",
@@ -148,6 +150,7 @@ export const startPrivateDockerd = async (options: PrivateDockerdOptions): Promi
     }
     for (const point of mountsBelow(dir)) await runTool("umount", ["-l", point]);
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    await bridge.remove();
   };
 
   await start();

@@ -22,5 +22,7 @@ export const runTool = (
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     child.on("error", (error) => resolve({ code: -1, stdout, stderr: `${stderr}${error.message}` }));
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    // A tool that exits without reading its input makes the write fail with EPIPE: its exit code tells the story.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.stdin ?? "");
   });
