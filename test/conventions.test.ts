@@ -84,6 +84,17 @@ describe.each(packages.filter((p) => p.startsWith("packages/strategy-")))("strat
   });
 });
 
+// Loading the barrel `effect` index costs a process ~300 ms and ~20 MiB (docs/performance.md): the packages
+// every push loads import Effect module by module.
+const pushPathPackages = packages.filter((p) => /^packages\/(core|archive|skopeo|skopeo-container|strategy-.*)$/.test(p));
+
+describe.each(pushPathPackages)("push-path package %s", (pkg) => {
+  it("imports effect by module, never through the barrel index", () => {
+    const barrel = sourcesOf(pkg).filter((file) => /from "effect"/.test(read(file)));
+    expect(barrel).toEqual([]);
+  });
+});
+
 describe.each(packages.filter((p) => p.startsWith("packages/credentials-")))("credentials package %s", (pkg) => {
   it("runs the CredentialsProvider contract", () => {
     const tests = readdirSync(join(root, pkg, "test")).map((f) => readFileSync(join(root, pkg, "test", f), "utf8"));

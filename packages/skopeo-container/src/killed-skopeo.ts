@@ -1,5 +1,6 @@
 import { constants } from "node:os";
-import { Effect, Schedule } from "effect";
+import * as Effect from "effect/Effect";
+import * as Schedule from "effect/Schedule";
 
 /** What a container strategy knows when skopeo ended with an exit code of 128 or more. */
 export interface KilledSkopeoContext {
