@@ -3,9 +3,9 @@ import { cpus, loadavg, totalmem } from "node:os";
 
 const version = (file: string, args: ReadonlyArray<string>): string => {
   try {
-    return execFileSync(file, [...args], { encoding: "utf8" }).trim().split("\n")[0] ?? "";
+    return execFileSync(file, [...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim().split("\n")[0] ?? "";
   } catch {
-    return `${file}: not found`;
+    return `${file}: unavailable`;
   }
 };
 

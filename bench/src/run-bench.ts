@@ -22,11 +22,6 @@ const cleanup = new Cleanup();
 cleanup.onSignals();
 
 const main = async () => {
-  console.log(describeMachine());
-  console.log(
-    `image: ${options.layers} layers, compressibility ${options.compressibilityText}, sizes ${options.sizesMib.map((s) => `${s} MiB`).join(", ")}; ` +
-      `registry ${options.registry}; ${options.runs} rounds of 1 cold + ${options.warmRuns} warm pushes per row\n`,
-  );
   const load = new LoadWatch();
   cleanup.add("stop watching the load", async () => load.stop());
   const work = await mkdtemp(join(tmpdir(), "skopush-bench-"));
@@ -34,6 +29,12 @@ const main = async () => {
   const stateDir = join(work, "env");
   cleanup.add("stop the test environment", () => stopTestEnvironment({ stateDir }));
   const env = (await startTestEnvironment({ stateDir, registries: [options.registry], skopeoImage: needsContainer })).environment;
+  // After the environment is up: it may have started the Docker daemon whose version this prints.
+  console.log(describeMachine());
+  console.log(
+    `image: ${options.layers} layers, compressibility ${options.compressibilityText}, sizes ${options.sizesMib.map((s) => `${s} MiB`).join(", ")}; ` +
+      `registry ${options.registry}; ${options.runs} rounds of 1 cold + ${options.warmRuns} warm pushes per row\n`,
+  );
 
   let container: ResidentContainer | undefined;
   if (needsContainer) {
