@@ -1,5 +1,6 @@
 export { AUTH_FILE_NAME, authFileContent, writeAuthFile, type AuthFile } from "./auth-file.js";
 export { CERT_DIR_NAME, prepareCertDir } from "./cert-dir.js";
+export { BASE_CHILD_ENV, pickEnvironment } from "./child-environment.js";
 export { causeOf, classifySkopeoFailure, isConnectionCut, skopeoErrorMessage, type SkopeoFailure } from "./classify-error.js";
 export {
   copyArgs,

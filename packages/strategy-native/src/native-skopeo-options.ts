@@ -1,4 +1,5 @@
 import { tmpdir } from "node:os";
+import { BASE_CHILD_ENV, pickEnvironment } from "@skopush/skopeo";
 
 /** Options of the native strategy; every one has a default, so `new NativeSkopeoStrategy()` works. */
 export interface NativeSkopeoOptions {
@@ -28,27 +29,13 @@ export interface NativeSkopeoOptions {
 export const NATIVE_SKOPEO_OPTIONS = Symbol.for("@skopush/strategy-native/NativeSkopeoOptions");
 
 /**
- * What skopeo needs from this process's environment: where to find things (`PATH`, `HOME`, XDG dirs),
- * locale and time zone, proxies, extra CA bundles, and containers configuration overrides.
+ * What skopeo needs from this process's environment beyond {@link BASE_CHILD_ENV}: the XDG data and cache
+ * directories, extra CA bundles, and containers configuration overrides.
  */
 export const DEFAULT_INHERITED_ENV: ReadonlyArray<string> = [
-  "PATH",
-  "HOME",
-  "USER",
-  "LOGNAME",
-  "LANG",
-  "LC_ALL",
-  "TZ",
-  "XDG_RUNTIME_DIR",
-  "XDG_CONFIG_HOME",
+  ...BASE_CHILD_ENV,
   "XDG_DATA_HOME",
   "XDG_CACHE_HOME",
-  "HTTP_PROXY",
-  "HTTPS_PROXY",
-  "NO_PROXY",
-  "http_proxy",
-  "https_proxy",
-  "no_proxy",
   "SSL_CERT_FILE",
   "SSL_CERT_DIR",
   "CONTAINERS_CONF",
@@ -77,10 +64,5 @@ export const skopeoEnvironment = (
   source: NodeJS.ProcessEnv,
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string> => {
-  const env: Record<string, string> = {};
-  for (const name of options.inheritedEnv) {
-    const value = source[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return { ...env, ...options.env, ...extra };
+  return { ...pickEnvironment(source, options.inheritedEnv), ...options.env, ...extra };
 };
