@@ -85,3 +85,4 @@ export {
 export { DEFAULT_PROBE_TIMEOUT_MS, retryTransient, transientFaultSchedule, type RetryableError } from "./retry.js";
 export { redactSecrets } from "./redact.js";
 export { CREDENTIALS_PROVIDER, FALLBACK_CHAIN_OPTIONS, PUSH_STRATEGY } from "./tokens.js";
+export { TLS_CERTIFICATE_CODES } from "./tls-error-codes.js";

@@ -5,6 +5,7 @@ import {
   ProjectNotFound,
   QuotaExceeded,
   redactSecrets,
+  TLS_CERTIFICATE_CODES,
   RegistryError,
   RegistryUnreachable,
   Timeout,
@@ -45,18 +46,6 @@ export const ENSURE_PROJECT_FIX =
 const QUOTA = /will exceed the configured upper limit/i;
 const CSRF = /CSRF token/i;
 const PROJECT_NOT_FOUND = /project .* not found/i;
-const TLS_CODES = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_UNTRUSTED",
-  "CERT_REVOKED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
 
 /** True for Harbor robot account names (`robot$…`, or `robot_…` where the prefix was changed). */
 export const isRobotName = (username: string | undefined): boolean => username !== undefined && /^robot[$_]/.test(username);
@@ -173,7 +162,7 @@ export const classifyHarborResponse = (response: HttpResponse, context: HarborCa
 export const classifyTransportError = (error: TransportError, context: Pick<HarborCallContext, "registry" | "operation">): PushError => {
   const { registry, operation } = context;
   const detail = error.cause instanceof Error ? error.cause.message : String(error.cause);
-  if (error.code !== undefined && TLS_CODES.has(error.code)) {
+  if (error.code !== undefined && TLS_CERTIFICATE_CODES.has(error.code)) {
     return new TlsVerificationFailed({ registry, reason: `${error.code} from ${error.url}: ${detail}`, cause: error.cause });
   }
   if (error.timedOut) return new Timeout({ operation: `Harbor ${operation} (${error.url})`, afterMs: timeoutOf(detail) });

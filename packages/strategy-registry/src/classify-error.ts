@@ -8,6 +8,7 @@ import {
   ProjectNotFound,
   QuotaExceeded,
   redactSecrets,
+  TLS_CERTIFICATE_CODES,
   RegistryError,
   RegistryUnreachable,
   StrategyFailed,
@@ -58,22 +59,6 @@ const OPERATION_WORDS: Readonly<Record<RegistryOperation, string>> = {
 const QUOTA = /will exceed the configured upper limit|quota/i;
 const PROJECT_NOT_FOUND = /project (\S+) not found/i;
 const MANIFEST_CODES = new Set(["MANIFEST_INVALID", "MANIFEST_BLOB_UNKNOWN", "MANIFEST_UNKNOWN", "MANIFEST_UNVERIFIED", "TAG_INVALID", "BLOB_UNKNOWN"]);
-
-/** Node TLS error codes meaning the certificate could not be verified. */
-export const TLS_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_UNTRUSTED",
-  "CERT_REVOKED",
-  "CERT_SIGNATURE_FAILURE",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "HOSTNAME_MISMATCH",
-]);
 
 /** Node/OpenSSL codes seen when a TLS client meets a server that speaks plain HTTP. */
 export const NOT_TLS_CODES: ReadonlySet<string> = new Set([
