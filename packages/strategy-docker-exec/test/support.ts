@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { Effect } from "effect";
-import { defaultRetrySettings, ImageReference, makeCredentials, type PushRequest } from "@skopush/core";
-import type { TestEnvironment, TestRegistry } from "@skopush/testkit/environment";
+import { defaultRetrySettings, ImageReference, type PushRequest } from "@skopush/core";
+import { pushSettingsFor, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive, type FixtureFormat } from "@skopush/testkit/fixtures";
 
 /** Runs docker and answers its stdout; throws with stderr on failure. */
@@ -51,8 +51,7 @@ export const startTestContainer = async (
 export const pushRequest = (registry: TestRegistry, archive: string, label: string, overrides: Partial<PushRequest> = {}): PushRequest => ({
   archive: { path: archive },
   destination: ImageReference.parseOrThrow(`${registry.host}/it/${label}-${randomBytes(4).toString("hex")}:v1`),
-  credentials: registry.credentials && makeCredentials(registry.credentials.username, registry.credentials.password),
-  tls: registry.scheme === "https" ? { verify: true, caFile: registry.caFile } : { verify: false },
+  ...pushSettingsFor(registry),
   retry: { ...defaultRetrySettings, times: 0 },
   ...overrides,
 });

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { defaultRetrySettings, ImageReference, makeCredentials, type PushRequest } from "@skopush/core";
-import type { TestEnvironment, TestRegistry } from "@skopush/testkit/environment";
+import { defaultRetrySettings, ImageReference, type PushRequest } from "@skopush/core";
+import { pushSettingsFor, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive, type FixtureFormat } from "@skopush/testkit/fixtures";
 
 const run = promisify(execFile);
@@ -44,8 +44,7 @@ export const removeAll = async (name: string, dir: string): Promise<void> => {
 export const pushRequest = (registry: TestRegistry, archive: string, label: string, overrides: Partial<PushRequest> = {}): PushRequest => ({
   archive: { path: archive },
   destination: ImageReference.parseOrThrow(`${registry.host}/it/${label}-${randomBytes(4).toString("hex")}:v1`),
-  credentials: registry.credentials && makeCredentials(registry.credentials.username, registry.credentials.password),
-  tls: registry.scheme === "https" ? { verify: true, caFile: registry.caFile } : { verify: false },
+  ...pushSettingsFor(registry),
   retry: { ...defaultRetrySettings, times: 0 },
   ...overrides,
 });

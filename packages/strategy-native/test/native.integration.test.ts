@@ -18,7 +18,7 @@ import {
   type PushRequest,
 } from "@skopush/core";
 import { FakePushStrategy } from "@skopush/testkit";
-import { listTags, loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
+import { listTags, loadTestEnvironment, pushSettingsFor, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeHostileArchive, writeImageArchive, type FixtureFormat, type ImageArchiveOptions } from "@skopush/testkit/fixtures";
 import { NativeSkopeoStrategy, type NativeSkopeoOptions } from "../src/index.js";
 import { isRunning } from "./support.js";
@@ -57,8 +57,7 @@ const archive = async (options: ImageArchiveOptions, name = `${options.format}-$
 const request = (registry: TestRegistry, path: string, overrides: Partial<PushRequest> = {}): PushRequest => ({
   archive: { path },
   destination: ImageReference.parseOrThrow(`${registry.host}/native/it-${unique()}:v1`),
-  credentials: registry.credentials && makeCredentials(registry.credentials.username, registry.credentials.password),
-  tls: registry.scheme === "https" ? { verify: true, caFile: registry.caFile } : { verify: false },
+  ...pushSettingsFor(registry),
   retry: { ...defaultRetrySettings, times: 0 },
   ...overrides,
 });

@@ -7,14 +7,13 @@ import {
   defaultRetrySettings,
   ImageReference,
   isPushError,
-  makeCredentials,
   type ProgressEvent,
   type PushError,
   type PushOutcome,
   type PushRequest,
   type RetrySettings,
 } from "@skopush/core";
-import type { TestRegistry } from "@skopush/testkit/environment";
+import { pushSettingsFor, type TestRegistry } from "@skopush/testkit/environment";
 import { RegistryPushStrategy, type RegistryPushOptions } from "@skopush/strategy-registry";
 
 /** A scratch directory for one test file; `cleanup` removes it. */
@@ -42,8 +41,7 @@ export const requestFor = (
   return {
     archive: { path: archive },
     destination: ImageReference.parseOrThrow(`${host ?? registry.host}/${reference}`),
-    credentials: registry.credentials && makeCredentials(registry.credentials.username, registry.credentials.password),
-    tls: registry.scheme === "https" ? { verify: true, caFile: registry.caFile } : { verify: false },
+    ...pushSettingsFor(registry),
     retry: { ...defaultRetrySettings, times: 1, baseDelayMs: 100 },
     ...rest,
   };

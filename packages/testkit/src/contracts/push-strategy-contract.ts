@@ -18,7 +18,7 @@ import {
   type PushStrategy,
 } from "@skopush/core";
 import { freePort } from "../environment/free-port.js";
-import { listTags, loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "../environment/index.js";
+import { listTags, loadTestEnvironment, pushSettingsFor, readManifest, type TestEnvironment, type TestRegistry } from "../environment/index.js";
 import { writeHostileArchive, writeImageArchive, type FixtureFormat, type ImageArchiveMetadata } from "../fixtures/index.js";
 
 /** A strategy under test, and how to tear down what was built for it. */
@@ -110,8 +110,7 @@ export const pushStrategyContract = (options: PushStrategyContractOptions): void
       destination: ImageReference.parseOrThrow(
         `${registry.host}/contract/${options.name}-${randomBytes(4).toString("hex")}:v1`,
       ),
-      credentials: registry.credentials && makeCredentials(registry.credentials.username, registry.credentials.password),
-      tls: registry.scheme === "https" ? { verify: true, caFile: registry.caFile } : { verify: false },
+      ...pushSettingsFor(registry),
       retry: { ...defaultRetrySettings, times: 0 },
       ...overrides,
     });
