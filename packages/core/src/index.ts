@@ -5,6 +5,7 @@ export { abortedBy, cancelOnAbort } from "./cancellation.js";
 export { makeCredentials, type Credentials } from "./credentials.js";
 export { CredentialsChain, StaticCredentialsProvider } from "./credentials-chain.js";
 export type { CredentialsProvider, CredentialsQuery } from "./credentials-provider.js";
+export type { CredentialsVerifier, DeniedPush } from "./credentials-verifier.js";
 export {
   AccessDenied,
   ArchiveInvalid,
@@ -77,6 +78,7 @@ export {
 } from "./pusher.js";
 export {
   registerCredentialsProvider,
+  registerCredentialsVerifier,
   registerFallbackChainOptions,
   registerStrategy,
   resolveFallbackChain,
@@ -84,5 +86,5 @@ export {
 } from "./registration.js";
 export { DEFAULT_PROBE_TIMEOUT_MS, retryTransient, transientFaultSchedule, type RetryableError } from "./retry.js";
 export { redactSecrets } from "./redact.js";
-export { CREDENTIALS_PROVIDER, FALLBACK_CHAIN_OPTIONS, PUSH_STRATEGY } from "./tokens.js";
+export { CREDENTIALS_PROVIDER, CREDENTIALS_VERIFIER, FALLBACK_CHAIN_OPTIONS, PUSH_STRATEGY } from "./tokens.js";
 export { TLS_CERTIFICATE_CODES } from "./tls-error-codes.js";

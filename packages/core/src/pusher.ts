@@ -2,13 +2,14 @@ import * as Cause from "effect/Cause";
 import * as Clock from "effect/Clock";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
-import { inject, injectable } from "tsyringe";
+import { inject, injectable, injectAll } from "tsyringe";
 import type { Attempt } from "./attempt.js";
 import { cancelOnAbort } from "./cancellation.js";
 import { CredentialsChain, StaticCredentialsProvider } from "./credentials-chain.js";
 import { makeCredentials } from "./credentials.js";
 import type { CredentialsProvider } from "./credentials-provider.js";
-import { PushFailed, type PushErrorTag } from "./errors.js";
+import type { CredentialsVerifier } from "./credentials-verifier.js";
+import { PushFailed, type AuthenticationFailed, type PushErrorTag } from "./errors.js";
 import { FallbackChain } from "./fallback-chain.js";
 import { ImageReference } from "./image-reference.js";
 import { monotonicProgress, progressCallbackSink, type ProgressCallback, type ProgressSink } from "./progress.js";
@@ -21,6 +22,7 @@ import {
   type RetrySettings,
   type TlsSettings,
 } from "./push-request.js";
+import { CREDENTIALS_VERIFIER } from "./tokens.js";
 
 /** What to push where, for {@link Pusher.push} and `pushImage`. */
 export interface PushImageOptions {
@@ -81,11 +83,13 @@ export class Pusher {
   constructor(
     @inject(FallbackChain) readonly chain: FallbackChain,
     @inject(CredentialsChain) readonly credentials: CredentialsProvider,
+    @injectAll(CREDENTIALS_VERIFIER, { isOptional: true }) readonly verifiers: ReadonlyArray<CredentialsVerifier> = [],
   ) {}
 
   /** The push as an Effect; fails with `PushFailed` (attempts empty when it failed before any strategy ran). */
   pushEffect(options: PushImageOptions): Effect.Effect<PushReport, PushFailed> {
     const chain = this.chain;
+    const verifiers = this.verifiers;
     const provider = providerOf(options.credentials, this.credentials);
     return Effect.gen(function* () {
       const started = yield* Clock.currentTimeMillis;
@@ -104,7 +108,9 @@ export class Pusher {
         manifestFormat: options.manifestFormat,
         signal: options.signal,
       };
-      const result = yield* chain.push(request, progressSinkOf(options));
+      const result = yield* chain
+        .push(request, progressSinkOf(options))
+        .pipe(Effect.catch((failed) => Effect.flatMap(explainDenial(failed, request, verifiers), Effect.fail)));
       return {
         image: destination.toString(),
         digest: result.outcome.digest,
@@ -129,6 +135,34 @@ export class Pusher {
     return toFailure(failure.value, options.destination, Date.now() - started);
   }
 }
+
+/** How long the verifiers may take to tell a wrong password from missing rights. */
+const VERIFY_TIMEOUT_MS = 10_000;
+
+/**
+ * A push with credentials that ended in `AccessDenied`: the first verifier that finds the credentials
+ * refused turns it into `AuthenticationFailed`, keeping the attempts. Otherwise the failure stands.
+ */
+const explainDenial = (
+  failed: PushFailed,
+  request: PushRequest,
+  verifiers: ReadonlyArray<CredentialsVerifier>,
+): Effect.Effect<PushFailed> => {
+  const credentials = request.credentials;
+  if (failed.reason._tag !== "AccessDenied" || credentials === undefined || verifiers.length === 0) return Effect.succeed(failed);
+  const denied = { registry: request.destination.registry, credentials, tls: request.tls };
+  const firstRefusal = Effect.gen(function* () {
+    for (const verifier of verifiers) {
+      const refusal: AuthenticationFailed | undefined = yield* verifier.refusal(denied);
+      if (refusal !== undefined) return refusal;
+    }
+    return undefined;
+  });
+  return cancelOnAbort(firstRefusal.pipe(Effect.timeoutOption(VERIFY_TIMEOUT_MS)), request.signal).pipe(
+    Effect.map((refusal) => (refusal._tag === "Some" && refusal.value !== undefined ? new PushFailed({ reason: refusal.value, attempts: failed.attempts }) : failed)),
+    Effect.catch(() => Effect.succeed(failed)),
+  );
+};
 
 /** The {@link PushFailure} for a chain failure. */
 export const toFailure = (failed: PushFailed, destination: string | ImageReference, durationMs: number): PushFailure => ({

@@ -1,9 +1,10 @@
 import { instanceCachingFactory, type DependencyContainer, type InjectionToken } from "tsyringe";
 import type { CredentialsProvider } from "./credentials-provider.js";
+import type { CredentialsVerifier } from "./credentials-verifier.js";
 import { FallbackChain, type FallbackChainOptions } from "./fallback-chain.js";
 import type { PushStrategy } from "./push-strategy.js";
 import { Pusher } from "./pusher.js";
-import { CREDENTIALS_PROVIDER, FALLBACK_CHAIN_OPTIONS, PUSH_STRATEGY } from "./tokens.js";
+import { CREDENTIALS_PROVIDER, CREDENTIALS_VERIFIER, FALLBACK_CHAIN_OPTIONS, PUSH_STRATEGY } from "./tokens.js";
 
 type Constructor<T> = new (...args: never[]) => T;
 
@@ -30,6 +31,12 @@ export const registerCredentialsProvider = (
   container: DependencyContainer,
   provider: CredentialsProvider | Constructor<CredentialsProvider>,
 ) => register(container, CREDENTIALS_PROVIDER, provider);
+
+/** Appends a credentials verifier, asked (in registration order) when a push with credentials is denied. */
+export const registerCredentialsVerifier = (
+  container: DependencyContainer,
+  verifier: CredentialsVerifier | Constructor<CredentialsVerifier>,
+) => register(container, CREDENTIALS_VERIFIER, verifier);
 
 /** Sets the options of the chain resolved from this container. */
 export const registerFallbackChainOptions = (container: DependencyContainer, options: FallbackChainOptions) =>

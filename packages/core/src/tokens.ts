@@ -11,3 +11,6 @@ export const CREDENTIALS_PROVIDER = Symbol.for("@skopush/core/CredentialsProvide
 
 /** Optional `FallbackChainOptions` for the chain resolved from a container. */
 export const FALLBACK_CHAIN_OPTIONS = Symbol.for("@skopush/core/FallbackChainOptions");
+
+/** Every `CredentialsVerifier`, asked in order when a push with credentials ends in `AccessDenied`. */
+export const CREDENTIALS_VERIFIER = Symbol.for("@skopush/core/CredentialsVerifier");

@@ -65,6 +65,19 @@ export class TokenServiceClient {
   }
 
   /**
+   * `AuthenticationFailed` when the registry refuses `credentials` outright (401 or 403 to them alone);
+   * `undefined` when it accepts them, asks for none, or cannot be asked.
+   */
+  refusal(credentials: Credentials): Effect.Effect<AuthenticationFailed | undefined> {
+    return Effect.gen({ self: this }, function* () {
+      const auth = yield* this.discover();
+      if (auth.kind === "none") return undefined;
+      const settings = yield* this.settings();
+      return refusalOf(settings, auth, yield* askWithCredentials(settings, this.options.registryUrl, auth, credentials), credentials);
+    }).pipe(Effect.catch(() => Effect.succeed(undefined)));
+  }
+
+  /**
    * The actions a token for `repository:<repository>:pull,push` grants `credentials`; `undefined` when
    * the registry issues no Bearer tokens or the token cannot be read.
    */
@@ -137,10 +150,35 @@ const discoverRegistryAuth = (settings: TokenServiceSettings, registryUrl: strin
   );
 
 /**
- * Checks credentials before anything is pushed. Bearer: `GET <realm>?service=…` WITHOUT a scope, because
+ * Asks the registry about credentials alone. Bearer: `GET <realm>?service=…` WITHOUT a scope, because
  * with a scope Harbor answers bad credentials with 200 and an anonymous token; 401 means refused, and a
  * 200 without a token is no proof either. Basic: `GET /v2/` with the credentials.
  */
+const askWithCredentials = (
+  settings: TokenServiceSettings,
+  registryUrl: string,
+  auth: RegistryAuth & { kind: "bearer" | "basic" },
+  credentials: Credentials,
+): Effect.Effect<HttpResponse, PushError> =>
+  request(settings, auth.kind === "bearer" ? tokenUrl(auth, []) : new URL("/v2/", registryUrl), auth.kind === "bearer" ? "token" : "registryPing", basic(credentials));
+
+/** The `AuthenticationFailed` of a 401 or 403 to {@link askWithCredentials}; `undefined` for any other answer. */
+const refusalOf = (
+  settings: TokenServiceSettings,
+  auth: RegistryAuth,
+  response: HttpResponse,
+  credentials: Credentials,
+): AuthenticationFailed | undefined =>
+  response.status === 401 || response.status === 403
+    ? new AuthenticationFailed({
+        registry: settings.registry,
+        username: credentials.username,
+        reason: `the ${auth.kind === "bearer" ? "token service" : "registry"} refused the credentials (HTTP ${response.status})`,
+        fix: authenticationFix(credentials.username),
+      })
+    : undefined;
+
+/** Checks credentials before anything is pushed: fails unless the registry confirms them. */
 const validateCredentials = (
   settings: TokenServiceSettings,
   registryUrl: string,
@@ -148,19 +186,10 @@ const validateCredentials = (
   credentials: Credentials,
 ): Effect.Effect<void, PushError> => {
   if (auth.kind === "none") return Effect.void;
-  const url = auth.kind === "bearer" ? tokenUrl(auth, []) : new URL("/v2/", registryUrl);
-  return request(settings, url, auth.kind === "bearer" ? "token" : "registryPing", basic(credentials)).pipe(
+  return askWithCredentials(settings, registryUrl, auth, credentials).pipe(
     Effect.flatMap((response) => {
-      if (response.status === 401 || response.status === 403) {
-        return Effect.fail(
-          new AuthenticationFailed({
-            registry: settings.registry,
-            username: credentials.username,
-            reason: `the ${auth.kind === "bearer" ? "token service" : "registry"} refused the credentials (HTTP ${response.status})`,
-            fix: authenticationFix(credentials.username),
-          }),
-        );
-      }
+      const refusal = refusalOf(settings, auth, response, credentials);
+      if (refusal !== undefined) return Effect.fail(refusal);
       if (response.status !== 200) return Effect.fail(classify(settings, response, credentials));
       if (auth.kind === "bearer" && tokenOf(response) === undefined) {
         return Effect.fail(

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Cause, Effect, Exit, Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCredentials, type Credentials, type CredentialsProvider, type PushError } from "@skopush/core";
-import { HarborClient, HarborCredentialsProvider, type HarborCredentialsProviderOptions } from "@skopush/credentials-harbor";
+import { HarborClient, HarborCredentialsProvider, TokenServiceCredentialsVerifier, type HarborCredentialsProviderOptions } from "@skopush/credentials-harbor";
 import { hostSkopeoPush, listTags, loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
 
@@ -176,5 +176,32 @@ describe("HarborCredentialsProvider against the token registry and the Harbor st
       expect(calls.find((c) => c.method === "DELETE" && c.robot?.id === created!.robot!.id)).toMatchObject({ status: 200 });
       expect((await env.harborRobots()).some((r) => r.id === created!.robot!.id)).toBe(false);
     });
+  });
+});
+
+describe("TokenServiceCredentialsVerifier against the token registry", () => {
+  const verifier = new TokenServiceCredentialsVerifier();
+  const refusal = (username: string, password: string, tls: { verify: boolean; caFile?: string }, host = registry.host) =>
+    Effect.runPromise(verifier.refusal({ registry: host, credentials: makeCredentials(username, password), tls }));
+
+  it("finds a wrong password refused by the token service, without the password in the error", async () => {
+    const found = await refusal(env.harbor.accounts.robot.username, "wrong:pa$$word", { verify: true, caFile: registry.caFile });
+    expect(found?._tag).toBe("AuthenticationFailed");
+    expect(found?.message).toMatch(/refused the credentials \(HTTP 401\)/);
+    expect(found?.message).not.toContain("wrong:pa$$word");
+  });
+
+  it("finds nothing wrong with good credentials, even for a project they cannot push to", async () => {
+    expect(await refusal(env.harbor.accounts.robot.username, env.harbor.accounts.robot.password, { verify: true, caFile: registry.caFile })).toBeUndefined();
+  });
+
+  it("cannot tell, and says nothing, when the certificate is not trusted or nothing listens", async () => {
+    expect(await refusal(env.harbor.accounts.robot.username, "wrong", { verify: true })).toBeUndefined();
+    expect(await refusal("user", "wrong", { verify: true, caFile: registry.caFile }, "127.0.0.1:9")).toBeUndefined();
+  });
+
+  it("asks over https without verification when TLS verification is off", async () => {
+    const found = await refusal(env.harbor.accounts.robot.username, "wrong", { verify: false });
+    expect(found?._tag).toBe("AuthenticationFailed");
   });
 });

@@ -2,12 +2,13 @@ import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import {
   CredentialsChain,
   registerCredentialsProvider,
+  registerCredentialsVerifier,
   registerFallbackChainOptions,
   type CredentialsProvider,
   type FallbackChainOptions,
 } from "@skopush/core";
 import { defaultCredentialsProviders, type DefaultCredentialsProvidersOptions } from "@skopush/credentials-docker";
-import { HarborCredentialsProvider, type HarborCredentialsProviderOptions } from "@skopush/credentials-harbor";
+import { HarborCredentialsProvider, TokenServiceCredentialsVerifier, type HarborCredentialsProviderOptions } from "@skopush/credentials-harbor";
 import { defaultStrategyCatalog, type StrategyCatalog, type StrategyOptionsByName } from "./strategy-catalog.js";
 import { DEFAULT_STRATEGY_ORDER, type StrategyName } from "./strategy-names.js";
 
@@ -39,6 +40,12 @@ export interface DefaultContainerOptions {
   readonly extraCredentialsProviders?: ReadonlyArray<CredentialsProvider> | undefined;
   /** Options of the chain (policy, probe timeout). @default core's defaults */
   readonly chain?: FallbackChainOptions | undefined;
+  /**
+   * When a push with credentials is denied, ask the registry's token service whether it refuses the
+   * credentials themselves, to report a wrong password as `AuthenticationFailed` instead of `AccessDenied`.
+   * @default true
+   */
+  readonly verifyDeniedCredentials?: boolean | undefined;
   /** The container to register into a child of. @default tsyringe's root container */
   readonly parent?: DependencyContainer | undefined;
   /** Read by the strategies (`SKOPEO_SHARED_DIR`, `DOCKER_HOST`, `PATH`) and the providers. @default process.env */
@@ -50,8 +57,9 @@ export interface DefaultContainerOptions {
 /**
  * A child container holding the default chain (docker-exec → dockerode → native → registry, each
  * configurable or removable) and the credentials providers (Harbor's when asked for, the extra ones, then
- * the defaults: explicit, environment, containers `auth.json`, docker `config.json`), ready for `resolvePusher`. More strategies or providers registered
- * on it afterwards are appended to the chain.
+ * the defaults: explicit, environment, containers `auth.json`, docker `config.json`), and the token-service
+ * credentials verifier, ready for `resolvePusher`. More strategies or providers registered on it afterwards
+ * are appended to the chain.
  */
 export const createDefaultContainer = (options: DefaultContainerOptions = {}): DependencyContainer => {
   const container = (options.parent ?? rootContainer).createChildContainer();
@@ -74,5 +82,6 @@ export const createDefaultContainer = (options: DefaultContainerOptions = {}): D
   }
   for (const provider of options.extraCredentialsProviders ?? []) registerCredentialsProvider(container, provider);
   for (const provider of providers) registerCredentialsProvider(container, provider);
+  if (options.verifyDeniedCredentials !== false) registerCredentialsVerifier(container, new TokenServiceCredentialsVerifier());
   return container;
 };

@@ -124,3 +124,39 @@ describe.each(strategies)("the %s strategy pushes through the token registry", (
     expect(await readdir(shared)).toEqual([]);
   });
 });
+
+// A wrong password through a Harbor-style token service: skopeo only sees "denied" (the token service
+// hands out an anonymous token), so the default container's credentials verifier asks the token service
+// about the credentials alone and reports AuthenticationFailed, after one attempt. A missing project with
+// good credentials stays AccessDenied.
+describe.each(strategies)("the %s strategy, denied by the token registry", (strategy) => {
+  const pushAs = (username: string, password: string, repository: string) =>
+    resolvePusher(
+      createDefaultContainer({
+        order: [strategy],
+        credentialsProviders: false,
+        extraCredentialsProviders: [new StaticCredentialsProvider(makeCredentials(username, password), registry.host)],
+        strategies: {
+          "docker-exec": { containerName, sharedDir: { hostPath: shared } },
+          dockerode: { containerName, sharedDir: { hostPath: shared } },
+        },
+      }),
+    ).push({ archive, destination: `${registry.host}/${repository}:denied`, tls: { verify: true, caFile: registry.caFile } });
+
+  it("reports a wrong password as AuthenticationFailed, after one attempt, and pushes nothing", async () => {
+    const repository = `${env.harbor.project}/matrix-denied-${strategy}`;
+    const result = await pushAs(robot.username, "wrong:pa$$word", repository);
+    expect(result).toMatchObject({ status: "error", error: "AuthenticationFailed", retryable: false });
+    expect(result.attempts).toHaveLength(1);
+    expect(result.status === "error" && result.message).toMatch(/authentication to .* failed for user "robot\$.*Fix: /);
+    expect(JSON.stringify(result)).not.toContain("wrong:pa$$word");
+    await expect(readManifest(registry, repository, "denied")).rejects.toThrow();
+    expect(await readdir(shared)).toEqual([]);
+  });
+
+  it("keeps AccessDenied for good credentials and a project that does not exist", async () => {
+    const result = await pushAs(robot.username, robot.password, `${env.harbor.missingProject}/matrix-${strategy}`);
+    expect(result).toMatchObject({ status: "error", error: "AccessDenied" });
+    expect(result.attempts).toHaveLength(1);
+  });
+});
