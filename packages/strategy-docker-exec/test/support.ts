@@ -5,8 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { Effect } from "effect";
-import { defaultRetrySettings, ImageReference, type PushRequest } from "@skopush/core";
-import { pushSettingsFor, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
+import { testPushRequest, type TestEnvironment } from "@skopush/testkit/environment";
 import { writeImageArchive, type FixtureFormat } from "@skopush/testkit/fixtures";
 
 /** Runs docker and answers its stdout; throws with stderr on failure. */
@@ -48,13 +47,7 @@ export const startTestContainer = async (
 };
 
 /** A push request to `registry`, with its credentials and TLS settings, to a fresh repository. */
-export const pushRequest = (registry: TestRegistry, archive: string, label: string, overrides: Partial<PushRequest> = {}): PushRequest => ({
-  archive: { path: archive },
-  destination: ImageReference.parseOrThrow(`${registry.host}/it/${label}-${randomBytes(4).toString("hex")}:v1`),
-  ...pushSettingsFor(registry),
-  retry: { ...defaultRetrySettings, times: 0 },
-  ...overrides,
-});
+export const pushRequest = testPushRequest;
 
 /** Writes a fixture archive into `dir`. */
 export const archive = (dir: string, format: FixtureFormat, seed: string, layers = 2, layerSize = 64 * 1024) =>

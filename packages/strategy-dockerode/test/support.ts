@@ -4,8 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { defaultRetrySettings, ImageReference, type PushRequest } from "@skopush/core";
-import { pushSettingsFor, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
+import { testPushRequest, type TestEnvironment } from "@skopush/testkit/environment";
 import { writeImageArchive, type FixtureFormat } from "@skopush/testkit/fixtures";
 
 const run = promisify(execFile);
@@ -40,14 +39,8 @@ export const removeAll = async (name: string, dir: string): Promise<void> => {
   rmSync(dir, { recursive: true, force: true });
 };
 
-/** A push request to a fresh repository of `registry`. */
-export const pushRequest = (registry: TestRegistry, archive: string, label: string, overrides: Partial<PushRequest> = {}): PushRequest => ({
-  archive: { path: archive },
-  destination: ImageReference.parseOrThrow(`${registry.host}/it/${label}-${randomBytes(4).toString("hex")}:v1`),
-  ...pushSettingsFor(registry),
-  retry: { ...defaultRetrySettings, times: 0 },
-  ...overrides,
-});
+/** A push request to `registry`, with its credentials and TLS settings, to a fresh repository. */
+export const pushRequest = testPushRequest;
 
 /** Writes a fixture archive into `dir`. */
 export const archive = (dir: string, format: FixtureFormat, seed: string, layers = 2, layerSize = 64 * 1024) =>

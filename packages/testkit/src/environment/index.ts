@@ -11,7 +11,7 @@ export {
   type StopTestEnvironmentOptions,
 } from "./environment.js";
 export { resetRegistryStorage, restartRegistry, stopRegistry } from "./registry-operations.js";
-export { pushSettingsFor } from "./push-settings.js";
+export { pushSettingsFor, testPushRequest } from "./push-settings.js";
 export { TestEnvironment } from "./test-environment.js";
 export { DOCKER_SOCKET, type DockerState } from "./dockerd.js";
 export { TestEnvironmentError } from "./errors.js";
