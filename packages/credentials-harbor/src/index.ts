@@ -8,4 +8,4 @@ export type { HarborTlsOptions } from "./harbor-tls.js";
 export type { Artifact, CreateRobotRequest, HarborUser, Robot, SystemInfo } from "./harbor-types.js";
 export { TokenServiceClient, type RegistryAuth, type TokenServiceClientOptions } from "./token-service-client.js";
 export { TokenServiceCredentialsVerifier, type TokenServiceCredentialsVerifierOptions } from "./token-service-verifier.js";
-export { parseWwwAuthenticate, type AuthChallenge } from "./www-authenticate.js";
+export { parseWwwAuthenticate, type AuthChallenge } from "@skopush/core";

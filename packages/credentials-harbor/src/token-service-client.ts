@@ -2,6 +2,7 @@ import { Effect, Redacted } from "effect";
 import {
   AuthenticationFailed,
   defaultRetrySettings,
+  parseWwwAuthenticate,
   RegistryError,
   retryTransient,
   type Credentials,
@@ -12,7 +13,6 @@ import { authenticationFix, classifyHarborResponse, classifyTransportError } fro
 import { makeAgents, type HarborAgents, type HarborTlsOptions } from "./harbor-tls.js";
 import { httpRequest, type HttpResponse } from "./http-request.js";
 import { tokenAccess, type TokenAccess } from "./jwt-claims.js";
-import { parseWwwAuthenticate } from "./www-authenticate.js";
 
 /** How a registry wants to be authenticated, from the challenge of its `GET /v2/`. */
 export type RegistryAuth =

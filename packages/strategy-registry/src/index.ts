@@ -14,4 +14,4 @@ export { classifyBodySource, classifyResponse, classifyTransport, type RegistryC
 export { AdaptiveGzip, type AdaptiveGzipOptions, type AdaptiveGzipStats } from "./layers/adaptive-gzip.js";
 export { BLOB_INFO_CACHE_FILE } from "./blob-info-cache.js";
 export { candidateSchemes, isLoopbackHost } from "./http/endpoint.js";
-export { parseWwwAuthenticate, type Challenge } from "./auth/www-authenticate.js";
+export { parseWwwAuthenticate, type AuthChallenge as Challenge } from "@skopush/core";

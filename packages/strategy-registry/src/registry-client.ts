@@ -1,8 +1,16 @@
-import { AccessDenied, AuthenticationFailed, TlsVerificationFailed, type Credentials, type PushError, type TlsSettings } from "@skopush/core";
+import {
+  AccessDenied,
+  AuthenticationFailed,
+  parseWwwAuthenticate,
+  TlsVerificationFailed,
+  type AuthChallenge,
+  type Credentials,
+  type PushError,
+  type TlsSettings,
+} from "@skopush/core";
 import * as Effect from "effect/Effect";
 import * as Redacted from "effect/Redacted";
 import type * as Scope from "effect/Scope";
-import { parseWwwAuthenticate, type Challenge } from "./auth/www-authenticate.js";
 import { TokenCache, type TokenKey } from "./auth/token-cache.js";
 import {
   classifyBodySource,
@@ -140,7 +148,7 @@ export class RegistryClient {
     return `Basic ${Buffer.from(`${credentials.username}:${Redacted.value(credentials.password)}`, "utf8").toString("base64")}`;
   }
 
-  private bearerChallenge(response: HttpResponse): Challenge | undefined {
+  private bearerChallenge(response: HttpResponse): AuthChallenge | undefined {
     return parseWwwAuthenticate(response.headers["www-authenticate"]).find((c) => c.scheme === "bearer" && c.params["realm"]);
   }
 

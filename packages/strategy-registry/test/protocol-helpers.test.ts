@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { parseWwwAuthenticate } from "../src/auth/www-authenticate.js";
+import { parseWwwAuthenticate } from "@skopush/core";
 import { pushScopes } from "../src/auth/scope.js";
 import { refreshMargin, TokenCache } from "../src/auth/token-cache.js";
 import { candidateSchemes, hostnameOf, isLoopbackHost } from "../src/http/endpoint.js";

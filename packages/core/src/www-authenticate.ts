@@ -1,5 +1,5 @@
 /** One `WWW-Authenticate` challenge: the scheme (lower case) and its parameters (keys lower case). */
-export interface Challenge {
+export interface AuthChallenge {
   readonly scheme: string;
   readonly params: Readonly<Record<string, string>>;
 }
@@ -13,7 +13,7 @@ const QUOTED = /^"((?:[^"\\]|\\.)*)"/;
  * quoted strings with `\` escapes that may hold commas (`scope="repository:p/r:pull,push"`).
  * Several headers, or several challenges in one header, are all read.
  */
-export const parseWwwAuthenticate = (header: string | ReadonlyArray<string> | undefined): ReadonlyArray<Challenge> => {
+export const parseWwwAuthenticate = (header: string | ReadonlyArray<string> | undefined): ReadonlyArray<AuthChallenge> => {
   if (header === undefined) return [];
   if (typeof header !== "string") return header.flatMap((h) => parseWwwAuthenticate(h));
   const challenges: { scheme: string; params: Record<string, string> }[] = [];
