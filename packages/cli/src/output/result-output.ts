@@ -1,28 +1,12 @@
-import type { Attempt, PushFailure, PushResult, PushSuccess } from "@skopush/core";
+import type { PushFailure, PushResult, PushSuccess } from "@skopush/core";
 import { formatBytes, formatDuration } from "./format.js";
 import type { Palette } from "./terminal.js";
 
-/** The `--json` object: one line on stdout, on success and on failure. */
-export type JsonResult =
-  | {
-      readonly status: "success";
-      readonly image: string;
-      readonly digest: string;
-      readonly method: string;
-      readonly bytesPushed: number;
-      readonly attempts: ReadonlyArray<Attempt>;
-      readonly durationMs: number;
-    }
-  | {
-      readonly status: "error";
-      readonly image?: string | undefined;
-      /** The error's tag, e.g. `AuthenticationFailed`, or `UsageError`. */
-      readonly error: string;
-      readonly message: string;
-      readonly retryable: boolean;
-      readonly attempts: ReadonlyArray<Attempt>;
-      readonly durationMs: number;
-    };
+/**
+ * The `--json` object: one line on stdout, on success and on failure. A failure's `error` is the error's
+ * tag, e.g. `AuthenticationFailed`, or `UsageError` for the CLI's own input errors.
+ */
+export type JsonResult = PushSuccess | (Omit<PushFailure, "error"> & { readonly error: string });
 
 /** The `--json` object of a push result. */
 export const jsonResultOf = (result: PushResult): JsonResult =>
