@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { PUSH_ERROR_TABLE } from "@skopush/core";
 
 // What every package must have, so that adding a strategy or provider stays "its own package, one
 // registration line, one tsconfig reference, one docs page" (docs/architecture.md).
@@ -106,5 +107,25 @@ describe("workspaces", () => {
   it.each(workspaces)("%s is a workspace the root's npm workspaces cover", (ws) => {
     const globs = json("package.json").workspaces as string[];
     expect(globs.some((g) => ws.startsWith(g.replace("/*", "/")))).toBe(true);
+  });
+});
+
+describe("docs/troubleshooting.md", () => {
+  // The table of error tags there is written for people; the code's error table decides. They must agree.
+  const rows = new Map(
+    read("docs/troubleshooting.md")
+      .split("\n")
+      .map((line) => /^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1] ?? "", { exit: (m[2] ?? "").trim(), chain: (m[3] ?? "").trim() }]),
+  );
+
+  it.each(Object.keys(PUSH_ERROR_TABLE) as Array<keyof typeof PUSH_ERROR_TABLE>)("lists %s with the table's exit code and fall-through", (tag) => {
+    const spec = PUSH_ERROR_TABLE[tag];
+    const row = rows.get(tag);
+    expect(row, tag).toBeDefined();
+    expect(row?.exit.split("/")[0]).toBe(String(spec.exitCode));
+    if (spec.fallThrough === "next") expect(row?.chain).toBe("next strategy");
+    else expect(row?.chain).not.toBe("next strategy");
   });
 });

@@ -1,4 +1,4 @@
-import type { PushErrorTag, PushResult } from "@skopush/core";
+import { PUSH_ERROR_TABLE, type PushResult } from "@skopush/core";
 
 /** The exit codes of `skopush`; docs/cli.md lists them. */
 export const EXIT = {
@@ -17,9 +17,6 @@ export const EXIT = {
 /** The signals the CLI turns into a cancelled push. */
 export type InterruptSignal = "SIGINT" | "SIGTERM";
 
-/** Failures caused by what the user passed, not by the registry or the machine. */
-const INPUT_ERRORS: ReadonlySet<PushErrorTag> = new Set<PushErrorTag>(["InvalidReference", "ArchiveInvalid"]);
-
 /** The exit code of an interrupted command: 128 + the signal's number, as shells report it. */
 export const exitCodeOfSignal = (signal: InterruptSignal): number => (signal === "SIGTERM" ? EXIT.sigterm : EXIT.sigint);
 
@@ -27,6 +24,5 @@ export const exitCodeOfSignal = (signal: InterruptSignal): number => (signal ===
 export const exitCodeOf = (result: PushResult, signal?: InterruptSignal): number => {
   if (result.status === "success") return EXIT.ok;
   if (result.error === "PushCancelled") return exitCodeOfSignal(signal ?? "SIGINT");
-  if (INPUT_ERRORS.has(result.error)) return EXIT.usage;
-  return EXIT.failed;
+  return PUSH_ERROR_TABLE[result.error].exitCode;
 };

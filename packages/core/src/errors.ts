@@ -1,5 +1,8 @@
+import type * as Cause from "effect/Cause";
 import * as Data from "effect/Data";
+import type * as Types from "effect/Types";
 import type { Attempt } from "./attempt.js";
+import { isRetryableError, PUSH_ERROR_TABLE } from "./error-table.js";
 
 /**
  * The error vocabulary of skopush. Every adapter maps its native failures (an execa error, skopeo's
@@ -10,33 +13,60 @@ import type { Attempt } from "./attempt.js";
 
 const suffix = (fix: string | undefined): string => (fix ? `. Fix: ${fix}` : "");
 
+/** What every push error has beyond its fields. */
+interface PushErrorMembers {
+  /** The message without its `[skopush]` (and `[strategy]`) prefix: what an attempt's `reason` shows. */
+  readonly summary: string;
+  /** Whether trying again may succeed, from {@link PUSH_ERROR_TABLE}. */
+  readonly isRetryable: boolean;
+}
+
+/** `Data.TaggedError(tag)` with the members every push error shares. */
+type PushErrorClass<Tag extends string> = new <A extends Record<string, any> = {}>(
+  args: Types.VoidIfEmpty<{ readonly [P in keyof A as P extends "_tag" ? never : P]: A[P] }>,
+) => Cause.YieldableError & { readonly _tag: Tag } & Readonly<A> & PushErrorMembers;
+
+/**
+ * The base of each push error: its message is `[skopush] ` (then `[strategy] ` for errors of one
+ * strategy) before the class's `summary`, written once; `isRetryable` comes from the error table.
+ */
+const PushErrorBase = <Tag extends string>(tag: Tag): PushErrorClass<Tag> => {
+  class Base extends Data.TaggedError(tag)<Record<string, unknown>> {
+    get summary(): string {
+      return tag;
+    }
+    override get message(): string {
+      const strategy = this["strategy"];
+      return typeof strategy === "string" ? `[skopush] [${strategy}] ${this.summary}` : `[skopush] ${this.summary}`;
+    }
+    get isRetryable(): boolean {
+      return isRetryableError(this as unknown as PushError);
+    }
+  }
+  return Base as unknown as PushErrorClass<Tag>;
+};
+
 /** The strategy cannot run on this machine right now (binary missing, daemon down, container stopped). */
-export class StrategyUnavailable extends Data.TaggedError("StrategyUnavailable")<{
+export class StrategyUnavailable extends PushErrorBase("StrategyUnavailable")<{
   readonly strategy: string;
   readonly reason: string;
   readonly fix?: string | undefined;
   readonly cause?: unknown;
 }> {
-  override get message(): string {
-    return `[skopush] [${this.strategy}] unavailable: ${this.reason}${suffix(this.fix)}`;
-  }
-  get isRetryable(): boolean {
-    return false;
+  override get summary(): string {
+    return `unavailable: ${this.reason}${suffix(this.fix)}`;
   }
 }
 
 /** The environment failed under a running push (daemon gone, binary vanished, container stopped). */
-export class EnvironmentFault extends Data.TaggedError("EnvironmentFault")<{
+export class EnvironmentFault extends PushErrorBase("EnvironmentFault")<{
   readonly strategy: string;
   readonly reason: string;
   readonly fix?: string | undefined;
   readonly cause?: unknown;
 }> {
-  override get message(): string {
-    return `[skopush] [${this.strategy}] environment fault: ${this.reason}${suffix(this.fix)}`;
-  }
-  get isRetryable(): boolean {
-    return false;
+  override get summary(): string {
+    return `environment fault: ${this.reason}${suffix(this.fix)}`;
   }
 }
 
@@ -54,144 +84,115 @@ const REFERENCE_FIXES: Readonly<Record<ReferencePart, string>> = {
 };
 
 /** An image reference (or a Harbor URL, project, repository or tag) that the distribution grammar rejects. */
-export class InvalidReference extends Data.TaggedError("InvalidReference")<{
+export class InvalidReference extends PushErrorBase("InvalidReference")<{
   readonly input: string;
   readonly part: ReferencePart;
   readonly reason: string;
 }> {
-  override get message(): string {
-    return `[skopush] invalid image reference ${JSON.stringify(this.input)}: ${this.part} ${this.reason}${suffix(REFERENCE_FIXES[this.part])}`;
-  }
-  get isRetryable(): boolean {
-    return false;
+  override get summary(): string {
+    return `invalid image reference ${JSON.stringify(this.input)}: ${this.part} ${this.reason}${suffix(REFERENCE_FIXES[this.part])}`;
   }
 }
 
 /** The image archive is missing, unreadable, malformed or hostile. */
-export class ArchiveInvalid extends Data.TaggedError("ArchiveInvalid")<{
+export class ArchiveInvalid extends PushErrorBase("ArchiveInvalid")<{
   readonly path: string;
   readonly reason: string;
   readonly fix?: string | undefined;
   readonly cause?: unknown;
 }> {
-  override get message(): string {
-    return `[skopush] archive ${this.path}: ${this.reason}${suffix(this.fix)}`;
-  }
-  get isRetryable(): boolean {
-    return false;
+  override get summary(): string {
+    return `archive ${this.path}: ${this.reason}${suffix(this.fix)}`;
   }
 }
 
 /** The registry refused the credentials (wrong password, unknown user, expired or disabled robot). */
-export class AuthenticationFailed extends Data.TaggedError("AuthenticationFailed")<{
+export class AuthenticationFailed extends PushErrorBase("AuthenticationFailed")<{
   readonly registry: string;
   readonly username?: string | undefined;
   readonly reason: string;
   readonly fix?: string | undefined;
 }> {
-  override get message(): string {
+  override get summary(): string {
     const who = this.username === undefined ? "anonymous access" : `user ${JSON.stringify(this.username)}`;
-    return `[skopush] authentication to ${this.registry} failed for ${who}: ${this.reason}${suffix(
+    return `authentication to ${this.registry} failed for ${who}: ${this.reason}${suffix(
       this.fix ?? "check the username and password; a Harbor robot logs in with its full name, e.g. robot$project+name",
     )}`;
-  }
-  get isRetryable(): boolean {
-    return false;
   }
 }
 
 /** Authenticated, but not allowed to push (or pull) this repository. */
-export class AccessDenied extends Data.TaggedError("AccessDenied")<{
+export class AccessDenied extends PushErrorBase("AccessDenied")<{
   readonly registry: string;
   readonly repository: string;
   readonly reason: string;
   readonly fix?: string | undefined;
 }> {
-  override get message(): string {
-    return `[skopush] access to ${this.registry}/${this.repository} denied: ${this.reason}${suffix(
+  override get summary(): string {
+    return `access to ${this.registry}/${this.repository} denied: ${this.reason}${suffix(
       this.fix ?? "grant the account push and pull on the project",
     )}`;
-  }
-  get isRetryable(): boolean {
-    return false;
   }
 }
 
 /** The Harbor project (first path component) does not exist. */
-export class ProjectNotFound extends Data.TaggedError("ProjectNotFound")<{
+export class ProjectNotFound extends PushErrorBase("ProjectNotFound")<{
   readonly registry: string;
   readonly project: string;
   readonly fix?: string | undefined;
 }> {
-  override get message(): string {
-    return `[skopush] project ${JSON.stringify(this.project)} not found on ${this.registry}${suffix(
+  override get summary(): string {
+    return `project ${JSON.stringify(this.project)} not found on ${this.registry}${suffix(
       this.fix ?? "create it in Harbor, or push with ensureProject (--ensure-project) to create it",
     )}`;
-  }
-  get isRetryable(): boolean {
-    return false;
   }
 }
 
 /** The registry refused the push because a storage quota would be exceeded. */
-export class QuotaExceeded extends Data.TaggedError("QuotaExceeded")<{
+export class QuotaExceeded extends PushErrorBase("QuotaExceeded")<{
   readonly registry: string;
   readonly detail: string;
 }> {
-  override get message(): string {
-    return `[skopush] quota exceeded on ${this.registry}: ${this.detail}. Fix: raise the project quota or delete unused artifacts`;
-  }
-  get isRetryable(): boolean {
-    return false;
+  override get summary(): string {
+    return `quota exceeded on ${this.registry}: ${this.detail}. Fix: raise the project quota or delete unused artifacts`;
   }
 }
 
 /** The registry's certificate could not be verified (private CA, wrong host name, expired). */
-export class TlsVerificationFailed extends Data.TaggedError("TlsVerificationFailed")<{
+export class TlsVerificationFailed extends PushErrorBase("TlsVerificationFailed")<{
   readonly registry: string;
   readonly reason: string;
   readonly cause?: unknown;
 }> {
-  override get message(): string {
-    return `[skopush] TLS verification of ${this.registry} failed: ${this.reason}. Fix: trust the registry's CA with --ca-cert <file> (caFile), or opt out with --insecure`;
-  }
-  get isRetryable(): boolean {
-    return false;
+  override get summary(): string {
+    return `TLS verification of ${this.registry} failed: ${this.reason}. Fix: trust the registry's CA with --ca-cert <file> (caFile), or opt out with --insecure`;
   }
 }
 
 /** The registry could not be reached (connection refused, DNS failure, network timeout). */
-export class RegistryUnreachable extends Data.TaggedError("RegistryUnreachable")<{
+export class RegistryUnreachable extends PushErrorBase("RegistryUnreachable")<{
   readonly registry: string;
   readonly reason: string;
   readonly cause?: unknown;
 }> {
-  override get message(): string {
-    return `[skopush] registry ${this.registry} unreachable: ${this.reason}. Fix: check the address and port, and that the registry is up`;
-  }
-  get isRetryable(): boolean {
-    return true;
+  override get summary(): string {
+    return `registry ${this.registry} unreachable: ${this.reason}. Fix: check the address and port, and that the registry is up`;
   }
 }
 
 /** The registry refused the manifest (invalid, references missing blobs, too large). */
-export class ManifestRejected extends Data.TaggedError("ManifestRejected")<{
+export class ManifestRejected extends PushErrorBase("ManifestRejected")<{
   readonly registry: string;
   readonly reference: string;
   readonly reason: string;
 }> {
-  override get message(): string {
-    return `[skopush] ${this.registry} rejected the manifest of ${this.reference}: ${this.reason}`;
-  }
-  get isRetryable(): boolean {
-    return false;
+  override get summary(): string {
+    return `${this.registry} rejected the manifest of ${this.reference}: ${this.reason}`;
   }
 }
 
-const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
-
 /** A registry answer that fits no other class; retryable for 429, 502, 503 and 504. */
-export class RegistryError extends Data.TaggedError("RegistryError")<{
+export class RegistryError extends PushErrorBase("RegistryError")<{
   readonly registry: string;
   readonly status?: number | undefined;
   readonly code?: string | undefined;
@@ -199,98 +200,77 @@ export class RegistryError extends Data.TaggedError("RegistryError")<{
   /** How long the registry asked us to wait (`Retry-After`), in milliseconds. */
   readonly retryAfterMs?: number | undefined;
 }> {
-  override get message(): string {
+  override get summary(): string {
     const status = this.status === undefined ? "" : ` (HTTP ${this.status}${this.code ? ` ${this.code}` : ""})`;
-    return `[skopush] registry ${this.registry} error${status}: ${this.reason}`;
-  }
-  get isRetryable(): boolean {
-    return this.status !== undefined && RETRYABLE_STATUS.has(this.status);
+    return `registry ${this.registry} error${status}: ${this.reason}`;
   }
 }
 
 /** A command (skopeo, docker) failed in a way no classifier recognised; stderr is kept, secrets redacted. */
-export class CommandFailed extends Data.TaggedError("CommandFailed")<{
+export class CommandFailed extends PushErrorBase("CommandFailed")<{
   readonly strategy: string;
   readonly command: string;
   readonly exitCode?: number | undefined;
   readonly stderr: string;
   readonly cause?: unknown;
 }> {
-  override get message(): string {
+  override get summary(): string {
     const code = this.exitCode === undefined ? "" : ` with exit code ${this.exitCode}`;
     const detail = this.stderr.trim().split("\n").slice(-3).join(" | ");
-    return `[skopush] [${this.strategy}] ${this.command} failed${code}${detail ? `: ${detail}` : ""}`;
-  }
-  get isRetryable(): boolean {
-    return false;
+    return `${this.command} failed${code}${detail ? `: ${detail}` : ""}`;
   }
 }
 
 /** A strategy failed in a way its classifier did not recognise (an unexpected exception); the cause is kept. */
-export class StrategyFailed extends Data.TaggedError("StrategyFailed")<{
+export class StrategyFailed extends PushErrorBase("StrategyFailed")<{
   readonly strategy: string;
   readonly reason: string;
   readonly cause?: unknown;
 }> {
-  override get message(): string {
-    return `[skopush] [${this.strategy}] failed: ${this.reason}`;
-  }
-  get isRetryable(): boolean {
-    return false;
+  override get summary(): string {
+    return `failed: ${this.reason}`;
   }
 }
 
 /** An operation ran past its time limit. */
-export class Timeout extends Data.TaggedError("Timeout")<{
+export class Timeout extends PushErrorBase("Timeout")<{
   readonly operation: string;
   readonly afterMs: number;
 }> {
-  override get message(): string {
-    return `[skopush] ${this.operation} timed out after ${this.afterMs} ms`;
-  }
-  get isRetryable(): boolean {
-    return true;
+  override get summary(): string {
+    return `${this.operation} timed out after ${this.afterMs} ms`;
   }
 }
 
 /** The caller cancelled the push (AbortSignal, SIGINT). Everything the push created was cleaned up. */
-export class PushCancelled extends Data.TaggedError("PushCancelled")<{
+export class PushCancelled extends PushErrorBase("PushCancelled")<{
   readonly reason: string;
 }> {
-  override get message(): string {
-    return `[skopush] push cancelled: ${this.reason}`;
-  }
-  get isRetryable(): boolean {
-    return false;
+  override get summary(): string {
+    return `push cancelled: ${this.reason}`;
   }
 }
 
 /** Credentials could not be obtained: a malformed config file, a failing credential helper, a Harbor API error. */
-export class CredentialsError extends Data.TaggedError("CredentialsError")<{
+export class CredentialsError extends PushErrorBase("CredentialsError")<{
   readonly source: string;
   readonly reason: string;
   readonly fix?: string | undefined;
   readonly cause?: unknown;
 }> {
-  override get message(): string {
-    return `[skopush] credentials from ${this.source}: ${this.reason}${suffix(this.fix)}`;
-  }
-  get isRetryable(): boolean {
-    return false;
+  override get summary(): string {
+    return `credentials from ${this.source}: ${this.reason}${suffix(this.fix)}`;
   }
 }
 
 /** Every strategy in the chain was unavailable or hit an environment fault. */
-export class NoStrategyAvailable extends Data.TaggedError("NoStrategyAvailable")<{
+export class NoStrategyAvailable extends PushErrorBase("NoStrategyAvailable")<{
   readonly attempts: ReadonlyArray<Attempt>;
 }> {
-  override get message(): string {
-    if (this.attempts.length === 0) return "[skopush] no push strategy is configured";
+  override get summary(): string {
+    if (this.attempts.length === 0) return "no push strategy is configured";
     const lines = this.attempts.map((a) => `  - ${a.strategy}: ${a.reason ?? a.outcome}`);
-    return `[skopush] no push strategy could push here:\n${lines.join("\n")}`;
-  }
-  get isRetryable(): boolean {
-    return false;
+    return `no push strategy could push here:\n${lines.join("\n")}`;
   }
 }
 
@@ -331,27 +311,6 @@ export class PushFailed extends Data.TaggedError("PushFailed")<{
   }
 }
 
-const PUSH_ERROR_TAGS: ReadonlySet<string> = new Set<PushErrorTag>([
-  "StrategyUnavailable",
-  "EnvironmentFault",
-  "InvalidReference",
-  "ArchiveInvalid",
-  "AuthenticationFailed",
-  "AccessDenied",
-  "ProjectNotFound",
-  "QuotaExceeded",
-  "TlsVerificationFailed",
-  "RegistryUnreachable",
-  "ManifestRejected",
-  "RegistryError",
-  "CommandFailed",
-  "StrategyFailed",
-  "Timeout",
-  "PushCancelled",
-  "CredentialsError",
-  "NoStrategyAvailable",
-]);
-
 /** True when `u` is one of skopush's push errors. */
 export const isPushError = (u: unknown): u is PushError =>
-  typeof u === "object" && u !== null && PUSH_ERROR_TAGS.has((u as { _tag?: unknown })._tag as string);
+  typeof u === "object" && u !== null && Object.hasOwn(PUSH_ERROR_TABLE, (u as { _tag?: unknown })._tag as string);

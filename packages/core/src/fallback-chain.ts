@@ -72,7 +72,7 @@ export class FallbackChain {
           return { outcome: exit.value, strategy: strategy.name, attempts };
         }
         const error = errorOf(exit.cause, strategy.name);
-        attempts.push({ strategy: strategy.name, outcome: outcomeOf(error), reason: describe(error), error: error._tag, durationMs });
+        attempts.push({ strategy: strategy.name, outcome: outcomeOf(error), reason: error.summary, error: error._tag, durationMs });
         if (error._tag === "PushCancelled" || this.policy.decide(error) === "stop") {
           return yield* Effect.fail(new PushFailed({ reason: error, attempts }));
         }
@@ -95,7 +95,7 @@ export class FallbackChain {
           return {
             strategy: strategy.name,
             available: false,
-            reason: error._tag === "StrategyUnavailable" ? error.reason : describe(error),
+            reason: error._tag === "StrategyUnavailable" ? error.reason : error.summary,
             fix: error._tag === "StrategyUnavailable" ? error.fix : undefined,
             durationMs,
           };
@@ -139,6 +139,3 @@ const outcomeOf = (error: PushError): AttemptOutcome => {
   if (error._tag === "PushCancelled") return "cancelled";
   return "failed";
 };
-
-/** The error's message without the `[skopush] [strategy]` prefix, which the attempt already names. */
-const describe = (error: PushError): string => error.message.replace(/^\[skopush\] (?:\[[^\]]+\] )?/, "");

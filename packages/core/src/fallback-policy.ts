@@ -1,41 +1,19 @@
+import { PUSH_ERROR_TABLE, PUSH_ERROR_TAGS, type FallbackDecision } from "./error-table.js";
 import type { PushError, PushErrorTag } from "./errors.js";
 
-/** What the chain does after a strategy failed: try the next one, or stop and report. */
-export type FallbackDecision = "next" | "stop";
+export type { FallbackDecision } from "./error-table.js";
 
 /** Decides, per error, whether another strategy could succeed where this one failed. */
 export interface FallbackPolicy {
   decide(error: PushError): FallbackDecision;
 }
 
-/**
- * The default decisions. Moving on is right when the failure belongs to this strategy's environment
- * (unavailable, daemon gone, container stopped, an unrecognised command failure); stopping is right
- * when every strategy would fail the same way (credentials, reference, archive, the registry's answer),
- * so a wrong password is tried once, not once per strategy.
- */
-export const DEFAULT_FALLBACK_DECISIONS: Readonly<Record<PushErrorTag, FallbackDecision>> = {
-  StrategyUnavailable: "next",
-  EnvironmentFault: "next",
-  CommandFailed: "next",
-  StrategyFailed: "next",
-  InvalidReference: "stop",
-  ArchiveInvalid: "stop",
-  AuthenticationFailed: "stop",
-  AccessDenied: "stop",
-  ProjectNotFound: "stop",
-  QuotaExceeded: "stop",
-  TlsVerificationFailed: "stop",
-  RegistryUnreachable: "stop",
-  ManifestRejected: "stop",
-  RegistryError: "stop",
-  Timeout: "stop",
-  PushCancelled: "stop",
-  CredentialsError: "stop",
-  NoStrategyAvailable: "stop",
-};
+/** The default decisions, each tag's `fallThrough` in {@link PUSH_ERROR_TABLE}. */
+export const DEFAULT_FALLBACK_DECISIONS: Readonly<Record<PushErrorTag, FallbackDecision>> = Object.fromEntries(
+  PUSH_ERROR_TAGS.map((tag) => [tag, PUSH_ERROR_TABLE[tag].fallThrough]),
+) as Record<PushErrorTag, FallbackDecision>;
 
-/** The policy built from {@link DEFAULT_FALLBACK_DECISIONS}. */
+/** The policy built from {@link PUSH_ERROR_TABLE}. */
 export const defaultFallbackPolicy: FallbackPolicy = {
-  decide: (error) => DEFAULT_FALLBACK_DECISIONS[error._tag],
+  decide: (error) => PUSH_ERROR_TABLE[error._tag].fallThrough,
 };

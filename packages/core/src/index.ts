@@ -31,6 +31,14 @@ export {
   type PushErrorTag,
   type ReferencePart,
 } from "./errors.js";
+export {
+  isRetryableError,
+  PUSH_ERROR_TABLE,
+  PUSH_ERROR_TAGS,
+  type PushErrorExitCode,
+  type PushErrorSpec,
+  type PushErrorTable,
+} from "./error-table.js";
 export { FallbackChain, type ChainSuccess, type FallbackChainOptions, type ProbeReport } from "./fallback-chain.js";
 export {
   DEFAULT_FALLBACK_DECISIONS,
