@@ -26,5 +26,12 @@ export {
 } from "./resident-container.js";
 export { resolveSharedDirectory, type SharedDirectory, type SharedDirectoryOptions } from "./shared-directory.js";
 export { sharedDirectoryFault, sharedWorkspace, WORKSPACE_PREFIX } from "./shared-workspace.js";
+export {
+  checkSharedDirectory,
+  trustedSharedDirectory,
+  type SharedDirectoryCheckOptions,
+  type SharedDirectoryRefusal,
+  type SharedDirectoryVerdict,
+} from "./shared-directory-trust.js";
 export { hostRealPath, probeExitProblem, probeMarker, type ProbeExitContext, type ProbeMarker, type ProbeProblem } from "./probe-marker.js";
 export { killedSkopeoProblem, settledContainerState, SIGNAL_EXIT_BASE, type KilledSkopeoContext, type KilledSkopeoProblem } from "./killed-skopeo.js";

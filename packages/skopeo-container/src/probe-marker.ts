@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, realpath, rm, writeFile } from "node:fs/promises";
+import { realpath, rm, writeFile } from "node:fs/promises";
 import { join, posix } from "node:path";
 import * as Effect from "effect/Effect";
 import type * as Scope from "effect/Scope";
@@ -23,7 +23,8 @@ export interface ProbeProblem {
  * Writes a marker file (`.skopush-probe-<random>`) into the shared directory and removes it when the
  * scope closes. Seeing it inside the container proves the mount is live, which inspecting the mounts
  * cannot: a remote daemon mounts a directory of its own machine with the same path, and a directory
- * deleted and recreated on the host (a /tmp cleaner) is no longer the one the container has.
+ * deleted and recreated on the host (a /tmp cleaner) is no longer the one the container has. The shared
+ * directory must exist (`trustedSharedDirectory` first).
  */
 export const probeMarker = (shared: SharedDirectory): Effect.Effect<ProbeMarker, ProbeProblem, Scope.Scope> =>
   Effect.acquireRelease(
@@ -31,13 +32,12 @@ export const probeMarker = (shared: SharedDirectory): Effect.Effect<ProbeMarker,
       try: async () => {
         const content = randomBytes(12).toString("hex");
         const name = `.skopush-probe-${content}`;
-        await mkdir(shared.hostPath, { recursive: true });
         await writeFile(join(shared.hostPath, name), `${content}\n`, { mode: 0o644, flag: "wx" });
         return { name, marker: { path: posix.join(shared.containerPath, name), content } };
       },
       catch: (cause): ProbeProblem => ({
         reason: `cannot write into the shared directory ${shared.hostPath}: ${(cause as Error).message}`,
-        fix: `make ${shared.hostPath} writable for this user, or set SKOPEO_SHARED_DIR to a directory you own and recreate the container with it mounted at ${shared.containerPath}`,
+        fix: `make ${shared.hostPath} yours (mode 0700), or set SKOPEO_SHARED_DIR to a directory you own and recreate the container with it mounted at ${shared.containerPath}`,
       }),
     }),
     ({ name }) => Effect.promise(() => rm(join(shared.hostPath, name), { force: true }).catch(() => undefined)),

@@ -1,10 +1,10 @@
-import { mkdir } from "node:fs/promises";
 import { basename, posix } from "node:path";
 import * as Effect from "effect/Effect";
 import type * as Scope from "effect/Scope";
 import { EnvironmentFault } from "@skopush/core";
 import { makeLocalWorkspace, type Workspace } from "@skopush/skopeo";
 import type { SharedDirectory } from "./shared-directory.js";
+import { trustedSharedDirectory } from "./shared-directory-trust.js";
 
 /** The prefix of every workspace skopush creates in a shared directory. */
 export const WORKSPACE_PREFIX = "skopush-";
@@ -17,7 +17,7 @@ export const sharedDirectoryFault = (strategy: string, shared: SharedDirectory, 
   const detail = cause instanceof Error ? cause.message : String(cause);
   const fix =
     code === "EACCES" || code === "EPERM" || code === "EROFS"
-      ? `make ${shared.hostPath} writable for this user (for example chmod 1777 ${shared.hostPath}), or set SKOPEO_SHARED_DIR to a directory you own and recreate the container with it mounted at ${shared.containerPath}`
+      ? `make ${shared.hostPath} yours (chown it to this user, mode 0700), or set SKOPEO_SHARED_DIR to a directory you own and recreate the container with it mounted at ${shared.containerPath}`
       : code === "ENOSPC"
         ? `free space on the file system of ${shared.hostPath}, or set SKOPEO_SHARED_DIR to a directory on a larger one`
         : undefined;
@@ -27,13 +27,12 @@ export const sharedDirectoryFault = (strategy: string, shared: SharedDirectory, 
 /**
  * One push's private workspace (`skopush-XXXXXX`, mode 0700, with skopeo's `tmp/`) inside the shared
  * directory, under its host path and its container path; removed with everything in it when the scope
- * closes, however the push ends. Concurrent pushes through one container each get their own.
+ * closes, however the push ends. Concurrent pushes through one container each get their own. The shared
+ * directory is checked first (created 0700 when missing); one another user could write to is refused.
  */
 export const sharedWorkspace = (strategy: string, shared: SharedDirectory): Effect.Effect<Workspace, EnvironmentFault, Scope.Scope> =>
-  Effect.tryPromise({
-    try: () => mkdir(shared.hostPath, { recursive: true }),
-    catch: (cause) => sharedDirectoryFault(strategy, shared, "create a workspace", cause),
-  }).pipe(
+  trustedSharedDirectory(shared).pipe(
+    Effect.mapError((refusal) => new EnvironmentFault({ strategy, reason: refusal.reason, fix: refusal.fix })),
     Effect.andThen(
       makeLocalWorkspace({
         strategy,

@@ -68,22 +68,18 @@ describe("sharedWorkspace", () => {
     expect(readdirSync(join(root, "share"))).toEqual([]);
   });
 
-  it("fails with an EnvironmentFault that names the directory and the fix when it cannot write there", async () => {
-    if (process.getuid?.() === 0) {
-      // root ignores permissions: a file in place of the directory fails the same way for everyone.
-      writeFileSync(join(root, "share"), "");
-    } else {
-      chmodSync(root, 0o500);
-    }
+  it("fails with an EnvironmentFault that names the directory and the fix when a file is in its place", async () => {
+    writeFileSync(join(root, "share"), "");
     const exit = await Effect.runPromiseExit(Effect.scoped(sharedWorkspace("docker-exec", shared())));
     const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined;
     expect(error).toMatchObject({ _tag: "EnvironmentFault", strategy: "docker-exec" });
-    expect((error as Error).message).toContain(`cannot create a workspace in the shared directory ${join(root, "share")}`);
+    expect((error as Error).message).toContain(`the shared directory ${join(root, "share")} is not a directory (a regular file)`);
+    expect((error as Error).message).toContain(`remove it (rm ${join(root, "share")}`);
   });
 
   it("says how to fix a permission problem", () => {
     const fault = sharedDirectoryFault("dockerode", { hostPath: "/tmp/geoml-skopeo", containerPath: "/tmp/skopeo" }, "create a workspace", Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" }));
-    expect(fault.fix).toContain("chmod 1777 /tmp/geoml-skopeo");
+    expect(fault.fix).toContain("make /tmp/geoml-skopeo yours (chown it to this user, mode 0700)");
     expect(fault.fix).toContain("SKOPEO_SHARED_DIR");
   });
 });

@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect";
 import * as Redacted from "effect/Redacted";
 import type * as Scope from "effect/Scope";
 import type { Workspace } from "./skopeo-host.js";
+import { CREATE_NEW_FILE } from "./workspace.js";
 
 /** The authfile's name inside the workspace. */
 export const AUTH_FILE_NAME = "auth.json";
@@ -29,9 +30,9 @@ export interface AuthFile {
 }
 
 /**
- * Writes the authfile for `registry` into the workspace: created with mode 0600 in the same call that
- * creates it (`wx`, so an existing file or link is never reused), and removed when the scope closes,
- * whether the push succeeded, failed or was interrupted.
+ * Writes the authfile for `registry` into the workspace (through its pinned path): created with mode 0600
+ * in the same call that creates it (`O_EXCL|O_NOFOLLOW`, so an existing file or link is never reused),
+ * and removed when the scope closes, whether the push succeeded, failed or was interrupted.
  */
 export const writeAuthFile = (
   strategy: string,
@@ -40,10 +41,11 @@ export const writeAuthFile = (
   credentials: Credentials,
 ): Effect.Effect<AuthFile, EnvironmentFault, Scope.Scope> => {
   const hostPath = join(workspace.hostPath, AUTH_FILE_NAME);
+  const pinnedPath = join(workspace.pinnedPath, AUTH_FILE_NAME);
   return Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
-        const handle = await open(hostPath, "wx", 0o600);
+        const handle = await open(pinnedPath, CREATE_NEW_FILE, 0o600);
         try {
           await handle.writeFile(authFileContent(registry, credentials), "utf8");
         } finally {
@@ -59,6 +61,6 @@ export const writeAuthFile = (
           cause,
         }),
     }),
-    () => Effect.promise(() => rm(hostPath, { force: true }).catch(() => undefined)),
+    () => Effect.promise(() => rm(pinnedPath, { force: true }).catch(() => undefined)),
   );
 };

@@ -1,3 +1,4 @@
+import { constants } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TlsVerificationFailed, type TlsSettings } from "@skopush/core";
@@ -29,7 +30,7 @@ export const prepareCertDir = (
   if (tls.caFile === undefined && tls.certDir === undefined) return Effect.succeed(undefined);
   const fail = (reason: string, cause?: unknown) => new TlsVerificationFailed({ registry, reason, cause });
   return Effect.gen(function* () {
-    const target = join(workspace.hostPath, CERT_DIR_NAME);
+    const target = join(workspace.pinnedPath, CERT_DIR_NAME);
     yield* Effect.tryPromise({ try: () => mkdir(target, { mode: 0o700 }), catch: (cause) => fail(`cannot create the cert dir (${codeOf(cause)})`, cause) });
     const taken = new Set<string>();
     const certDir = tls.certDir;
@@ -41,7 +42,7 @@ export const prepareCertDir = (
       for (const entry of entries) {
         if (!CERT_DIR_FILE.test(entry.name) || !(entry.isFile() || entry.isSymbolicLink())) continue;
         yield* Effect.tryPromise({
-          try: () => copyFile(join(certDir, entry.name), join(target, entry.name)),
+          try: () => copyFile(join(certDir, entry.name), join(target, entry.name), constants.COPYFILE_EXCL),
           catch: (cause) => fail(`${join(certDir, entry.name)} cannot be read (${codeOf(cause)})`, cause),
         });
         taken.add(entry.name);

@@ -1,19 +1,23 @@
-import { open, readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { EnvironmentFault } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { Workspace } from "./skopeo-host.js";
+import { CREATE_NEW_FILE, READ_OWN_FILE } from "./workspace.js";
 
 /** The digest file's name inside the workspace. */
 export const DIGEST_FILE_NAME = "digest";
 
 const MANIFEST_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-/** The digest file's paths: where skopeo writes it, where this process reads it. */
+/** The digest file's paths: where skopeo writes it, where this process reads it (through the pinned workspace). */
 export const digestFilePaths = (workspace: Workspace) => ({
-  hostPath: join(workspace.hostPath, DIGEST_FILE_NAME),
+  hostPath: join(workspace.pinnedPath, DIGEST_FILE_NAME),
   skopeoPath: join(workspace.skopeoPath, DIGEST_FILE_NAME),
 });
+
+// A digest file holds one digest and a newline; anything longer is not skopeo's.
+const DIGEST_FILE_MAX_BYTES = 1024;
 
 /**
  * Creates the empty digest file with mode 0600 for a skopeo that runs on this host, which writes it with
@@ -21,7 +25,7 @@ export const digestFilePaths = (workspace: Workspace) => ({
  */
 export const createPrivateDigestFile = (strategy: string, hostPath: string): Effect.Effect<void, EnvironmentFault> =>
   Effect.tryPromise({
-    try: async () => (await open(hostPath, "wx", 0o600)).close(),
+    try: async () => (await open(hostPath, CREATE_NEW_FILE, 0o600)).close(),
     catch: (cause) =>
       new EnvironmentFault({
         strategy,
@@ -46,7 +50,17 @@ const noDigestFile = (strategy: string, detail: string, cause?: unknown) =>
  */
 export const readDigestFile = (strategy: string, hostPath: string): Effect.Effect<string, EnvironmentFault> =>
   Effect.tryPromise({
-    try: () => readFile(hostPath, "utf8"),
+    try: async () => {
+      // Never through a link, never blocking on something that is not a regular file, never more than a digest's worth.
+      const handle = await open(hostPath, READ_OWN_FILE);
+      try {
+        const buffer = Buffer.alloc(DIGEST_FILE_MAX_BYTES);
+        const { bytesRead } = (await handle.stat()).isFile() ? await handle.read(buffer, 0, buffer.length, 0) : { bytesRead: 0 };
+        return buffer.subarray(0, bytesRead).toString("utf8");
+      } finally {
+        await handle.close();
+      }
+    },
     catch: (cause) => noDigestFile(strategy, (cause as { code?: string }).code ?? String(cause), cause),
   }).pipe(
     Effect.flatMap((text) => {

@@ -31,4 +31,12 @@ export {
   stageBySymlink,
   workspacePathOf,
 } from "./stage-archive.js";
-export { makeLocalWorkspace, removeDirectory, WORKSPACE_TMP, type LocalWorkspaceOptions } from "./workspace.js";
+export {
+  CREATE_NEW_FILE,
+  makeLocalWorkspace,
+  READ_OWN_FILE,
+  removeDirectory,
+  verifyWorkspace,
+  WORKSPACE_TMP,
+  type LocalWorkspaceOptions,
+} from "./workspace.js";

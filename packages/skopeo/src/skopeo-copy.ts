@@ -18,7 +18,7 @@ import { CopyProgress } from "./copy-progress.js";
 import { createPrivateDigestFile, digestFilePaths, readDigestFile } from "./digest-file.js";
 import type { SkopeoHost } from "./skopeo-host.js";
 import { gunzipIntoWorkspace } from "./stage-archive.js";
-import { WORKSPACE_TMP } from "./workspace.js";
+import { verifyWorkspace, WORKSPACE_TMP } from "./workspace.js";
 
 /**
  * The failures skopeoCopy retries itself, because skopeo gives up on them at once: registry answers that
@@ -87,14 +87,15 @@ export const skopeoCopy = (host: SkopeoHost, request: PushRequest, progress: Pro
       });
 
       tracker.preparing(4, `Running skopeo copy to ${destination}`);
-      const copy = host
-        .run(args, {
+      // skopeo reads the workspace by its path: check that the path still names what was filled, every attempt.
+      const copy = verifyWorkspace(host.strategy, workspace)
+        .pipe(Effect.andThen(host.run(args, {
           onLine: (line, stream) => {
             if (stream === "stdout") tracker.line(line);
           },
           onBytesRead: (bytes) => tracker.bytesReadSoFar(bytes),
           env: { TMPDIR: join(workspace.skopeoPath, WORKSPACE_TMP) },
-        })
+        })))
         .pipe(
           Effect.flatMap((result): Effect.Effect<void, PushError> =>
             result.exitCode === 0

@@ -8,6 +8,12 @@ export interface Workspace {
   readonly hostPath: string;
   /** The same directory as skopeo sees it (equal to `hostPath` when skopeo runs on this host). */
   readonly skopeoPath: string;
+  /**
+   * The path this process writes the workspace's files through: on Linux `/proc/self/fd/<n>` of the
+   * directory opened when it was created, so a workspace renamed and replaced (by another directory or a
+   * link) is never written into; `hostPath` elsewhere. Never handed to skopeo.
+   */
+  readonly pinnedPath: string;
 }
 
 /** Where a stream line came from. */

@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { cp, link, stat, symlink } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { cp, link, open, stat, symlink } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -7,6 +7,7 @@ import { createGunzip } from "node:zlib";
 import { ArchiveInvalid, EnvironmentFault } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { StageProgress, Workspace } from "./skopeo-host.js";
+import { CREATE_NEW_FILE } from "./workspace.js";
 
 /** The name a staged archive gets inside the workspace. */
 export const STAGED_ARCHIVE_NAME = "archive";
@@ -33,7 +34,7 @@ export const stageBySymlink = (strategy: string, workspace: Workspace, archivePa
   const inWorkspace = workspacePathOf(workspace, absolute);
   if (inWorkspace !== undefined) return Effect.succeed(inWorkspace);
   if (isSafeSourcePath(absolute)) return Effect.succeed(absolute);
-  const linkPath = join(workspace.hostPath, STAGED_ARCHIVE_NAME);
+  const linkPath = join(workspace.pinnedPath, STAGED_ARCHIVE_NAME);
   return Effect.tryPromise({
     try: () => symlink(absolute, linkPath),
     catch: (cause) =>
@@ -55,7 +56,7 @@ export const stageByCopy = (
   const absolute = resolve(archivePath);
   const inWorkspace = workspacePathOf(workspace, absolute);
   if (inWorkspace !== undefined) return Effect.succeed(inWorkspace);
-  const target = join(workspace.hostPath, STAGED_ARCHIVE_NAME);
+  const target = join(workspace.pinnedPath, STAGED_ARCHIVE_NAME);
   const staged = join(workspace.skopeoPath, STAGED_ARCHIVE_NAME);
   return Effect.gen(function* () {
     const stats = yield* Effect.tryPromise({
@@ -75,7 +76,7 @@ export const stageByCopy = (
     );
     if (!linked) {
       yield* Effect.tryPromise({
-        try: (signal) => pipeline(createReadStream(absolute), counting(stats.size, progress), createWriteStream(target, { flags: "wx", mode: 0o600 }), { signal }),
+        try: (signal) => copyInto(target, signal, createReadStream(absolute), counting(stats.size, progress)),
         catch: (cause) => copyFault(strategy, archivePath, cause),
       });
     }
@@ -95,17 +96,24 @@ export const gunzipIntoWorkspace = (
   archivePath: string,
   progress?: StageProgress,
 ): Effect.Effect<string, ArchiveInvalid | EnvironmentFault> => {
-  const target = join(workspace.hostPath, `${STAGED_ARCHIVE_NAME}.tar`);
+  const name = `${STAGED_ARCHIVE_NAME}.tar`;
+  const target = join(workspace.hostPath, name);
   return Effect.tryPromise({
     try: async (signal) => {
       const { size } = await stat(archivePath);
-      await pipeline(createReadStream(archivePath), counting(size, progress), createGunzip(), createWriteStream(target, { flags: "wx", mode: 0o600 }), { signal });
+      await copyInto(join(workspace.pinnedPath, name), signal, createReadStream(archivePath), counting(size, progress), createGunzip());
     },
     catch: (cause) =>
       codeOf(cause).startsWith("Z_")
         ? new ArchiveInvalid({ path: archivePath, reason: "is a corrupt or truncated gzip stream", fix: "copy or save the archive again", cause })
         : copyFault(strategy, archivePath, cause),
   }).pipe(Effect.as(target));
+};
+
+/** Streams `source` through `transforms` into a new file (mode 0600) at `target`, created without following a link. */
+const copyInto = async (target: string, signal: AbortSignal, source: NodeJS.ReadableStream, ...transforms: NodeJS.ReadWriteStream[]): Promise<void> => {
+  const handle = await open(target, CREATE_NEW_FILE, 0o600);
+  await pipeline([source, ...transforms, handle.createWriteStream()], { signal });
 };
 
 const copyFault = (strategy: string, archivePath: string, cause: unknown) =>

@@ -1,5 +1,6 @@
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { constants, existsSync } from "node:fs";
+import { lstat, mkdir, mkdtemp, open, readdir, readlink, rm, rmdir, stat, type FileHandle } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { EnvironmentFault } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type * as Scope from "effect/Scope";
@@ -22,17 +23,56 @@ export const WORKSPACE_TMP = "tmp";
 
 const codeOf = (cause: unknown): unknown => (cause as { code?: unknown } | null)?.code;
 
+// On Linux, /proc/self/fd/<n> of an open directory resolves to that directory wherever it has been moved,
+// which gives Node (that has no openat) paths that never walk through a name someone else could swap.
+const PINNED_ROOT = "/proc/self/fd";
+const canPin = process.platform === "linux" && existsSync(PINNED_ROOT);
+
+const DIRECTORY_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+
+/** Flags that create a new file in a workspace: never an existing file, never through a link. */
+export const CREATE_NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** Flags that read a file a push wrote into its workspace, never through a link. */
+export const READ_OWN_FILE = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** The caller's user id, or undefined where there are no POSIX owners. */
+const callerUid = (): number | undefined => process.getuid?.();
+
+interface Identity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
+const sameInode = (a: Identity, b: Identity): boolean => a.dev === b.dev && a.ino === b.ino;
+
 /**
  * Creates a private directory (mode 0700, random name) under `parent`, with a `tmp/` inside for skopeo's
  * temp files, and removes it with everything in it when the scope closes, however the push ended.
+ *
+ * The directory is opened (no link followed) right after `mkdtemp` creates it, and everything skopush
+ * writes into it goes through {@link Workspace.pinnedPath}, that open directory: a workspace renamed and
+ * replaced by another directory or a link is never written into. Removal empties the opened directory
+ * wherever it is now and removes it only where it still is that directory.
  */
 export const makeLocalWorkspace = (options: LocalWorkspaceOptions): Effect.Effect<Workspace, EnvironmentFault, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
         const hostPath = await mkdtemp(join(options.parent, options.prefix ?? "skopush-"));
-        await mkdir(join(hostPath, WORKSPACE_TMP), { mode: 0o700 });
-        return { hostPath, skopeoPath: options.skopeoPathOf?.(hostPath) ?? hostPath };
+        let handle: FileHandle | undefined;
+        try {
+          handle = await open(hostPath, DIRECTORY_FLAGS);
+          const identity = await handle.stat();
+          const pinnedPath = canPin ? join(PINNED_ROOT, String(handle.fd)) : hostPath;
+          const workspace: Workspace = { hostPath, skopeoPath: options.skopeoPathOf?.(hostPath) ?? hostPath, pinnedPath };
+          await mkdir(join(pinnedPath, WORKSPACE_TMP), { mode: 0o700 });
+          return { workspace, handle, identity };
+        } catch (error) {
+          await handle?.close().catch(() => undefined);
+          await rm(hostPath, { recursive: true, force: true }).catch(() => undefined);
+          throw error;
+        }
       },
       catch: (cause) =>
         new EnvironmentFault({
@@ -44,7 +84,53 @@ export const makeLocalWorkspace = (options: LocalWorkspaceOptions): Effect.Effec
           cause,
         }),
     }),
-    (workspace) => removeDirectory(workspace.hostPath),
+    ({ workspace, handle, identity }) => Effect.promise(() => removePinned(workspace, handle, identity)),
+  ).pipe(Effect.map(({ workspace }) => workspace));
+
+/** Empties the opened directory through its pinned path, then removes it where it now is, if it is still it. */
+const removePinned = async (workspace: Workspace, handle: FileHandle, identity: Identity): Promise<void> => {
+  try {
+    const names = await readdir(workspace.pinnedPath).catch(() => [] as string[]);
+    await Promise.all(names.map((name) => rm(join(workspace.pinnedPath, name), { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined)));
+    const where = canPin ? await readlink(workspace.pinnedPath).catch(() => workspace.hostPath) : workspace.hostPath;
+    const now = await lstat(where).catch(() => undefined);
+    if (now?.isDirectory() && sameInode(now, identity)) await rmdir(where).catch(() => undefined);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+};
+
+/**
+ * Checks, right before skopeo runs, that the workspace's path still names the directory skopush created
+ * and filled (same device and inode, a directory owned by this user with mode 0700, not a link): skopeo
+ * reads the workspace by its path, so a directory swapped in since would hand skopeo someone else's files.
+ */
+export const verifyWorkspace = (strategy: string, workspace: Workspace): Effect.Effect<void, EnvironmentFault> =>
+  Effect.tryPromise({
+    try: async () => {
+      const [pinned, current] = await Promise.all([stat(workspace.pinnedPath), lstat(workspace.hostPath)]);
+      const uid = callerUid();
+      if (current.isSymbolicLink()) return "a symbolic link was put in its place";
+      if (!current.isDirectory()) return "something that is not a directory was put in its place";
+      if (!sameInode(current, pinned)) return "another directory was put in its place";
+      if (uid !== undefined && current.uid !== uid) return `it is now owned by uid ${current.uid}`;
+      if (process.platform !== "win32" && (current.mode & 0o777) !== 0o700) return `its mode is now ${(current.mode & 0o777).toString(8)}, not 700`;
+      return undefined;
+    },
+    catch: (cause) => String(codeOf(cause) ?? cause),
+  }).pipe(
+    Effect.catch((detail) => Effect.succeed(`it cannot be checked (${detail})`)),
+    Effect.flatMap((problem) =>
+      problem === undefined
+        ? Effect.void
+        : Effect.fail(
+            new EnvironmentFault({
+              strategy,
+              reason: `the push's working directory ${workspace.hostPath} is not the one skopush created and filled: ${problem}; not running skopeo on it`,
+              fix: `make sure no other user or process can write to ${dirname(workspace.hostPath)} (it must be yours alone, mode 0700)`,
+            }),
+          ),
+    ),
   );
 
 /** Removes a directory tree, never failing: a finalizer must not turn a push's outcome into a defect. */

@@ -7,7 +7,7 @@ import { AUTH_FILE_NAME, authFileContent, writeAuthFile, type Workspace } from "
 import { failureOf, tempDir } from "./support/unit.js";
 
 const credentials = makeCredentials("robot$proj+ci", "pa:ss$word\"'");
-const workspaceIn = (dir: string): Workspace => ({ hostPath: dir, skopeoPath: "/skopeo/sees/this" });
+const workspaceIn = (dir: string): Workspace => ({ hostPath: dir, skopeoPath: "/skopeo/sees/this", pinnedPath: dir });
 const exists = (path: string) => stat(path).then(() => true, () => false);
 
 describe("authFileContent", () => {

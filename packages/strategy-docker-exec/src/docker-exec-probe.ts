@@ -7,6 +7,7 @@ import {
   probeCommand,
   probeExitProblem,
   probeMarker,
+  trustedSharedDirectory,
   type ContainerFacts,
   type SharedDirectory,
 } from "@skopush/skopeo-container";
@@ -40,9 +41,9 @@ export const inspectContainer = (target: DockerExecTarget): Effect.Effect<Contai
   });
 
 /**
- * Checks, in order, that the docker CLI runs, the daemon answers, the container exists and runs, mounts
- * the shared directory writable, sees a file just written there, has a shell, and that skopeo answers in
- * it. Each failure is a `StrategyUnavailable` naming the fix. Answers the container's facts.
+ * Checks, in order, that the docker CLI runs, the daemon answers, the container exists and runs, the
+ * shared directory is this user's alone (created 0700 when missing), the container mounts it writable,
+ * sees a file just written there, has a shell, and that skopeo answers in it. Each failure is a `StrategyUnavailable` naming the fix. Answers the container's facts.
  */
 export const probeDockerExec = (target: DockerExecTarget): Effect.Effect<ContainerFacts, StrategyUnavailable> =>
   Effect.gen(function* () {
@@ -57,6 +58,7 @@ export const probeDockerExec = (target: DockerExecTarget): Effect.Effect<Contain
         }),
       );
     }
+    yield* trustedSharedDirectory(target.shared).pipe(Effect.mapError((refusal) => unavailable(target.strategy, { kind: "unknown", ...refusal })));
     const mount = checkSharedMount(facts, target.shared, { hostRealPath: yield* hostRealPath(target.shared), recreate: target.createCommand });
     if (!mount.mounted) return yield* Effect.fail(unavailable(target.strategy, { kind: "unknown", reason: mount.reason, fix: mount.fix }));
     yield* Effect.scoped(

@@ -6,6 +6,7 @@ import {
   probeCommand,
   probeExitProblem,
   probeMarker,
+  trustedSharedDirectory,
   type ContainerFacts,
   type ProbeMarker,
 } from "@skopush/skopeo-container";
@@ -83,6 +84,8 @@ export const probeDockerode = (target: DockerodeProbeTarget): Effect.Effect<Dock
       probeExitProblem(exitCode, exitContext, output) ?? classifyDockerApiError(new Error(output.trim() || `exit code ${exitCode}`), context);
 
     if (mount?.mounted) {
+      // The container mounts the shared directory: pushes would go through it, so it must be this user's alone.
+      yield* trustedSharedDirectory(shared).pipe(Effect.catch((refusal) => fail(refusal.reason, refusal.fix)));
       const live = yield* Effect.scoped(
         Effect.gen(function* () {
           const marker = yield* probeMarker(shared).pipe(Effect.catch((problem) => fail(problem.reason, problem.fix)));

@@ -1,4 +1,4 @@
-import { readdir, stat, writeFile } from "node:fs/promises";
+import { lstat, readdir, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, posix, relative, sep } from "node:path";
 import * as Effect from "effect/Effect";
@@ -6,6 +6,7 @@ import * as Exit from "effect/Exit";
 import type * as Scope from "effect/Scope";
 import { ArchiveInvalid, type EnvironmentFault } from "@skopush/core";
 import {
+  CREATE_NEW_FILE,
   makeLocalWorkspace,
   stageByCopy,
   workspacePathOf,
@@ -142,8 +143,8 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
   const uploadWorkspace: Effect.Effect<Workspace, EnvironmentFault, Scope.Scope> = Effect.gen(function* () {
     if (target.transfer.kind !== "upload") return yield* Effect.die(new Error("upload workspace without upload transfer"));
     const parent = target.transfer.parent;
-    const { hostPath } = yield* makeLocalWorkspace({ strategy: target.strategy, parent: tmpdir() });
-    const name = basename(hostPath);
+    const local = yield* makeLocalWorkspace({ strategy: target.strategy, parent: tmpdir() });
+    const name = basename(local.hostPath);
     const root = posix.join(parent, name);
     yield* Effect.acquireRelease(
       Effect.tryPromise({
@@ -160,13 +161,13 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
       }),
       () => execToEnd(target, removeCommand(root)).pipe(Effect.ignore),
     );
-    return { hostPath, skopeoPath: posix.join(root, "ws") };
+    return { ...local, skopeoPath: posix.join(root, "ws") };
   });
 
   const syncUp = (ws: Workspace) =>
     Effect.tryPromise({
       try: async () => {
-        const entries = await treeEntries(ws.hostPath, "ws");
+        const entries = await treeEntries(ws.pinnedPath, "ws");
         if (entries.length > 0) await target.docker.putArchive(target.container, uploadRootOf(ws), tarStream(entries));
       },
       catch: (cause) => apiFault(target, `upload the push's files into container ${target.container}`, cause),
@@ -179,9 +180,9 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
         for (const file of files) {
           const relativeName = file.name.split("/").slice(1).join("/");
           if (relativeName === "" || relativeName.split("/").includes("..")) continue;
-          const local = join(ws.hostPath, ...relativeName.split("/"));
-          if (await stat(local).then(() => true, () => false)) continue;
-          await writeFile(local, file.content, { mode: file.mode & 0o777, flag: "wx" }).catch(() => undefined);
+          const local = join(ws.pinnedPath, ...relativeName.split("/"));
+          if (await lstat(local).then(() => true, () => false)) continue;
+          await writeFile(local, file.content, { mode: file.mode & 0o777, flag: CREATE_NEW_FILE }).catch(() => undefined);
         }
       },
       catch: (cause) => apiFault(target, `read skopeo's results back from container ${target.container}`, cause),

@@ -1,4 +1,3 @@
-import { mkdir } from "node:fs/promises";
 import * as Effect from "effect/Effect";
 import {
   DEFAULT_CONTAINER_NAME,
@@ -7,6 +6,7 @@ import {
   parseContainerInspect,
   resolveSharedDirectory,
   RESIDENT_COMMAND,
+  trustedSharedDirectory,
   type ContainerFacts,
   type SharedDirectory,
 } from "@skopush/skopeo-container";
@@ -117,9 +117,12 @@ export class SkopeoContainerManager {
   /**
    * Makes sure the container exists (created from the local image if missing, with the shared directory
    * bind-mounted, `tail -f /dev/null`, restart policy `unless-stopped`) and runs (started if stopped).
+   * The shared directory is checked first, as the container strategies check it (created 0700 when
+   * missing): one another user could write to is refused, never bind-mounted.
    */
   ensure(): Effect.Effect<ContainerFacts, ContainerLifecycleError> {
     return Effect.gen({ self: this }, function* () {
+      yield* this.checkSharedDirectory("ensure");
       let status = yield* this.inspect("ensure");
       if (status.state === "missing") {
         yield* this.create();
@@ -152,8 +155,6 @@ export class SkopeoContainerManager {
           }),
         );
       }
-      // Created by us, the directory is ours; left to the daemon, a local daemon would create it owned by root.
-      yield* Effect.promise(() => mkdir(this.shared.hostPath, { recursive: true }).catch(() => undefined));
       yield* Effect.tryPromise({
         try: () =>
           this.docker.createContainer({
@@ -176,6 +177,14 @@ export class SkopeoContainerManager {
         ),
       );
     });
+  }
+
+  /** The shared directory, checked (and created 0700 when missing) as the container strategies do. */
+  checkSharedDirectory(operation: Operation): Effect.Effect<void, ContainerLifecycleError> {
+    return trustedSharedDirectory(this.shared).pipe(
+      Effect.asVoid,
+      Effect.mapError((refusal) => new ContainerLifecycleError({ operation, container: this.name, reason: refusal.reason, fix: refusal.fix })),
+    );
   }
 
   private lifecycleError(operation: Operation, cause: unknown): ContainerLifecycleError {

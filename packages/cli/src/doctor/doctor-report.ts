@@ -1,7 +1,8 @@
-import { access, constants, realpath, stat } from "node:fs/promises";
+import { access, constants, lstat, realpath } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Effect } from "effect";
 import type { FallbackChain, ProbeReport } from "@skopush/core";
+import { checkSharedDirectory } from "@skopush/skopeo-container";
 import type { ServiceManager } from "../commands/service-manager.js";
 import { describeConnectionError, dockerEndpoint, engineGet, type DockerEndpoint } from "./docker-engine.js";
 import { dockerCliReport, skopeoReport, type ToolReport } from "./tool-versions.js";
@@ -31,6 +32,8 @@ export interface SharedDirectoryReport {
   readonly containerPath: string;
   readonly exists: boolean;
   readonly writable: boolean;
+  /** Why the container strategies refuse it (another user could write to it, a link, a file…), with the fix; absent when it is fine or missing. */
+  readonly refused?: { readonly reason: string; readonly fix: string } | undefined;
   /** Whether the resident container mounts it at `containerPath`; undefined when the container cannot be inspected. */
   readonly mounted?: boolean | undefined;
 }
@@ -87,14 +90,21 @@ const sharedDirectoryReport = async (
   container: ContainerReport,
 ): Promise<SharedDirectoryReport> => {
   const hostPath = resolve(shared.hostPath);
-  const exists = (await stat(hostPath).catch(() => undefined))?.isDirectory() === true;
-  const writable = exists && (await access(hostPath, constants.W_OK).then(() => true, () => false));
+  // The container strategies' own check, without creating anything: doctor says what a push would.
+  const verdict = await checkSharedDirectory({ hostPath, containerPath: shared.containerPath }, { create: false }).catch((error: unknown) => ({
+    state: "refused" as const,
+    reason: `the shared directory ${hostPath} cannot be checked: ${error instanceof Error ? error.message : String(error)}`,
+    fix: "make its parent directories readable for this user",
+  }));
+  const refused = verdict.state === "refused" ? { reason: verdict.reason, fix: verdict.fix } : undefined;
+  const exists = (await lstat(hostPath).catch(() => undefined)) !== undefined;
+  const writable = verdict.state === "trusted" && (await access(hostPath, constants.W_OK).then(() => true, () => false));
   const real = exists ? await realpath(hostPath).catch(() => hostPath) : hostPath;
   const mounted =
     container.mounts === undefined
       ? undefined
       : container.mounts.some((mount) => (mount.source === hostPath || mount.source === real) && mount.destination === shared.containerPath);
-  return { hostPath, containerPath: shared.containerPath, exists, writable, mounted };
+  return { hostPath, containerPath: shared.containerPath, exists, writable, ...(refused ? { refused } : {}), mounted };
 };
 
 const adviceOf = (report: Omit<DoctorReport, "advice">, containerName: string): string[] => {
@@ -117,8 +127,11 @@ const adviceOf = (report: Omit<DoctorReport, "advice">, containerName: string): 
         "recreate it with skopush service rm && skopush service create (or set SKOPEO_SHARED_DIR to the directory it mounts).",
     );
   }
-  if (report.sharedDirectory.exists && !report.sharedDirectory.writable) {
-    advice.push(`${report.sharedDirectory.hostPath} is not writable by this user: chmod 755 it, or set SKOPEO_SHARED_DIR to a writable directory.`);
+  const refusal = report.sharedDirectory.refused;
+  if (refusal !== undefined) {
+    advice.push(`The docker-exec and dockerode strategies refuse ${report.sharedDirectory.hostPath}: ${refusal.reason}. Fix: ${refusal.fix}.`);
+  } else if (report.sharedDirectory.exists && !report.sharedDirectory.writable) {
+    advice.push(`${report.sharedDirectory.hostPath} is not writable by this user: make it yours (mode 0700), or set SKOPEO_SHARED_DIR to a directory you own.`);
   }
   if (!report.skopeo.found) advice.push(`No skopeo on this machine's PATH: the native strategy cannot push (${report.skopeo.problem}).`);
   advice.push(

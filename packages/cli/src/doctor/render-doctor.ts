@@ -34,8 +34,9 @@ export const renderDoctor = (report: DoctorReport, palette: Palette): string => 
   else lines.push(`  ${container.running ? ok : bad} ${container.running ? "running" : "stopped"}, image ${container.image ?? "?"}`);
   const shared = report.sharedDirectory;
   lines.push(palette.bold(`Shared directory ${shared.hostPath} (in the container: ${shared.containerPath})`));
-  lines.push(`  ${shared.exists ? ok : bad} ${shared.exists ? "exists" : "does not exist (created on first use)"}`);
-  if (shared.exists) lines.push(`  ${shared.writable ? ok : bad} ${shared.writable ? "writable" : "not writable by this user"}`);
+  lines.push(`  ${shared.exists ? ok : bad} ${shared.exists ? "exists" : "does not exist (created on first use, mode 0700)"}`);
+  if (shared.refused) lines.push(`  ${bad} refused: ${shared.refused.reason}`);
+  else if (shared.exists) lines.push(`  ${shared.writable ? ok : bad} ${shared.writable ? "yours alone and writable" : "not writable by this user"}`);
   lines.push(`  ${shared.mounted ? ok : bad} ${mountLine(shared.mounted, container)}`);
   lines.push(palette.bold("Advice"), ...report.advice.map((line) => `  - ${line}`));
   return `${lines.join("\n")}\n`;
