@@ -98,10 +98,10 @@ describe("the skopeo image", () => {
 
 describe("host tools", () => {
   it("maps each missing tool to its Debian package, once per package", () => {
-    const present = new Set(["tar", "ldd", "tail", "sh", "rm", "openssl", "ip"]);
+    const present = new Set(["tar", "ldd", "tail", "sh", "rm", "openssl", "ip", "setpriv"]);
     const missing = missingTools((name) => (present.has(name) ? `/usr/bin/${name}` : undefined));
-    expect(missing.tools).toEqual(["docker", "dockerd", "skopeo", "docker-registry", "htpasswd"]);
-    expect(missing.packages).toEqual(["docker.io", "skopeo", "docker-registry", "apache2-utils"]);
+    expect(missing.tools).toEqual(["docker", "dockerd", "skopeo", "docker-registry", "htpasswd", "useradd"]);
+    expect(missing.packages).toEqual(["docker.io", "skopeo", "docker-registry", "apache2-utils", "passwd"]);
   });
 
   it("needs nothing when everything is found", () => {

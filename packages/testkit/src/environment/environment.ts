@@ -18,6 +18,7 @@ import { generatePassword, ROBOT_USERNAME } from "./htpasswd.js";
 import { ensureTools, type Tools } from "./install.js";
 import { withStateLock } from "./lock.js";
 import { layoutOf, resolveStateDir, type EnvironmentOptions } from "./paths.js";
+import { ensureOtherUser } from "./other-user.js";
 import { isOurProcess } from "./process.js";
 import { buildRegistryConfig, renderRegistryConfig } from "./registry-config.js";
 import { REGISTRY_KINDS, type RegistryKind } from "./registry-kinds.js";
@@ -94,6 +95,8 @@ const startProgram = (options: StartTestEnvironmentOptions) => {
       const previous = yield* loadState(layout);
       const [tools, install] = yield* timed(ensureTools(log));
       log(`tools: ok (${install} ms)`);
+      const otherUser = yield* ensureOtherUser(tools);
+      log(`second user: ${otherUser.name} (uid ${otherUser.uid}, gid ${otherUser.gid})`);
       const [daemon, dockerd] = yield* timed(ensureDockerd(tools, layout.dockerdLog, previous?.docker));
       const docker = daemon.docker;
       log(`dockerd: ${daemon.startedNow ? `started (pid ${docker.pid})` : "already running"} on ${docker.socket} (${dockerd} ms)`);
@@ -138,6 +141,7 @@ const startProgram = (options: StartTestEnvironmentOptions) => {
         httpSecret: context.httpSecret,
         registries: { ...registries },
         harbor,
+        otherUser,
       });
       yield* saveState(layout, current());
       const startedKinds: RegistryKind[] = [];

@@ -24,6 +24,7 @@ export {
 export { ROBOT_USERNAME, type RegistryCredentials } from "./htpasswd.js";
 export { hostSkopeoPush, type HostSkopeoPush, type HostSkopeoPushResult } from "./host-skopeo-push.js";
 export { REQUIRED_TOOLS, type ToolName, type Tools } from "./install.js";
+export { findLocalUser, OTHER_USER_NAME, type LocalUser } from "./other-user.js";
 export { resolveStateDir, STATE_DIR_ENV, type EnvironmentOptions } from "./paths.js";
 export {
   AUTHORIZERS,

@@ -21,6 +21,9 @@ export const REQUIRED_TOOLS = {
   rm: "coreutils",
   // The fault tests give each private Docker daemon a bridge of its own.
   ip: "iproute2",
+  // The trust-boundary tests create a second local user and act as it.
+  useradd: "passwd",
+  setpriv: "util-linux",
 } as const;
 
 /** The name of a required host program. */

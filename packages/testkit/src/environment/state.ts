@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import type { CertificatesState } from "./certificates.js";
 import type { DockerState } from "./dockerd.js";
 import type { HarborStandInState } from "./harbor-stand-in.js";
+import type { LocalUser } from "./other-user.js";
 import type { RegistryCredentials } from "./htpasswd.js";
 import { isRegistryKind, type RegistryKind } from "./registry-kinds.js";
 import type { SkopeoImageState } from "./skopeo-image.js";
@@ -43,6 +44,8 @@ export interface EnvironmentState {
   readonly registries: Readonly<Partial<Record<RegistryKind, TestRegistry>>>;
   /** The HarborApiStandIn process (REST API and token service) the `token` registry trusts. */
   readonly harbor?: HarborStandInState | undefined;
+  /** The second local user the trust-boundary tests act as (not root, not the user running the tests). */
+  readonly otherUser?: LocalUser | undefined;
   readonly updatedAt: string;
 }
 

@@ -2,6 +2,7 @@ import { TestEnvironmentError } from "./errors.js";
 import { harborStandInRecords, harborStandInRobots, type HarborStandInState } from "./harbor-stand-in.js";
 import { REGISTRY_KINDS, type RegistryKind } from "./registry-kinds.js";
 import { SKOPEO_IMAGE } from "./skopeo-image.js";
+import type { LocalUser } from "./other-user.js";
 import type { EnvironmentState, TestRegistry } from "./state.js";
 
 /** The running environment, as tests see it. */
@@ -45,6 +46,15 @@ export class TestEnvironment {
       });
     }
     return registry;
+  }
+
+  /** The second local user (not root, not us) that trust-boundary tests act as; throws when the state has none. */
+  get otherUser(): LocalUser {
+    const user = this.state.otherUser;
+    if (user === undefined) {
+      throw new TestEnvironmentError({ step: "second user", reason: `the environment in ${this.stateDir} has no second user`, fix: "run npm run env:up (as root, or create the user it names)" });
+    }
+    return user;
   }
 
   /** The HarborApiStandIn (Harbor URL, CA, accounts, project) the `token` registry trusts; throws when it does not run. */

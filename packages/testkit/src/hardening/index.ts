@@ -9,3 +9,5 @@ export { storedTags, tagIntegrityProblems } from "./tag-integrity.js";
 export { unusedLoopbackPort } from "./free-port.js";
 export { killRegistry } from "./registry-faults.js";
 export { pathsOpenToOthers, secretForms, textsHoldingSecrets } from "./secret-checks.js";
+export { startAsUser, startNodeScriptAsUser, type UserProcess } from "./as-user.js";
+export { LINK_WORKSPACES_SCRIPT, SWAP_WORKSPACES_SCRIPT } from "./intruders.js";

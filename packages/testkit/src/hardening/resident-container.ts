@@ -18,6 +18,8 @@ export interface ResidentContainerOptions {
    * SIGTERM as PID 1. `skopush service create` uses 2; Docker's default is 10. @default 1
    */
   readonly stopTimeoutSeconds?: number | undefined;
+  /** The host side of the shared directory, as it is (not created, not removed). @default a fresh private directory, removed with the container */
+  readonly sharedDir?: string | undefined;
 }
 
 /** A resident skopeo container of one test (host network, its own shared directory at /tmp/skopeo). */
@@ -42,7 +44,8 @@ export interface ResidentContainer {
 /** Starts a resident skopeo container as `skopush service create` would, with a private shared directory. */
 export const startResidentContainer = async (options: ResidentContainerOptions): Promise<ResidentContainer> => {
   const name = `${options.namePrefix ?? "skopush-hardening"}-${randomBytes(4).toString("hex")}`;
-  const sharedDir = mkdtempSync(join(tmpdir(), "skopush-share-"));
+  const own = options.sharedDir === undefined;
+  const sharedDir = options.sharedDir ?? mkdtempSync(join(tmpdir(), "skopush-share-"));
   const env = options.dockerHost === undefined ? process.env : { ...process.env, DOCKER_HOST: options.dockerHost };
   const docker = async (...args: string[]) => {
     const result = await runTool("docker", args, { env });
@@ -65,7 +68,7 @@ export const startResidentContainer = async (options: ResidentContainerOptions):
     start: async () => void (await docker("start", name)),
     remove: async () => {
       await runTool("docker", ["rm", "-f", name], { env });
-      rmSync(sharedDir, { recursive: true, force: true });
+      if (own) rmSync(sharedDir, { recursive: true, force: true });
     },
   };
 };
