@@ -87,7 +87,7 @@ describe.each(packages.filter((p) => p.startsWith("packages/strategy-")))("strat
 
 // Loading the barrel `effect` index costs a process ~300 ms and ~20 MiB (docs/performance.md): the packages
 // every push loads import Effect module by module.
-const pushPathPackages = packages.filter((p) => /^packages\/(core|archive|skopeo|skopeo-container|strategy-.*)$/.test(p));
+const pushPathPackages = packages.filter((p) => /^packages\/(core|archive|registry-client|skopeo|skopeo-container|strategy-.*)$/.test(p));
 
 describe.each(pushPathPackages)("push-path package %s", (pkg) => {
   it("imports effect by module, never through the barrel index", () => {

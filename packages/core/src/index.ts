@@ -95,5 +95,3 @@ export {
 export { DEFAULT_PROBE_TIMEOUT_MS, retryTransient, transientFaultSchedule, type RetryableError } from "./retry.js";
 export { redactSecrets } from "./redact.js";
 export { CREDENTIALS_PROVIDER, CREDENTIALS_VERIFIER, FALLBACK_CHAIN_OPTIONS, PUSH_STRATEGY } from "./tokens.js";
-export { TLS_CERTIFICATE_CODES } from "./tls-error-codes.js";
-export { parseWwwAuthenticate, type AuthChallenge } from "./www-authenticate.js";

@@ -5,14 +5,10 @@ import {
   ProjectNotFound,
   QuotaExceeded,
   redactSecrets,
-  TLS_CERTIFICATE_CODES,
   RegistryError,
-  RegistryUnreachable,
-  Timeout,
-  TlsVerificationFailed,
   type PushError,
 } from "@skopush/core";
-import type { HttpResponse, TransportError } from "./http-request.js";
+import { classifyTransport, parseRegistryErrorBody, retryAfterMs, type HttpResponse, type TransportError } from "@skopush/registry-client";
 
 /** The Harbor call that got the answer being classified. */
 export type HarborOperation =
@@ -50,26 +46,11 @@ const PROJECT_NOT_FOUND = /project .* not found/i;
 /** True for Harbor robot account names (`robot$…`, or `robot_…` where the prefix was changed). */
 export const isRobotName = (username: string | undefined): boolean => username !== undefined && /^robot[$_]/.test(username);
 
-/** `{"errors":[{"code","message"}]}` → code and message (Harbor's doubled `X: X` messages said once). */
-export const parseHarborErrorBody = (body: string): { code?: string | undefined; message?: string | undefined } => {
-  try {
-    const json = JSON.parse(body) as { errors?: Array<{ code?: unknown; message?: unknown }> };
-    const errors = Array.isArray(json.errors) ? json.errors : [];
-    const first = errors[0];
-    const messages = errors.map((e) => (typeof e.message === "string" ? undouble(e.message) : "")).filter((m) => m.length > 0);
-    return { code: typeof first?.code === "string" ? first.code : undefined, message: messages.join("; ") || undefined };
-  } catch {
-    return {};
-  }
-};
-
-const undouble = (message: string): string => {
-  const trimmed = message.trim();
-  const half = (trimmed.length - 2) / 2;
-  if (Number.isInteger(half) && half > 0 && trimmed.slice(half, half + 2) === ": " && trimmed.slice(0, half) === trimmed.slice(half + 2)) {
-    return trimmed.slice(0, half);
-  }
-  return trimmed;
+/** `{"errors":[{"code","message"}]}` → the first code and the messages (Harbor's doubled `X: X` said once). */
+export const parseHarborErrorBody = (body: Uint8Array): { code?: string | undefined; message?: string | undefined } => {
+  const { errors } = parseRegistryErrorBody(body);
+  const messages = errors.map((e) => e.message ?? "").filter((m) => m.length > 0);
+  return { code: errors[0]?.code, message: messages.join("; ") || undefined };
 };
 
 /** What to check when Harbor refuses these credentials. */
@@ -78,26 +59,16 @@ export const authenticationFix = (username: string | undefined): string =>
     ? "check the robot's full name as Harbor shows it (robot$project+name) and its secret; a robot that is expired, disabled or was deleted is refused exactly like a wrong secret (check it under Project > Robot Accounts or GET /api/v2.0/robots/{id}); in shells, quote the name: \"$project\" expands"
     : "check the username and password; OIDC users log in with their CLI secret (Harbor UI > User Profile), not the identity provider's password";
 
-const retryAfterMs = (response: HttpResponse): number | undefined => {
-  const header = response.headers["retry-after"];
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-};
-
 /**
  * Maps a Harbor answer that is not a success to skopush's error vocabulary: 401 → AuthenticationFailed,
  * 403 quota → QuotaExceeded, 403 CSRF → a RegistryError saying cookies must not be sent, other 403 →
  * AccessDenied, 404 on a project → ProjectNotFound, 412 from `/users/current` → a robot cannot do this,
  * 429 and 5xx → RegistryError (retryable where core says so). Messages never carry a secret.
  */
-export const classifyHarborResponse = (response: HttpResponse, context: HarborCallContext): PushError => {
+export const classifyHarborResponse = (response: Pick<HttpResponse, "status" | "headers" | "body">, context: HarborCallContext): PushError => {
   const { code, message } = parseHarborErrorBody(response.body);
   const clean = (text: string) => redactSecrets(text, context.secrets ?? [], context.username);
-  const said = clean(message ?? (response.body.trim().slice(0, 200) || `HTTP ${response.status}`));
+  const said = clean(message ?? (response.body.toString("utf8").trim().slice(0, 200) || `HTTP ${response.status}`));
   const { registry, username, project, operation } = context;
   const what = context.repository ? `${project}/${context.repository}` : (project ?? "");
 
@@ -153,27 +124,11 @@ export const classifyHarborResponse = (response: HttpResponse, context: HarborCa
         status: response.status,
         code,
         reason: `${operation}: ${said}${response.status === 413 ? " (a proxy in front of Harbor limits the request size)" : ""}`,
-        retryAfterMs: retryAfterMs(response),
+        retryAfterMs: retryAfterMs(response.headers["retry-after"]),
       });
   }
 };
 
-/** Maps a request that got no answer: TLS failures, timeouts, refused connections. */
-export const classifyTransportError = (error: TransportError, context: Pick<HarborCallContext, "registry" | "operation">): PushError => {
-  const { registry, operation } = context;
-  const detail = error.cause instanceof Error ? error.cause.message : String(error.cause);
-  if (error.code !== undefined && TLS_CERTIFICATE_CODES.has(error.code)) {
-    return new TlsVerificationFailed({ registry, reason: `${error.code} from ${error.url}: ${detail}`, cause: error.cause });
-  }
-  if (error.timedOut) return new Timeout({ operation: `Harbor ${operation} (${error.url})`, afterMs: timeoutOf(detail) });
-  if (error.code === "EPROTO" || /wrong version number|packet length too long/i.test(detail)) {
-    return new RegistryUnreachable({
-      registry,
-      reason: `TLS handshake with ${error.url} failed (${error.code ?? "EPROTO"}); is it plain http? Use an http:// URL only if Harbor really serves plain http`,
-      cause: error.cause,
-    });
-  }
-  return new RegistryUnreachable({ registry, reason: `${operation}: ${error.url}: ${error.code ?? detail}`, cause: error.cause });
-};
-
-const timeoutOf = (detail: string): number => Number(/within (\d+) ms/.exec(detail)?.[1] ?? 0);
+/** Maps a Harbor call that got no answer (TLS failures, timeouts, refused connections) to the error vocabulary. */
+export const classifyTransportError = (error: TransportError, context: Pick<HarborCallContext, "registry" | "operation" | "username" | "secrets">): PushError =>
+  classifyTransport({ registry: context.registry, what: `Harbor ${context.operation}`, component: "harbor", username: context.username, secrets: context.secrets }, error);

@@ -1,4 +1,7 @@
-import { Effect, Exit, Redacted } from "effect";
+import { basicAuthorization, type HttpMethod, type HttpResponse, type Transport, type TransportOptions } from "@skopush/registry-client";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Redacted from "effect/Redacted";
 import {
   defaultRetrySettings,
   InvalidReference,
@@ -11,8 +14,7 @@ import {
   type RetrySettings,
 } from "@skopush/core";
 import { classifyHarborResponse, classifyTransportError, type HarborCallContext, type HarborOperation } from "./classify-error.js";
-import { makeAgents, type HarborAgents, type HarborTlsOptions } from "./harbor-tls.js";
-import { httpRequest, type HttpRequest, type HttpResponse } from "./http-request.js";
+import { harborTransport, type HarborTlsOptions } from "./harbor-transport.js";
 import type { Artifact, CreateRobotRequest, HarborUser, Robot, SystemInfo } from "./harbor-types.js";
 
 /** Options of {@link HarborClient}. */
@@ -27,6 +29,8 @@ export interface HarborClientOptions {
   readonly timeoutMs?: number | undefined;
   /** Retries of idempotent calls on 429/502/503/504 and connection failures. @default core's defaultRetrySettings */
   readonly retry?: RetrySettings | undefined;
+  /** How to talk HTTP beyond the time limit (name resolution, `User-Agent`). @default the transport's defaults */
+  readonly transport?: TransportOptions | undefined;
 }
 
 /** Default of {@link HarborClientOptions.timeoutMs}. */
@@ -34,9 +38,12 @@ export const DEFAULT_HARBOR_TIMEOUT_MS = 30_000;
 
 const API = "/api/v2.0";
 
+/** Larger bodies are cut: Harbor's JSON answers are small, and nothing here needs more. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 interface Call {
   readonly operation: HarborOperation;
-  readonly method: HttpRequest["method"];
+  readonly method: HttpMethod;
   readonly path: string;
   readonly query?: Readonly<Record<string, string>> | undefined;
   readonly body?: unknown;
@@ -57,11 +64,12 @@ interface Call {
 export class HarborClient {
   /** Harbor's `host[:port]` and scheme. */
   readonly endpoint: RegistryEndpoint | InvalidReference;
-  private readonly agents: Effect.Effect<HarborAgents, PushError>;
+  private readonly transport: Effect.Effect<Transport, PushError>;
 
   constructor(private readonly options: HarborClientOptions) {
     this.endpoint = parseRegistryEndpoint(options.url);
-    this.agents = once(makeAgents(options.tls));
+    const registry = this.registry;
+    this.transport = once(harborTransport(registry, options.tls, options.timeoutMs ?? DEFAULT_HARBOR_TIMEOUT_MS, options.transport));
   }
 
   /** `host[:port]` of this Harbor, for messages. */
@@ -180,7 +188,7 @@ export class HarborClient {
   getArtifact(project: string, repository: string, reference: string): Effect.Effect<Artifact | undefined, PushError> {
     const path = `/projects/${encodeURIComponent(project)}/repositories/${encodeURIComponent(encodeURIComponent(repository))}/artifacts/${encodeURIComponent(reference)}`;
     return this.call({ operation: "getArtifact", method: "GET", path, project, repository, accept: [200], idempotent: true }).pipe(
-      Effect.map((response) => JSON.parse(response.body) as Artifact),
+      Effect.map((response) => JSON.parse(response.body.toString("utf8")) as Artifact),
       Effect.catchTag("RegistryError", (error) => (error.status === 404 ? Effect.succeed(undefined) : Effect.fail(error))),
     );
   }
@@ -189,7 +197,7 @@ export class HarborClient {
     return this.call(call).pipe(
       Effect.flatMap((response) =>
         Effect.try({
-          try: () => JSON.parse(response.body) as T,
+          try: () => JSON.parse(response.body.toString("utf8")) as T,
           catch: () =>
             new RegistryError({
               registry: this.registry,
@@ -221,16 +229,18 @@ export class HarborClient {
     for (const [name, value] of Object.entries(call.query ?? {})) url.searchParams.set(name, value);
     const headers: Record<string, string> = { accept: "application/json", ...call.headers };
     const credentials = this.options.credentials;
-    if (credentials) {
-      headers["authorization"] = `Basic ${Buffer.from(`${credentials.username}:${Redacted.value(credentials.password)}`).toString("base64")}`;
-    }
-    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    const body = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body), "utf8");
     if (body !== undefined) headers["content-type"] = "application/json";
     const accept = call.accept;
-    const once = this.agents.pipe(
-      Effect.flatMap((agents) =>
-        httpRequest(agents, { method: call.method, url, headers, body, timeoutMs: this.options.timeoutMs ?? DEFAULT_HARBOR_TIMEOUT_MS }),
+    const once = this.transport.pipe(
+      Effect.flatMap((transport) =>
+        transport.send(
+          { method: call.method, url, headers, body: body === undefined ? undefined : { open: () => body }, maxResponseBytes: MAX_BODY_BYTES },
+          credentials === undefined ? undefined : basicAuthorization(credentials),
+        ),
       ),
+      // A body held in memory cannot fail to be read.
+      Effect.catchTag("BodySourceError", (error) => Effect.die(error)),
       Effect.mapError((error) => (error._tag === "TransportError" ? classifyTransportError(error, context) : error)),
       Effect.flatMap((response) =>
         (accept ? accept.includes(response.status) : response.status >= 200 && response.status < 300)

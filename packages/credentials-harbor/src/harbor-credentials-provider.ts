@@ -11,10 +11,11 @@ import {
   type PushError,
   type RetrySettings,
 } from "@skopush/core";
+import type { TransportOptions } from "@skopush/registry-client";
 import { ENSURE_PROJECT_FIX, isRobotName } from "./classify-error.js";
 import { ephemeralRobot, type EphemeralRobotOptions } from "./ephemeral-robot.js";
 import { HarborClient } from "./harbor-client.js";
-import type { HarborTlsOptions } from "./harbor-tls.js";
+import type { HarborTlsOptions } from "./harbor-transport.js";
 import { TokenServiceClient } from "./token-service-client.js";
 
 /** Options of {@link HarborCredentialsProvider}. */
@@ -44,6 +45,8 @@ export interface HarborCredentialsProviderOptions {
   readonly timeoutMs?: number | undefined;
   /** Retries of transient failures. @default core's defaultRetrySettings */
   readonly retry?: RetrySettings | undefined;
+  /** How to talk HTTP beyond the time limit (name resolution, `User-Agent`). @default the transport's defaults */
+  readonly transport?: TransportOptions | undefined;
 }
 
 /**
@@ -58,7 +61,7 @@ export class HarborCredentialsProvider implements CredentialsProvider {
   private readonly source: CredentialsProvider;
 
   constructor(private readonly options: HarborCredentialsProviderOptions) {
-    this.client = new HarborClient({ url: options.url, tls: options.tls, timeoutMs: options.timeoutMs, retry: options.retry });
+    this.client = new HarborClient({ url: options.url, tls: options.tls, timeoutMs: options.timeoutMs, retry: options.retry, transport: options.transport });
     this.source = toProvider(options.credentials);
   }
 
@@ -101,6 +104,7 @@ export class HarborCredentialsProvider implements CredentialsProvider {
         tls: options.tls,
         timeoutMs: options.timeoutMs,
         retry: options.retry,
+        transport: options.transport,
       });
       const validate = options.validate ?? true;
       if (validate) yield* tokens.validate(account);

@@ -4,8 +4,8 @@ export { classifyHarborResponse, classifyTransportError, ENSURE_PROJECT_FIX, isR
 export type { EphemeralRobotOptions } from "./ephemeral-robot.js";
 export { DEFAULT_HARBOR_TIMEOUT_MS, HarborClient, type HarborClientOptions } from "./harbor-client.js";
 export { HarborCredentialsProvider, type HarborCredentialsProviderOptions } from "./harbor-credentials-provider.js";
-export type { HarborTlsOptions } from "./harbor-tls.js";
+export type { HarborTlsOptions } from "./harbor-transport.js";
 export type { Artifact, CreateRobotRequest, HarborUser, Robot, SystemInfo } from "./harbor-types.js";
 export { TokenServiceClient, type RegistryAuth, type TokenServiceClientOptions } from "./token-service-client.js";
 export { TokenServiceCredentialsVerifier, type TokenServiceCredentialsVerifierOptions } from "./token-service-verifier.js";
-export { parseWwwAuthenticate, type AuthChallenge } from "@skopush/core";
+export { parseWwwAuthenticate, type AuthChallenge } from "@skopush/registry-client";

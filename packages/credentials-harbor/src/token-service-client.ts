@@ -1,17 +1,29 @@
-import { Effect, Redacted } from "effect";
 import {
   AuthenticationFailed,
   defaultRetrySettings,
-  parseWwwAuthenticate,
   RegistryError,
   retryTransient,
   type Credentials,
   type PushError,
   type RetrySettings,
 } from "@skopush/core";
-import { authenticationFix, classifyHarborResponse, classifyTransportError } from "./classify-error.js";
-import { makeAgents, type HarborAgents, type HarborTlsOptions } from "./harbor-tls.js";
-import { httpRequest, type HttpResponse } from "./http-request.js";
+import {
+  checkCredentials,
+  classifyBodySource,
+  classifyRegistryTransport,
+  parseRealm,
+  pingRegistry,
+  requestToken,
+  type BodySourceError,
+  type HttpResponse,
+  type Transport,
+  type TransportError,
+  type TransportOptions,
+} from "@skopush/registry-client";
+import * as Effect from "effect/Effect";
+import * as Redacted from "effect/Redacted";
+import { authenticationFix, classifyHarborResponse } from "./classify-error.js";
+import { harborTransport, type HarborTlsOptions } from "./harbor-transport.js";
 import { tokenAccess, type TokenAccess } from "./jwt-claims.js";
 
 /** How a registry wants to be authenticated, from the challenge of its `GET /v2/`. */
@@ -30,16 +42,19 @@ export interface TokenServiceClientOptions {
   readonly timeoutMs?: number | undefined;
   /** @default core's defaultRetrySettings */
   readonly retry?: RetrySettings | undefined;
+  /** How to talk HTTP beyond the time limit (name resolution, `User-Agent`). @default the transport's defaults */
+  readonly transport?: TransportOptions | undefined;
 }
 
 /**
  * A client of a registry's token service (Harbor's `/service/token`), used to check credentials before
  * the first push and to read which actions they are granted. The realm and service come from the
- * challenge of the registry's `GET /v2/`.
+ * challenge of the registry's `GET /v2/`. It stands on `@skopush/registry-client`: its ping, its one
+ * token fetcher and its credentials check, so the credentials rule applies here as everywhere.
  */
 export class TokenServiceClient {
   private auth: RegistryAuth | undefined;
-  private agents: HarborAgents | undefined;
+  private transport: Transport | undefined;
 
   constructor(private readonly options: TokenServiceClientOptions) {}
 
@@ -52,28 +67,56 @@ export class TokenServiceClient {
   discover(): Effect.Effect<RegistryAuth, PushError> {
     return Effect.gen({ self: this }, function* () {
       if (this.auth) return this.auth;
-      this.auth = yield* discoverRegistryAuth(yield* this.settings(), this.options.registryUrl);
-      return this.auth;
+      const transport = yield* this.connection();
+      const scheme = new URL(this.options.registryUrl).protocol === "http:" ? "http" : "https";
+      const context = { registry: this.registry, repository: "", operation: "ping" as const };
+      const pinged = yield* this.retried(pingRegistry(transport, this.registry, [scheme], context));
+      const response = pinged.response;
+      if (response.status >= 200 && response.status < 300) return (this.auth = { kind: "none" });
+      if (response.status !== 401) return yield* Effect.fail(classifyHarborResponse(response, { registry: this.registry, operation: "registryPing" }));
+      if (pinged.auth.kind === "bearer") {
+        const realm = yield* parseRealm(this.registry, pinged.auth.realm).pipe(
+          Effect.mapError(() => new RegistryError({ registry: this.registry, status: 401, reason: `the Bearer challenge names an invalid realm URL ${JSON.stringify(pinged.auth.kind === "bearer" ? pinged.auth.realm : "")}` })),
+        );
+        return (this.auth = { kind: "bearer", realm, service: pinged.auth.service });
+      }
+      if (pinged.auth.kind === "basic") return (this.auth = { kind: "basic" });
+      return yield* Effect.fail(new RegistryError({ registry: this.registry, status: 401, reason: "GET /v2/ answered 401 without a Bearer or Basic challenge" }));
     });
   }
 
   /** Fails with `AuthenticationFailed` unless the registry accepts `credentials`. */
   validate(credentials: Credentials): Effect.Effect<void, PushError> {
     return Effect.gen({ self: this }, function* () {
-      yield* validateCredentials(yield* this.settings(), this.options.registryUrl, yield* this.discover(), credentials);
+      const auth = yield* this.discover();
+      if (auth.kind === "none") return;
+      const verdict = yield* this.check(auth, credentials);
+      if (verdict.kind === "refused") return yield* Effect.fail(this.refusalOf(auth, verdict.response, credentials));
+      if (verdict.response.status !== 200) return yield* Effect.fail(this.classify(verdict.response, credentials));
+      if (verdict.kind === "unconfirmed" && auth.kind === "bearer") {
+        return yield* Effect.fail(
+          new AuthenticationFailed({
+            registry: this.registry,
+            username: credentials.username,
+            reason: "the token service answered 200 without a token, so the credentials could not be confirmed",
+            fix: `check that ${auth.realm.origin}${auth.realm.pathname} is Harbor's token service`,
+          }),
+        );
+      }
     });
   }
 
   /**
    * `AuthenticationFailed` when the registry refuses `credentials` outright (401 or 403 to them alone);
-   * `undefined` when it accepts them, asks for none, or cannot be asked.
+   * `undefined` when it accepts them, asks for none, or cannot be asked (the credentials rule withheld
+   * them, or the registry could not be reached).
    */
   refusal(credentials: Credentials): Effect.Effect<AuthenticationFailed | undefined> {
     return Effect.gen({ self: this }, function* () {
       const auth = yield* this.discover();
       if (auth.kind === "none") return undefined;
-      const settings = yield* this.settings();
-      return refusalOf(settings, auth, yield* askWithCredentials(settings, this.options.registryUrl, auth, credentials), credentials);
+      const verdict = yield* this.check(auth, credentials);
+      return verdict.kind === "refused" ? this.refusalOf(auth, verdict.response, credentials) : undefined;
     }).pipe(Effect.catch(() => Effect.succeed(undefined)));
   }
 
@@ -85,171 +128,57 @@ export class TokenServiceClient {
     return Effect.gen({ self: this }, function* () {
       const auth = yield* this.discover();
       if (auth.kind !== "bearer") return undefined;
-      return yield* grantedAccess(yield* this.settings(), auth, credentials, repository);
-    });
-  }
-
-  private settings(): Effect.Effect<TokenServiceSettings, PushError> {
-    return Effect.gen({ self: this }, function* () {
-      this.agents ??= yield* makeAgents(this.options.tls);
-      return {
-        registry: this.registry,
-        agents: this.agents,
-        timeoutMs: this.options.timeoutMs ?? 30_000,
-        retry: this.options.retry,
-      };
-    });
-  }
-}
-
-/** Settings shared by the token-service calls. */
-interface TokenServiceSettings {
-  /** `host[:port]` of the registry, for messages. */
-  readonly registry: string;
-  readonly agents: HarborAgents;
-  readonly timeoutMs: number;
-  readonly retry?: RetrySettings | undefined;
-}
-
-const basic = (credentials: Credentials) =>
-  `Basic ${Buffer.from(`${credentials.username}:${Redacted.value(credentials.password)}`).toString("base64")}`;
-
-const request = (settings: TokenServiceSettings, url: URL, operation: "registryPing" | "token", authorization?: string) =>
-  httpRequest(settings.agents, {
-    method: "GET",
-    url,
-    headers: authorization ? { authorization, accept: "application/json" } : { accept: "application/json" },
-    timeoutMs: settings.timeoutMs,
-  }).pipe(
-    Effect.mapError((error) => classifyTransportError(error, { registry: settings.registry, operation })),
-    retryTransient(settings.retry ?? defaultRetrySettings),
-  );
-
-/** `GET /v2/` without credentials: the realm and service of a Bearer challenge, or Basic, or nothing. */
-const discoverRegistryAuth = (settings: TokenServiceSettings, registryUrl: string): Effect.Effect<RegistryAuth, PushError> =>
-  request(settings, new URL("/v2/", registryUrl), "registryPing").pipe(
-    Effect.flatMap((response): Effect.Effect<RegistryAuth, PushError> => {
-      if (response.status >= 200 && response.status < 300) return Effect.succeed({ kind: "none" });
-      if (response.status !== 401) {
-        return Effect.fail(classifyHarborResponse(response, { registry: settings.registry, operation: "registryPing" }));
-      }
-      const challenges = parseWwwAuthenticate(header(response, "www-authenticate"));
-      const bearer = challenges.find((c) => c.scheme === "bearer");
-      if (bearer?.params["realm"]) {
-        const realm = bearer.params["realm"];
-        return Effect.try({
-          try: () => ({ kind: "bearer" as const, realm: new URL(realm), service: bearer.params["service"] }),
-          catch: () => new RegistryError({ registry: settings.registry, status: 401, reason: `the Bearer challenge names an invalid realm URL ${JSON.stringify(realm)}` }),
-        });
-      }
-      if (challenges.some((c) => c.scheme === "basic")) return Effect.succeed({ kind: "basic" });
-      return Effect.fail(
-        new RegistryError({ registry: settings.registry, status: 401, reason: "GET /v2/ answered 401 without a Bearer or Basic challenge" }),
-      );
-    }),
-  );
-
-/**
- * Asks the registry about credentials alone. Bearer: `GET <realm>?service=…` WITHOUT a scope, because
- * with a scope Harbor answers bad credentials with 200 and an anonymous token; 401 means refused, and a
- * 200 without a token is no proof either. Basic: `GET /v2/` with the credentials.
- */
-const askWithCredentials = (
-  settings: TokenServiceSettings,
-  registryUrl: string,
-  auth: RegistryAuth & { kind: "bearer" | "basic" },
-  credentials: Credentials,
-): Effect.Effect<HttpResponse, PushError> =>
-  request(settings, auth.kind === "bearer" ? tokenUrl(auth, []) : new URL("/v2/", registryUrl), auth.kind === "bearer" ? "token" : "registryPing", basic(credentials));
-
-/** The `AuthenticationFailed` of a 401 or 403 to {@link askWithCredentials}; `undefined` for any other answer. */
-const refusalOf = (
-  settings: TokenServiceSettings,
-  auth: RegistryAuth,
-  response: HttpResponse,
-  credentials: Credentials,
-): AuthenticationFailed | undefined =>
-  response.status === 401 || response.status === 403
-    ? new AuthenticationFailed({
-        registry: settings.registry,
-        username: credentials.username,
-        reason: `the ${auth.kind === "bearer" ? "token service" : "registry"} refused the credentials (HTTP ${response.status})`,
-        fix: authenticationFix(credentials.username),
-      })
-    : undefined;
-
-/** Checks credentials before anything is pushed: fails unless the registry confirms them. */
-const validateCredentials = (
-  settings: TokenServiceSettings,
-  registryUrl: string,
-  auth: RegistryAuth,
-  credentials: Credentials,
-): Effect.Effect<void, PushError> => {
-  if (auth.kind === "none") return Effect.void;
-  return askWithCredentials(settings, registryUrl, auth, credentials).pipe(
-    Effect.flatMap((response) => {
-      const refusal = refusalOf(settings, auth, response, credentials);
-      if (refusal !== undefined) return Effect.fail(refusal);
-      if (response.status !== 200) return Effect.fail(classify(settings, response, credentials));
-      if (auth.kind === "bearer" && tokenOf(response) === undefined) {
-        return Effect.fail(
-          new AuthenticationFailed({
-            registry: settings.registry,
-            username: credentials.username,
-            reason: "the token service answered 200 without a token, so the credentials could not be confirmed",
-            fix: `check that ${auth.realm.origin}${auth.realm.pathname} is Harbor's token service`,
-          }),
-        );
-      }
-      return Effect.void;
-    }),
-  );
-};
-
-/** What a token for `repository:<name>:pull,push` grants these credentials (Harbor narrows it to their rights). */
-const grantedAccess = (
-  settings: TokenServiceSettings,
-  auth: RegistryAuth & { kind: "bearer" },
-  credentials: Credentials,
-  repository: string,
-): Effect.Effect<ReadonlyArray<string> | undefined, PushError> =>
-  request(settings, tokenUrl(auth, [`repository:${repository}:pull,push`]), "token", basic(credentials)).pipe(
-    Effect.flatMap((response) => {
-      if (response.status !== 200) return Effect.fail(classify(settings, response, credentials));
-      const token = tokenOf(response);
-      const access: TokenAccess[] | undefined = token === undefined ? undefined : tokenAccess(token);
-      if (access === undefined) return Effect.succeed(undefined);
+      const transport = yield* this.connection();
+      const answer = yield* this.retried(requestToken(transport, { challenge: auth, scopes: [`repository:${repository}:pull,push`], credentials }));
+      if (answer.response.status !== 200) return yield* Effect.fail(this.classify(answer.response, credentials));
+      const access: TokenAccess[] | undefined = answer.token === undefined ? undefined : tokenAccess(answer.token);
+      if (access === undefined) return undefined;
       const entry = access.find((a) => a.type === "repository" && a.name === repository);
-      return Effect.succeed(entry?.actions ?? []);
-    }),
-  );
-
-const tokenUrl = (auth: RegistryAuth & { kind: "bearer" }, scopes: ReadonlyArray<string>): URL => {
-  const url = new URL(auth.realm);
-  if (auth.service !== undefined) url.searchParams.set("service", auth.service);
-  for (const scope of scopes) url.searchParams.append("scope", scope);
-  return url;
-};
-
-const classify = (settings: TokenServiceSettings, response: HttpResponse, credentials: Credentials) =>
-  classifyHarborResponse(response, {
-    registry: settings.registry,
-    operation: "token",
-    username: credentials.username,
-    secrets: [Redacted.value(credentials.password)],
-  });
-
-const tokenOf = (response: HttpResponse): string | undefined => {
-  try {
-    const body = JSON.parse(response.body) as { token?: unknown; access_token?: unknown };
-    const token = (typeof body.token === "string" && body.token) || (typeof body.access_token === "string" && body.access_token);
-    return token || undefined;
-  } catch {
-    return undefined;
+      return entry?.actions ?? [];
+    });
   }
-};
 
-const header = (response: HttpResponse, name: string): string | undefined => {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
-};
+  private check(auth: RegistryAuth & { kind: "bearer" | "basic" }, credentials: Credentials) {
+    return Effect.flatMap(this.connection(), (transport) =>
+      this.retried(
+        checkCredentials(transport, auth.kind === "bearer" ? { kind: "bearer", challenge: auth } : { kind: "basic", origin: new URL(this.options.registryUrl) }, credentials),
+      ),
+    );
+  }
+
+  private refusalOf(auth: RegistryAuth, response: HttpResponse, credentials: Credentials): AuthenticationFailed {
+    return new AuthenticationFailed({
+      registry: this.registry,
+      username: credentials.username,
+      reason: `the ${auth.kind === "bearer" ? "token service" : "registry"} refused the credentials (HTTP ${response.status})`,
+      fix: authenticationFix(credentials.username),
+    });
+  }
+
+  private classify(response: HttpResponse, credentials: Credentials): PushError {
+    return classifyHarborResponse(response, {
+      registry: this.registry,
+      operation: "token",
+      username: credentials.username,
+      secrets: [Redacted.value(credentials.password)],
+    });
+  }
+
+  /** Classifies what got no answer, and retries transient faults. */
+  private retried<A>(self: Effect.Effect<A, TransportError | BodySourceError | PushError>): Effect.Effect<A, PushError> {
+    const context = { registry: this.registry, repository: "", operation: "token" as const };
+    return self.pipe(
+      Effect.mapError((error): PushError =>
+        error._tag === "TransportError" ? classifyRegistryTransport(context, error) : error._tag === "BodySourceError" ? classifyBodySource(context, error) : error,
+      ),
+      retryTransient(this.options.retry ?? defaultRetrySettings),
+    );
+  }
+
+  private connection(): Effect.Effect<Transport, PushError> {
+    return Effect.gen({ self: this }, function* () {
+      this.transport ??= yield* harborTransport(this.registry, this.options.tls, this.options.timeoutMs ?? 30_000, this.options.transport);
+      return this.transport;
+    });
+  }
+}

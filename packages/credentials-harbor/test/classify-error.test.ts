@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { classifyHarborResponse, classifyTransportError, type HarborCallContext } from "@skopush/credentials-harbor";
-import { TransportError } from "../src/http-request.js";
+import { TransportError } from "@skopush/registry-client";
 
 const response = (status: number, body: unknown = "", headers: Record<string, string> = {}) => ({
   status,
   headers,
-  body: typeof body === "string" ? body : JSON.stringify(body),
+  body: Buffer.from(typeof body === "string" ? body : JSON.stringify(body)),
 });
 const harborError = (code: string, message: string) => ({ errors: [{ code, message }] });
 const context = (overrides: Partial<HarborCallContext> = {}): HarborCallContext => ({
@@ -113,7 +113,16 @@ describe("classifyHarborResponse", () => {
 
 describe("classifyTransportError", () => {
   const transport = (code: string | undefined, message: string, timedOut = false) =>
-    new TransportError({ url: "https://harbor.example.com/api/v2.0/ping", code, timedOut, cause: Object.assign(new Error(message), { code }) });
+    new TransportError({
+      url: "https://harbor.example.com/api/v2.0/ping",
+      method: "GET",
+      code,
+      // A handshake failure happens while connecting; a silent server, once connected.
+      phase: timedOut ? "exchange" : "connect",
+      timedOut,
+      detail: message,
+      cause: Object.assign(new Error(message), { code }),
+    });
 
   it.each(["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID"])(
     "maps %s to TlsVerificationFailed with the CA fix",

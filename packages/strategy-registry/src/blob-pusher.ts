@@ -1,15 +1,12 @@
 import { Readable } from "node:stream";
 import { RegistryError, retryTransient, type PushError, type RetrySettings } from "@skopush/core";
 import * as Effect from "effect/Effect";
-import { pushScopes } from "./auth/scope.js";
 import type { BlobInfoCache } from "./blob-info-cache.js";
-import { classifyBodySource } from "./classify-error.js";
-import { BodySourceError } from "./http/transport.js";
+import { BodySourceError, classifyBodySource, pushScopes, type RegistryClient } from "@skopush/registry-client";
 import type { ImagePlan, LayerBlob } from "./image-plan.js";
 import { openLayerSource, type CompressionSettings, type LayerSource } from "./layers/layer-source.js";
 import type { PushedDescriptor } from "./manifest-builder.js";
 import type { PushProgress } from "./push-progress.js";
-import type { RegistryClient } from "./registry-client.js";
 import type { RemoteImage } from "./remote-image.js";
 import {
   cancelUpload,

@@ -10,8 +10,5 @@ export {
   type RegistryPushOptions,
   type ResolvedRegistryPushOptions,
 } from "./registry-push-options.js";
-export { classifyBodySource, classifyResponse, classifyTransport, type RegistryCallContext, type RegistryOperation } from "./classify-error.js";
 export { AdaptiveGzip, type AdaptiveGzipOptions, type AdaptiveGzipStats } from "./layers/adaptive-gzip.js";
 export { BLOB_INFO_CACHE_FILE } from "./blob-info-cache.js";
-export { candidateSchemes, isLoopbackHost } from "./http/endpoint.js";
-export { parseWwwAuthenticate, type AuthChallenge as Challenge } from "@skopush/core";

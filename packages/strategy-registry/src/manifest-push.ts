@@ -1,7 +1,7 @@
 import { ManifestRejected, RegistryError, retryTransient, type PushError, type RetrySettings } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { BuiltManifest } from "./manifest-builder.js";
-import type { RegistryClient } from "./registry-client.js";
+import type { RegistryClient } from "@skopush/registry-client";
 
 /**
  * `PUT /v2/<name>/manifests/<reference>` with the exact bytes hashed, `Content-Type` the manifest's

@@ -1,5 +1,7 @@
+import type { LookupFunction } from "node:net";
 import { availableParallelism, homedir } from "node:os";
 import { join } from "node:path";
+import { resolveTransportOptions, type ResolvedTransportOptions } from "@skopush/registry-client";
 
 /** How the `registry` strategy talks HTTP. */
 export interface RegistryHttpOptions {
@@ -13,6 +15,8 @@ export interface RegistryHttpOptions {
   readonly idleTimeoutMs?: number | undefined;
   /** Sent as `User-Agent`. @default "skopush" */
   readonly userAgent?: string | undefined;
+  /** Resolves host names (a test maps its names to 127.0.0.1 with it). @default Node's DNS lookup */
+  readonly lookup?: LookupFunction | undefined;
 }
 
 /** Options of the `registry` strategy; every one has a default, so `new RegistryPushStrategy()` works. */
@@ -74,7 +78,9 @@ export interface ResolvedRegistryPushOptions {
   readonly reuseRemoteLayers: boolean;
   readonly systemCertDirs: boolean;
   readonly tempDirectory: string | undefined;
-  readonly http: Required<RegistryHttpOptions>;
+  readonly http: Required<Omit<RegistryHttpOptions, "lookup">>;
+  /** The registry client's transport options, made from {@link http} and {@link systemCertDirs}. */
+  readonly transport: ResolvedTransportOptions;
 }
 
 /** The default cache directory: `$XDG_CACHE_HOME/skopush`, else `~/.cache/skopush`. */
@@ -94,6 +100,14 @@ export const resolveRegistryPushOptions = (options: RegistryPushOptions = {}): R
   if (!Number.isInteger(compressionLevel) || compressionLevel < 1 || compressionLevel > 9) {
     throw new RangeError(`[skopush] [registry] compressionLevel must be an integer from 1 to 9, got ${compressionLevel}`);
   }
+  const http = {
+    keepAlive: options.http?.keepAlive ?? true,
+    maxSockets: positiveInteger(options.http?.maxSockets, concurrency + 2, "http.maxSockets"),
+    connectTimeoutMs: positiveInteger(options.http?.connectTimeoutMs, 30_000, "http.connectTimeoutMs"),
+    idleTimeoutMs: positiveInteger(options.http?.idleTimeoutMs, 300_000, "http.idleTimeoutMs"),
+    userAgent: options.http?.userAgent ?? "skopush",
+  };
+  const systemCertDirs = options.systemCertDirs ?? true;
   return {
     concurrency,
     chunkSizeBytes: positiveInteger(options.chunkSizeBytes, 1024 * 1024, "chunkSizeBytes"),
@@ -103,15 +117,17 @@ export const resolveRegistryPushOptions = (options: RegistryPushOptions = {}): R
     compressionThreads: positiveInteger(options.compressionThreads, Math.max(1, availableParallelism()), "compressionThreads"),
     blobInfoCacheDir: options.blobInfoCacheDir ?? defaultBlobInfoCacheDir(),
     reuseRemoteLayers: options.reuseRemoteLayers ?? true,
-    systemCertDirs: options.systemCertDirs ?? true,
+    systemCertDirs,
     tempDirectory: options.tempDirectory,
-    http: {
-      keepAlive: options.http?.keepAlive ?? true,
-      maxSockets: positiveInteger(options.http?.maxSockets, concurrency + 2, "http.maxSockets"),
-      connectTimeoutMs: positiveInteger(options.http?.connectTimeoutMs, 30_000, "http.connectTimeoutMs"),
-      idleTimeoutMs: positiveInteger(options.http?.idleTimeoutMs, 300_000, "http.idleTimeoutMs"),
-      userAgent: options.http?.userAgent ?? "skopush",
-    },
+    http,
+    transport: resolveTransportOptions({
+      timeouts: { connectTimeoutMs: http.connectTimeoutMs, idleTimeoutMs: http.idleTimeoutMs },
+      keepAlive: http.keepAlive,
+      maxSockets: http.maxSockets,
+      userAgent: http.userAgent,
+      systemCertDirs,
+      lookup: options.http?.lookup,
+    }),
   };
 };
 

@@ -12,8 +12,7 @@ import {
 } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import { inject, injectable } from "tsyringe";
-import { pushScopes } from "./auth/scope.js";
-import { TokenCache } from "./auth/token-cache.js";
+import { pushScopes, RegistryClient, TokenCache } from "@skopush/registry-client";
 import { BlobInfoCache } from "./blob-info-cache.js";
 import { layerProgressId, pushConfig, pushLayer, type BlobPushContext } from "./blob-pusher.js";
 import { planImage, type ImagePlan } from "./image-plan.js";
@@ -21,7 +20,6 @@ import { Permits } from "./layers/permits.js";
 import { buildManifest, type BuiltManifest, type PushedDescriptor } from "./manifest-builder.js";
 import { putManifest } from "./manifest-push.js";
 import { PushProgress } from "./push-progress.js";
-import { RegistryClient } from "./registry-client.js";
 import {
   REGISTRY_PUSH_OPTIONS,
   resolveRegistryPushOptions,
@@ -93,7 +91,7 @@ export class RegistryPushStrategy implements PushStrategy {
             repository,
             credentials: request.credentials,
             tls: request.tls,
-            options,
+            transport: options.transport,
             scopes: pushScopes(repository),
             archivePath: request.archive.path,
           },

@@ -1,7 +1,7 @@
 import { digestOf, MediaTypes } from "@skopush/archive";
 import * as Effect from "effect/Effect";
 import type { PushedDescriptor } from "./manifest-builder.js";
-import type { RegistryClient } from "./registry-client.js";
+import type { RegistryClient } from "@skopush/registry-client";
 
 /** The manifest a destination tag points at now, when it is a single image. */
 export interface RemoteManifest {

@@ -1,4 +1,4 @@
-import type { HttpResponse } from "../http/transport.js";
+import type { HttpResponse } from "@skopush/registry-client";
 
 /**
  * The upload URL a response names. `Location` may be absolute or relative (resolved against the URL

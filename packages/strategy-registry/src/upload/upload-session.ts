@@ -1,9 +1,7 @@
 import type { Readable } from "node:stream";
 import { RegistryError, type PushError } from "@skopush/core";
 import * as Effect from "effect/Effect";
-import type { HttpResponse } from "../http/transport.js";
-import { errorCodes, parseRegistryErrorBody } from "../registry-error-body.js";
-import type { RegistryClient } from "../registry-client.js";
+import { errorCodes, parseRegistryErrorBody, type HttpResponse, type RegistryClient } from "@skopush/registry-client";
 import { BodyTooLarge, UploadSessionLost } from "./upload-errors.js";
 import { uploadLocation, withDigest } from "./upload-location.js";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { rootCertificates } from "node:tls";
-import { parseWwwAuthenticate, type AuthChallenge } from "@skopush/core";
+import { parseWwwAuthenticate, type AuthChallenge } from "@skopush/registry-client";
 
 export type { AuthChallenge };
 import type { RegistryCredentials } from "./htpasswd.js";

@@ -8,18 +8,14 @@ import {
   ProjectNotFound,
   QuotaExceeded,
   redactSecrets,
-  TLS_CERTIFICATE_CODES,
   RegistryError,
-  RegistryUnreachable,
-  StrategyFailed,
-  Timeout,
-  TlsVerificationFailed,
   type PushError,
 } from "@skopush/core";
-import type { BodySourceError, HttpResponse, TransportError } from "./http/transport.js";
-import { errorCodes, parseRegistryErrorBody, retryAfterMs } from "./registry-error-body.js";
+import type { BodySourceError, HttpResponse, TransportError } from "../transport/send-request.js";
+import { classifyTransport as classifyAnyTransport } from "./classify-transport.js";
+import { errorCodes, parseRegistryErrorBody, retryAfterMs } from "./error-body.js";
 
-/** The registry call whose failure is being classified. */
+/** A call of the registry API (distribution spec), as messages name it. */
 export type RegistryOperation =
   | "ping"
   | "token"
@@ -59,18 +55,6 @@ const OPERATION_WORDS: Readonly<Record<RegistryOperation, string>> = {
 const QUOTA = /will exceed the configured upper limit|quota/i;
 const PROJECT_NOT_FOUND = /project (\S+) not found/i;
 const MANIFEST_CODES = new Set(["MANIFEST_INVALID", "MANIFEST_BLOB_UNKNOWN", "MANIFEST_UNKNOWN", "MANIFEST_UNVERIFIED", "TAG_INVALID", "BLOB_UNKNOWN"]);
-
-/** Node/OpenSSL codes seen when a TLS client meets a server that speaks plain HTTP. */
-export const NOT_TLS_CODES: ReadonlySet<string> = new Set([
-  "ERR_SSL_WRONG_VERSION_NUMBER",
-  "ERR_SSL_PACKET_LENGTH_TOO_LONG",
-  "ERR_SSL_HTTP_REQUEST",
-  "ERR_SSL_RECORD_LAYER_FAILURE",
-  "EPROTO",
-]);
-
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "ENETDOWN", "EADDRNOTAVAIL"]);
-const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT", "ERR_STREAM_PREMATURE_CLOSE", "UND_ERR_SOCKET", "ERR_HTTP_REQUEST_TIMEOUT"]);
 
 const clean = (context: RegistryCallContext, text: string): string => redactSecrets(text, context.secrets ?? [], context.username);
 
@@ -125,37 +109,12 @@ export const classifyResponse = (context: RegistryCallContext, response: Pick<Ht
   });
 };
 
-/** Maps a request that got no answer (refused, reset, timed out, TLS) to the error vocabulary. */
-export const classifyTransport = (context: RegistryCallContext, error: TransportError): PushError => {
-  const code = error.code;
-  const detail = clean(context, error.detail);
-  if (code !== undefined && TLS_CERTIFICATE_CODES.has(code)) {
-    return new TlsVerificationFailed({ registry: context.registry, reason: `${code}: ${detail}`, cause: error.cause });
-  }
-  if (error.timedOut) {
-    if (error.phase === "connect") return new RegistryUnreachable({ registry: context.registry, reason: `${detail} (${OPERATION_WORDS[context.operation]})`, cause: error.cause });
-    return new Timeout({ operation: `${OPERATION_WORDS[context.operation]} at ${context.registry}`, afterMs: timeoutOf(detail) });
-  }
-  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
-    return new RegistryUnreachable({ registry: context.registry, reason: `${code} (${OPERATION_WORDS[context.operation]})`, cause: error.cause });
-  }
-  if (code !== undefined && (RESET_CODES.has(code) || NOT_TLS_CODES.has(code))) {
-    return new RegistryUnreachable({
-      registry: context.registry,
-      reason: `the connection broke while ${OPERATION_WORDS[context.operation]} (${code}: ${detail})`,
-      cause: error.cause,
-    });
-  }
-  if (code?.startsWith("ERR_SSL_") || code?.startsWith("ERR_TLS_")) {
-    return new TlsVerificationFailed({ registry: context.registry, reason: `${code}: ${detail}`, cause: error.cause });
-  }
-  if (code !== undefined && /^E[A-Z]+$/.test(code)) {
-    return new RegistryUnreachable({ registry: context.registry, reason: `${code} (${OPERATION_WORDS[context.operation]}): ${detail}`, cause: error.cause });
-  }
-  return new StrategyFailed({ strategy: "registry", reason: `${OPERATION_WORDS[context.operation]} at ${context.registry} failed: ${detail}`, cause: error.cause });
-};
-
-const timeoutOf = (detail: string): number => Number(/(\d+) ms/.exec(detail)?.[1] ?? 0);
+/** Maps a registry call that got no answer (refused, reset, timed out, TLS) to the error vocabulary. */
+export const classifyRegistryTransport = (context: RegistryCallContext, error: TransportError): PushError =>
+  classifyAnyTransport(
+    { registry: context.registry, what: OPERATION_WORDS[context.operation], component: "registry", username: context.username, secrets: context.secrets },
+    error,
+  );
 
 /** Maps a failure of a request body's own stream: the typed error it carries, else an archive read error. */
 export const classifyBodySource = (context: RegistryCallContext, error: BodySourceError): PushError => {

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect, Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeAgents, readCertDir } from "../src/http/agents.js";
-import { resolveRegistryPushOptions } from "../src/registry-push-options.js";
+import { makeAgents, readCertDir, type TrustSettings } from "../src/transport/agents.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -28,11 +27,12 @@ describe("certs.d directories", () => {
     expect(await readCertDir(join(dir, "absent"))).toEqual({ ca: [] });
   });
 
-  it("fails with TlsVerificationFailed when the CA file cannot be read or is not PEM", async () => {
-    const options = resolveRegistryPushOptions({ systemCertDirs: false });
-    const missing = await Effect.runPromiseExit(makeAgents("r:1", { verify: true, caFile: join(dir, "nope.pem") }, options));
-    expect(Exit.isFailure(missing) && JSON.stringify(missing.cause)).toContain("TlsVerificationFailed");
-    const garbage = await Effect.runPromiseExit(makeAgents("r:1", { verify: true, certDir: dir }, options));
+  it("fails with CertificatesUnreadable, naming the file, when the CA file cannot be read or is not PEM", async () => {
+    const agents = (trust: TrustSettings) => Effect.runPromiseExit(makeAgents({ host: "r:1", trust, systemCertDirs: false, keepAlive: false, maxSockets: 1 }));
+    const missing = await agents({ verify: true, caFile: join(dir, "nope.pem") });
+    expect(Exit.isFailure(missing) && JSON.stringify(missing.cause)).toContain("CertificatesUnreadable");
+    expect(Exit.isFailure(missing) && JSON.stringify(missing.cause)).toContain("nope.pem");
+    const garbage = await agents({ verify: true, certDir: dir });
     expect(Exit.isFailure(garbage)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { classifyBodySource, classifyResponse, classifyTransport, type RegistryCallContext } from "../src/classify-error.js";
-import { BodySourceError, TransportError } from "../src/http/transport.js";
+import { classifyBodySource, classifyRegistryTransport as classifyTransport, classifyResponse, type RegistryCallContext } from "../src/classify/classify-response.js";
+import { BodySourceError, TransportError } from "../src/transport/send-request.js";
 import { ArchiveInvalid } from "@skopush/core";
 
 const SECRET = "s3cr:t$pass";

@@ -6,13 +6,13 @@ import type { PushError } from "@skopush/core";
 import { pushScopes } from "../src/auth/scope.js";
 import { TokenCache } from "../src/auth/token-cache.js";
 import { RegistryClient } from "../src/registry-client.js";
-import { resolveRegistryPushOptions } from "../src/registry-push-options.js";
+import { resolveTransportOptions } from "../src/transport/transport.js";
 
 // A registry that speaks only plain HTTP, reached with TLS verification on and no http fallback: what a
 // registry off this machine gets (loopback ones may fall back, as Docker allows). The scheme rule is
 // replaced so that a server on 127.0.0.1 stands in for one elsewhere.
-vi.mock("../src/http/endpoint.js", async (original) => ({
-  ...(await original<typeof import("../src/http/endpoint.js")>()),
+vi.mock("../src/endpoint.js", async (original) => ({
+  ...(await original<typeof import("../src/endpoint.js")>()),
   candidateSchemes: () => ["https"],
 }));
 
@@ -31,7 +31,7 @@ describe("RegistryClient and a plain-HTTP registry, TLS verification on", () => 
             repository: "proj/app",
             credentials: undefined,
             tls: { verify: true },
-            options: resolveRegistryPushOptions({ systemCertDirs: false, blobInfoCacheDir: false }),
+            transport: resolveTransportOptions(),
             scopes: pushScopes("proj/app"),
             archivePath: "/tmp/app.tar",
           },

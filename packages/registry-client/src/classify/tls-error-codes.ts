@@ -16,3 +16,12 @@ export const TLS_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
   "HOSTNAME_MISMATCH",
 ]);
+
+/** Node/OpenSSL codes seen when a TLS client meets a server that speaks plain HTTP. */
+export const NOT_TLS_CODES: ReadonlySet<string> = new Set([
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "ERR_SSL_PACKET_LENGTH_TOO_LONG",
+  "ERR_SSL_HTTP_REQUEST",
+  "ERR_SSL_RECORD_LAYER_FAILURE",
+  "EPROTO",
+]);

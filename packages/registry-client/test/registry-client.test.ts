@@ -6,7 +6,7 @@ import { isPushError, makeCredentials, type Credentials, type PushError } from "
 import { pushScopes } from "../src/auth/scope.js";
 import { TokenCache } from "../src/auth/token-cache.js";
 import { RegistryClient } from "../src/registry-client.js";
-import { resolveRegistryPushOptions } from "../src/registry-push-options.js";
+import { resolveTransportOptions } from "../src/transport/transport.js";
 
 // Fake servers on loopback: enough of a registry and a token service to pin the client's auth rules.
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -75,7 +75,7 @@ const connect = (host: string, tokens: TokenCache, who: Credentials | null = cre
       repository: "proj/app",
       credentials: who ?? undefined,
       tls: { verify },
-      options: resolveRegistryPushOptions({ systemCertDirs: false, blobInfoCacheDir: false }),
+      transport: resolveTransportOptions(),
       scopes: pushScopes("proj/app"),
       archivePath: "/tmp/app.tar",
     },

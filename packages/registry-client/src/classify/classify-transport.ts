@@ -1,0 +1,55 @@
+import { redactSecrets, RegistryUnreachable, StrategyFailed, Timeout, TlsVerificationFailed, type PushError } from "@skopush/core";
+import type { TransportError } from "../transport/send-request.js";
+import { NOT_TLS_CODES, TLS_CERTIFICATE_CODES } from "./tls-error-codes.js";
+
+/** What the transport classifier knows about a request that got no answer. Secrets are only used to redact. */
+export interface TransportContext {
+  /** `host[:port]` the client talks to. */
+  readonly registry: string;
+  /** What was being done, in words: `uploading a blob`, `Harbor ensureProject`. */
+  readonly what: string;
+  /** Names the failing part in `StrategyFailed` for a failure nobody recognises, e.g. `registry`. */
+  readonly component: string;
+  readonly username?: string | undefined;
+  /** Removed from every message (password, tokens). */
+  readonly secrets?: ReadonlyArray<string | undefined> | undefined;
+}
+
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "ENETDOWN", "EADDRNOTAVAIL"]);
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT", "ERR_STREAM_PREMATURE_CLOSE", "UND_ERR_SOCKET", "ERR_HTTP_REQUEST_TIMEOUT"]);
+
+const timeoutOf = (detail: string): number => Number(/(\d+) ms/.exec(detail)?.[1] ?? 0);
+
+/** Maps a request that got no answer (refused, reset, timed out, TLS) to the error vocabulary. */
+export const classifyTransport = (context: TransportContext, error: TransportError): PushError => {
+  const code = error.code;
+  const detail = redactSecrets(error.detail, context.secrets ?? [], context.username);
+  const { registry, what } = context;
+  if (code !== undefined && TLS_CERTIFICATE_CODES.has(code)) {
+    return new TlsVerificationFailed({ registry, reason: `${code}: ${detail}`, cause: error.cause });
+  }
+  if (error.timedOut) {
+    if (error.phase === "connect") return new RegistryUnreachable({ registry, reason: `${detail} (${what})`, cause: error.cause });
+    return new Timeout({ operation: `${what} at ${registry}`, afterMs: timeoutOf(detail) });
+  }
+  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
+    return new RegistryUnreachable({ registry, reason: `${code} (${what})`, cause: error.cause });
+  }
+  if (code !== undefined && NOT_TLS_CODES.has(code) && error.phase === "connect") {
+    return new RegistryUnreachable({
+      registry,
+      reason: `the TLS handshake with ${error.url} failed while ${what} (${code}: ${detail}); is it plain http? Use an http:// address only if it really serves plain http`,
+      cause: error.cause,
+    });
+  }
+  if (code !== undefined && (RESET_CODES.has(code) || NOT_TLS_CODES.has(code))) {
+    return new RegistryUnreachable({ registry, reason: `the connection broke while ${what} (${code}: ${detail})`, cause: error.cause });
+  }
+  if (code?.startsWith("ERR_SSL_") || code?.startsWith("ERR_TLS_")) {
+    return new TlsVerificationFailed({ registry, reason: `${code}: ${detail}`, cause: error.cause });
+  }
+  if (code !== undefined && /^E[A-Z]+$/.test(code)) {
+    return new RegistryUnreachable({ registry, reason: `${code} (${what}): ${detail}`, cause: error.cause });
+  }
+  return new StrategyFailed({ strategy: context.component, reason: `${what} at ${registry} failed: ${detail}`, cause: error.cause });
+};
