@@ -5,24 +5,12 @@ import { InvalidReference, type ReferencePart } from "./errors.js";
 const HOST_LABEL = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
 const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const HARBOR_PROJECT = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const TAG = /^\w[\w.-]{0,127}$/;
 const DIGEST = /^([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*):([0-9a-fA-F]{32,})$/;
 const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha384: 96, sha512: 128 };
 const NAME_MAX_LENGTH = 255;
 const DOCKER_HUB = "docker.io";
 const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
-
-/** The parts a Harbor user knows: the Harbor URL, a project, a repository and a tag. */
-export interface HarborImageParts {
-  /** `https://harbor.example.com`, `http://10.0.0.5:8080` or a bare `host[:port]` (https assumed). */
-  readonly harborUrl: string;
-  readonly project: string;
-  /** One or more path components below the project, e.g. `app` or `team/app`. */
-  readonly repository: string;
-  /** @default "latest" */
-  readonly tag?: string | undefined;
-}
 
 /** A registry host and the scheme its URL named. */
 export interface RegistryEndpoint {
@@ -33,8 +21,8 @@ export interface RegistryEndpoint {
 
 /**
  * A validated image reference `registry/repository[:tag][@digest]`. Instances only come from
- * {@link ImageReference.parse} and {@link ImageReference.fromHarbor}, so whatever holds one holds text that
- * is safe to put on a command line.
+ * {@link ImageReference.parse} (skopush's `harborImageReference` builds its text and parses it), so whatever
+ * holds one holds text that is safe to put on a command line.
  */
 export class ImageReference {
   private constructor(
@@ -57,21 +45,6 @@ export class ImageReference {
   /** {@link ImageReference.parse} for code outside Effect: throws `InvalidReference`. */
   static parseOrThrow(input: string): ImageReference {
     const result = decode(input);
-    if (result instanceof InvalidReference) throw result;
-    return result;
-  }
-
-  /** Builds the reference of `project/repository:tag` on a Harbor instance, validating every part. */
-  static fromHarbor(parts: HarborImageParts): Effect.Effect<ImageReference, InvalidReference> {
-    return Effect.suspend(() => {
-      const result = decodeHarbor(parts);
-      return result instanceof InvalidReference ? Effect.fail(result) : Effect.succeed(result);
-    });
-  }
-
-  /** {@link ImageReference.fromHarbor} for code outside Effect: throws `InvalidReference`. */
-  static fromHarborOrThrow(parts: HarborImageParts): ImageReference {
-    const result = decodeHarbor(parts);
     if (result instanceof InvalidReference) throw result;
     return result;
   }
@@ -112,7 +85,7 @@ export class ImageReference {
   }
 }
 
-/** Parses a Harbor URL (`https://harbor.example.com`, `http://host:8080`, `host:port`) into host and scheme. */
+/** Parses a registry or Harbor URL (`https://harbor.example.com`, `http://host:8080`, `host:port`) into host and scheme. */
 export const parseRegistryEndpoint = (url: string): RegistryEndpoint | InvalidReference => {
   const fail = (reason: string) => new InvalidReference({ input: url, part: "registry", reason });
   if (url.length === 0) return fail("is empty");
@@ -137,23 +110,6 @@ export const parseRegistryEndpoint = (url: string): RegistryEndpoint | InvalidRe
 };
 
 const invalid = (input: string, part: ReferencePart, reason: string) => new InvalidReference({ input, part, reason });
-
-const decodeHarbor = (parts: HarborImageParts): ImageReference | InvalidReference => {
-  const endpoint = parseRegistryEndpoint(parts.harborUrl);
-  if (endpoint instanceof InvalidReference) return endpoint;
-  const project = parts.project;
-  if (project.length === 0) return invalid(project, "project", "is empty");
-  if (project !== project.toLowerCase()) return invalid(project, "project", "must be lowercase");
-  if (!HARBOR_PROJECT.test(project)) {
-    return invalid(project, "project", "must be lowercase letters and digits, separated by '.', '_' or '-'");
-  }
-  if (project.length > NAME_MAX_LENGTH) return invalid(project, "project", `is longer than ${NAME_MAX_LENGTH} characters`);
-  if (parts.repository.length === 0) return invalid(parts.repository, "repository", "is empty");
-  const tag = parts.tag ?? "latest";
-  const tagProblem = validateTag(tag);
-  if (tagProblem) return invalid(tag, "tag", tagProblem);
-  return decode(`${endpoint.host}/${project}/${parts.repository}:${tag}`);
-};
 
 const decode = (input: string): ImageReference | InvalidReference => {
   if (typeof input !== "string" || input.length === 0) return invalid(String(input), "reference", "is empty");

@@ -47,18 +47,11 @@ export {
   type FallbackPolicy,
 } from "./fallback-policy.js";
 export { fromPromiseStrategy, type ProbeAnswer, type PromiseStrategyDefinition } from "./from-promise-strategy.js";
-export {
-  ImageReference,
-  parseRegistryEndpoint,
-  type HarborImageParts,
-  type RegistryEndpoint,
-} from "./image-reference.js";
+export { ImageReference, parseRegistryEndpoint, type RegistryEndpoint } from "./image-reference.js";
 export {
   ignoreProgress,
   monotonicProgress,
-  progressCallbackSink,
   type BlobProgress,
-  type ProgressCallback,
   type ProgressEvent,
   type ProgressSink,
   type PushPhase,
@@ -75,9 +68,7 @@ export {
 } from "./push-request.js";
 export type { PushOutcome, PushStrategy } from "./push-strategy.js";
 export {
-  pushImage,
   Pusher,
-  toFailure,
   type PushFailure,
   type PushImageOptions,
   type PushReport,

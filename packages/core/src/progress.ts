@@ -28,9 +28,6 @@ export interface ProgressEvent {
 /** Receives progress events. It must not throw; the chain shields pushes from sinks that do. */
 export type ProgressSink = (event: ProgressEvent) => void;
 
-/** The seed API's callback shape: `(percent, message)`. */
-export type ProgressCallback = (percent: number, message: string) => void;
-
 /** A sink that drops every event. */
 export const ignoreProgress: ProgressSink = () => {};
 
@@ -50,7 +47,3 @@ export const monotonicProgress = (sink: ProgressSink): ProgressSink => {
     }
   };
 };
-
-/** Adapts the seed API's `(percent, message)` callback to a sink. */
-export const progressCallbackSink = (callback: ProgressCallback): ProgressSink => (event) =>
-  callback(event.percent, event.message);

@@ -12,7 +12,7 @@ import type { CredentialsVerifier } from "./credentials-verifier.js";
 import { PushFailed, type AuthenticationFailed, type PushErrorTag } from "./errors.js";
 import { FallbackChain } from "./fallback-chain.js";
 import { ImageReference } from "./image-reference.js";
-import { monotonicProgress, progressCallbackSink, type ProgressCallback, type ProgressSink } from "./progress.js";
+import { ignoreProgress, monotonicProgress, type ProgressSink } from "./progress.js";
 import {
   defaultRetrySettings,
   defaultTlsSettings,
@@ -24,7 +24,7 @@ import {
 } from "./push-request.js";
 import { CREDENTIALS_VERIFIER } from "./tokens.js";
 
-/** What to push where, for {@link Pusher.push} and `pushImage`. */
+/** What to push where, for {@link Pusher.push} (and skopush's `pushImage`). */
 export interface PushImageOptions {
   /** A path, or a path with its format. */
   readonly archive: string | ArchiveSource;
@@ -39,10 +39,8 @@ export interface PushImageOptions {
   readonly manifestFormat?: ManifestFormat | undefined;
   /** Aborting it cancels the push and removes everything the push created. */
   readonly signal?: AbortSignal | undefined;
-  /** Receives every progress event. */
+  /** Receives every progress event: `percent` an integer in [0, 100] that never goes down. */
   readonly onProgress?: ProgressSink | undefined;
-  /** The seed API's `(percent, message)` callback. */
-  readonly progressCallback?: ProgressCallback | undefined;
 }
 
 /** A completed push. */
@@ -74,15 +72,18 @@ export interface PushFailure {
   readonly durationMs: number;
 }
 
-/** What `Pusher.push` and `pushImage` resolve to; they reject only on a defect in skopush itself. */
+/** What `Pusher.push` (and skopush's `pushImage`) resolve to; they reject only on a defect in skopush itself. */
 export type PushResult = PushSuccess | PushFailure;
 
-/** Resolves credentials, builds the request and runs the chain: one push, start to finish. */
+/**
+ * Resolves credentials, builds the request and runs the chain: one push, start to finish. Without a DI
+ * container: `new Pusher(new FallbackChain([strategy])).push(options)`.
+ */
 @injectable()
 export class Pusher {
   constructor(
     @inject(FallbackChain) readonly chain: FallbackChain,
-    @inject(CredentialsChain) readonly credentials: CredentialsProvider,
+    @inject(CredentialsChain) readonly credentials: CredentialsProvider = new CredentialsChain(),
     @injectAll(CREDENTIALS_VERIFIER, { isOptional: true }) readonly verifiers: ReadonlyArray<CredentialsVerifier> = [],
   ) {}
 
@@ -132,7 +133,20 @@ export class Pusher {
     if (Exit.isSuccess(exit)) return { status: "success", ...exit.value };
     const failure = Cause.findErrorOption(exit.cause);
     if (failure._tag === "None") throw Cause.squash(exit.cause);
-    return toFailure(failure.value, options.destination, Date.now() - started);
+    return Pusher.failure(failure.value, options.destination, Date.now() - started);
+  }
+
+  /** The {@link PushFailure} of a push that failed with `failed`, e.g. one whose container could not be built. */
+  static failure(failed: PushFailed, destination: string | ImageReference, durationMs: number): PushFailure {
+    return {
+      status: "error",
+      image: typeof destination === "string" ? imageOrUndefined(destination) : destination.toString(),
+      message: failed.message,
+      error: failed.reason._tag,
+      retryable: failed.isRetryable,
+      attempts: failed.attempts,
+      durationMs,
+    };
   }
 }
 
@@ -164,17 +178,6 @@ const explainDenial = (
   );
 };
 
-/** The {@link PushFailure} for a chain failure. */
-export const toFailure = (failed: PushFailed, destination: string | ImageReference, durationMs: number): PushFailure => ({
-  status: "error",
-  image: typeof destination === "string" ? imageOrUndefined(destination) : destination.toString(),
-  message: failed.message,
-  error: failed.reason._tag,
-  retryable: failed.isRetryable,
-  attempts: failed.attempts,
-  durationMs,
-});
-
 const imageOrUndefined = (destination: string): string | undefined => {
   try {
     return ImageReference.parseOrThrow(destination).toString();
@@ -189,17 +192,4 @@ const providerOf = (credentials: PushImageOptions["credentials"], fallback: Cred
   return new StaticCredentialsProvider(makeCredentials(credentials.username, credentials.password));
 };
 
-const progressSinkOf = (options: PushImageOptions): ProgressSink => {
-  const sinks: ProgressSink[] = [];
-  if (options.onProgress) sinks.push(options.onProgress);
-  if (options.progressCallback) sinks.push(progressCallbackSink(options.progressCallback));
-  return monotonicProgress((event) => sinks.forEach((sink) => sink(event)));
-};
-
-/** Pushes with the given chain (or strategies) in one call, without a DI container. */
-export const pushImage = (
-  options: PushImageOptions & { readonly chain: FallbackChain | ReadonlyArray<import("./push-strategy.js").PushStrategy> },
-): Promise<PushResult> => {
-  const chain = options.chain instanceof FallbackChain ? options.chain : new FallbackChain(options.chain);
-  return new Pusher(chain, new CredentialsChain()).push(options);
-};
+const progressSinkOf = (options: PushImageOptions): ProgressSink => monotonicProgress(options.onProgress ?? ignoreProgress);

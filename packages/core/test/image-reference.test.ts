@@ -97,47 +97,7 @@ describe("ImageReference.parse", () => {
   });
 });
 
-describe("ImageReference.fromHarbor", () => {
-  it("builds the reference from a Harbor URL, project, repository and tag", () => {
-    const ref = ImageReference.fromHarborOrThrow({
-      harborUrl: "https://harbor.example.com/",
-      project: "my-project",
-      repository: "team/my-repo",
-      tag: "v1.2",
-    });
-    expect(ref.toString()).toBe("harbor.example.com/my-project/team/my-repo:v1.2");
-    expect(ref.project).toBe("my-project");
-  });
-
-  it("defaults the tag to latest and keeps the port", () => {
-    expect(
-      ImageReference.fromHarborOrThrow({ harborUrl: "http://10.0.0.5:8080", project: "p", repository: "r" }).toString(),
-    ).toBe("10.0.0.5:8080/p/r:latest");
-  });
-
-  it.each([
-    [{ harborUrl: "ftp://h.example.com", project: "p", repository: "r" }, "registry", "scheme"],
-    [{ harborUrl: "https://user:pw@h.example.com", project: "p", repository: "r" }, "registry", "credentials"],
-    [{ harborUrl: "https://h.example.com/harbor", project: "p", repository: "r" }, "registry", "path"],
-    [{ harborUrl: "", project: "p", repository: "r" }, "registry", "empty"],
-    [{ harborUrl: "h.example.com", project: "My-Project", repository: "r" }, "project", "lowercase"],
-    [{ harborUrl: "h.example.com", project: "", repository: "r" }, "project", "empty"],
-    [{ harborUrl: "h.example.com", project: "a__b", repository: "r" }, "project", "separated by"],
-    [{ harborUrl: "h.example.com", project: "p", repository: "" }, "repository", "empty"],
-    [{ harborUrl: "h.example.com", project: "p", repository: "Repo" }, "repository", "lowercase"],
-    [{ harborUrl: "h.example.com", project: "p", repository: "r", tag: "-x" }, "tag", "must start"],
-  ] as const)("rejects %j in its %s", (parts, part, mentions) => {
-    const exit = Effect.runSyncExit(ImageReference.fromHarbor(parts));
-    expect(Exit.isFailure(exit)).toBe(true);
-    try {
-      ImageReference.fromHarborOrThrow(parts);
-      expect.unreachable();
-    } catch (error) {
-      expect((error as InvalidReference).part).toBe(part);
-      expect((error as InvalidReference).message).toContain(mentions);
-    }
-  });
-
+describe("parseRegistryEndpoint", () => {
   it("reads the scheme of a registry endpoint", () => {
     expect(parseRegistryEndpoint("http://127.0.0.1:5000")).toEqual({ host: "127.0.0.1:5000", scheme: "http" });
     expect(parseRegistryEndpoint("harbor.example.com")).toEqual({ host: "harbor.example.com", scheme: "https" });

@@ -7,6 +7,8 @@ export {
   type Environment,
   type StrategySettings,
 } from "./default-container.js";
+export { harborImageReference, harborImageReferenceOrThrow, type HarborImageParts } from "./harbor-reference.js";
+export { progressCallbackSink, type ProgressCallback } from "./progress-callback.js";
 export { pushImage, type DefaultPushImageOptions } from "./push-image.js";
 export {
   defaultStrategyCatalog,
@@ -23,7 +25,6 @@ export type { SeedPushResult, SeedPushTarget, SkopeoPushToHarborOptions } from "
 export type {
   Attempt,
   AttemptOutcome,
-  ProgressCallback,
   ProgressEvent,
   ProgressSink,
   PushErrorTag,

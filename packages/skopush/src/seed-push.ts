@@ -10,6 +10,8 @@ import {
   type PushStrategy,
 } from "@skopush/core";
 import type { DependencyContainer } from "tsyringe";
+import { harborImageReferenceOrThrow } from "./harbor-reference.js";
+import { progressCallbackSink } from "./progress-callback.js";
 import { SEED_METHOD_STRATEGIES, seedMethodOf, type SeedMethod } from "./seed-method.js";
 import type { SeedPushResult, SeedPushTarget } from "./seed-types.js";
 
@@ -51,7 +53,7 @@ export const seedPush = async (
   }
   let destination: ImageReference;
   try {
-    destination = ImageReference.fromHarborOrThrow({
+    destination = harborImageReferenceOrThrow({
       harborUrl: target.harborUrl,
       project: target.project,
       repository: target.repository,
@@ -71,7 +73,7 @@ export const seedPush = async (
     credentials: target.username === undefined ? undefined : { username: target.username, password: target.password ?? "" },
     tls: { verify: plainHttp ? false : (target.tlsVerify ?? true), caFile: target.caFile },
     signal: target.signal,
-    progressCallback: target.progressCallback,
+    onProgress: target.progressCallback === undefined ? undefined : progressCallbackSink(target.progressCallback),
   });
   if (result.status === "success") {
     const method = seedMethodOf(result.method);

@@ -1,4 +1,5 @@
-import type { Attempt, ProgressCallback, PushErrorTag } from "@skopush/core";
+import type { Attempt, PushErrorTag } from "@skopush/core";
+import type { ProgressCallback } from "./progress-callback.js";
 import type { DependencyContainer } from "tsyringe";
 import type { SeedMethod } from "./seed-method.js";
 

@@ -1,5 +1,7 @@
 import { stat } from "node:fs/promises";
 import { ArchiveInvalid, ImageReference, InvalidReference, parseRegistryEndpoint, type RegistryEndpoint } from "@skopush/core";
+// The subpath, not "skopush": a bad destination is reported without loading the strategies.
+import { harborImageReferenceOrThrow } from "skopush/harbor-reference";
 import type { DestinationInput } from "../args/push-arguments.js";
 import { UsageError } from "../usage-error.js";
 
@@ -13,7 +15,7 @@ export const resolveDestination = (
     // Harbor's API elsewhere: the registry keeps https, whatever the API's scheme.
     return { destination, scheme: "https", harborUrl: harborApiUrl(input.harborUrl) };
   }
-  const destination = ImageReference.fromHarborOrThrow(input);
+  const destination = harborImageReferenceOrThrow(input);
   const endpoint = parseRegistryEndpoint(input.harborUrl) as RegistryEndpoint;
   return { destination, scheme: endpoint.scheme, harborUrl: `${endpoint.scheme}://${endpoint.host}` };
 };

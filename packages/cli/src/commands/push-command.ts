@@ -1,4 +1,4 @@
-import { isPushError, PushFailed, resolvePusher, toFailure, type PushResult } from "@skopush/core";
+import { isPushError, PushFailed, Pusher, resolvePusher, type PushResult } from "@skopush/core";
 import type { DefaultContainerOptions } from "skopush";
 import type { DependencyContainer } from "tsyringe";
 import type { PushArguments } from "../args/push-arguments.js";
@@ -77,7 +77,7 @@ const pushWithSignals = async (
     // A container that cannot be built (a bad strategy option) is a failed push, reported like one.
     if (!isPushError(error)) throw error;
     const failed = new PushFailed({ reason: error, attempts: [] });
-    return { result: toFailure(failed, plan.destination, (io.now ?? Date.now)() - started), interruptedBy };
+    return { result: Pusher.failure(failed, plan.destination, (io.now ?? Date.now)() - started), interruptedBy };
   } finally {
     stopListening();
     renderer.finish();
