@@ -117,7 +117,14 @@ export class FallbackChain {
   }
 
   private attempt(strategy: PushStrategy, request: PushRequest, progress: ProgressSink): Effect.Effect<PushOutcome, PushError> {
-    return this.probe(strategy).pipe(Effect.andThen(Effect.suspend(() => strategy.push(request, progress))));
+    return Effect.suspend(() =>
+      strategy.supports === undefined || strategy.supports(request)
+        ? Effect.void
+        : Effect.fail(new StrategyUnavailable({ strategy: strategy.name, reason: `it does not push to ${request.destination.registry}` })),
+    ).pipe(
+      Effect.andThen(this.probe(strategy)),
+      Effect.andThen(Effect.suspend(() => strategy.push(request, progress))),
+    );
   }
 }
 

@@ -12,6 +12,8 @@ export type ProbeAnswer =
 /** A strategy written with plain async functions; see {@link fromPromiseStrategy}. */
 export interface PromiseStrategyDefinition {
   readonly name: string;
+  /** Whether the strategy pushes to this request's destination; see `PushStrategy.supports`. @default every destination */
+  readonly supports?: ((request: PushRequest) => boolean) | undefined;
   /** Resolves when the strategy can run here; may resolve `{ available: false, reason }` or throw. @default always available */
   readonly probe?: ((signal: AbortSignal) => Promise<ProbeAnswer | void>) | undefined;
   /** Pushes; honour `signal` to cancel. Throw a skopush error to choose how the chain reacts. */
@@ -24,6 +26,7 @@ export interface PromiseStrategyDefinition {
  */
 export const fromPromiseStrategy = (definition: PromiseStrategyDefinition): PushStrategy => ({
   name: definition.name,
+  ...(definition.supports ? { supports: definition.supports } : {}),
   probe: () => {
     const probe = definition.probe;
     if (probe === undefined) return Effect.void;

@@ -15,6 +15,12 @@ export interface PushOutcome {
 export interface PushStrategy {
   /** The name used in attempts, results and `--strategy`, e.g. `native`. */
   readonly name: string;
+  /**
+   * Whether this strategy pushes to the request's destination at all (e.g. one registry's hosts). The
+   * chain asks before the probe; `false` counts as "unavailable for this destination" in the attempts.
+   * @default every destination
+   */
+  supports?(request: PushRequest): boolean;
   /** A cheap check (no push, no registry traffic) that this strategy can run here now. */
   probe(): Effect.Effect<void, StrategyUnavailable>;
   /** Pushes the archive. Interrupting the effect cancels the push and removes what it created. */

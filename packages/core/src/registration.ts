@@ -1,18 +1,19 @@
-import { instanceCachingFactory, type DependencyContainer, type InjectionToken } from "tsyringe";
+import { instancePerContainerCachingFactory, type DependencyContainer, type InjectionToken } from "tsyringe";
 import type { CredentialsProvider } from "./credentials-provider.js";
 import type { CredentialsVerifier } from "./credentials-verifier.js";
 import { FallbackChain, type FallbackChainOptions } from "./fallback-chain.js";
 import type { PushStrategy } from "./push-strategy.js";
 import { Pusher } from "./pusher.js";
+import { isStrategyDefinition, type StrategyDefinition, type StrategyOptions } from "./strategy-definition.js";
 import { CREDENTIALS_PROVIDER, CREDENTIALS_VERIFIER, FALLBACK_CHAIN_OPTIONS, PUSH_STRATEGY } from "./tokens.js";
 
 type Constructor<T> = new (...args: never[]) => T;
 
 const register = <T>(container: DependencyContainer, token: symbol, item: T | Constructor<T>) => {
   if (typeof item === "function") {
-    // One instance per container, so a strategy's probe cache lives as long as its container.
+    // One instance per resolving container: a child sees its own options, and a probe cache lives as long as its container.
     const ctor = item as Constructor<T> & InjectionToken<T>;
-    container.register<T>(token, { useFactory: instanceCachingFactory<T>((c) => c.resolve<T>(ctor)) });
+    container.register<T>(token, { useFactory: instancePerContainerCachingFactory<T>((c) => c.resolve<T>(ctor)) });
   } else {
     container.register<T>(token, { useValue: item });
   }
@@ -20,11 +21,30 @@ const register = <T>(container: DependencyContainer, token: symbol, item: T | Co
 };
 
 /**
- * Appends a strategy (an instance, or an `@injectable` class resolved from the container) to the
- * chain. Strategies are tried in registration order.
+ * Appends a strategy to the chain; strategies are tried in registration order. `strategy` is an
+ * instance, an `@injectable` class, or a package's {@link StrategyDefinition}. A definition gets
+ * `options` (name included) for this registration alone; without them, the options the resolving
+ * container holds under the definition's token. Classes and definitions are built once per resolving
+ * container, so a child's options never reach its parent or siblings.
  */
-export const registerStrategy = (container: DependencyContainer, strategy: PushStrategy | Constructor<PushStrategy>) =>
-  register(container, PUSH_STRATEGY, strategy);
+export function registerStrategy<O extends StrategyOptions>(
+  container: DependencyContainer,
+  strategy: StrategyDefinition<O>,
+  options?: O,
+): DependencyContainer;
+export function registerStrategy(container: DependencyContainer, strategy: PushStrategy | Constructor<PushStrategy>): DependencyContainer;
+export function registerStrategy<O extends StrategyOptions>(
+  container: DependencyContainer,
+  strategy: PushStrategy | Constructor<PushStrategy> | StrategyDefinition<O>,
+  options?: O,
+): DependencyContainer {
+  if (!isStrategyDefinition(strategy)) return register(container, PUSH_STRATEGY, strategy);
+  const definition = strategy as StrategyDefinition<O>;
+  const make = (c: DependencyContainer): PushStrategy =>
+    definition.create(options ?? (c.isRegistered(definition.optionsToken, true) ? c.resolve<O>(definition.optionsToken) : ({} as O)));
+  container.register<PushStrategy>(PUSH_STRATEGY, { useFactory: instancePerContainerCachingFactory(make) });
+  return container;
+}
 
 /** Appends a credentials provider; providers are asked in registration order. */
 export const registerCredentialsProvider = (

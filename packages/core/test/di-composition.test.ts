@@ -8,8 +8,10 @@ import {
   Pusher,
   registerCredentialsProvider,
   registerFallbackChainOptions,
+  defineStrategy,
   registerStrategy,
   resolveFallbackChain,
+  type StrategyOptions,
   resolvePusher,
   StrategyUnavailable,
   type PushStrategy,
@@ -31,6 +33,105 @@ class NamedStrategy implements PushStrategy {
   }
 }
 
+interface PathOptions extends StrategyOptions {
+  readonly path?: string | undefined;
+}
+
+const PATH_OPTIONS = Symbol("test path options");
+
+/** A strategy that remembers its options, made through a definition as the strategy packages make theirs. */
+class PathStrategy implements PushStrategy {
+  readonly name: string;
+  constructor(readonly options: PathOptions) {
+    this.name = options.name ?? "path";
+  }
+  probe() {
+    return Effect.void;
+  }
+  push() {
+    return Effect.succeed({ digest: `sha256:${"0".repeat(64)}`, bytesPushed: 0 });
+  }
+}
+
+const pathStrategy = defineStrategy<PathOptions>({ name: "path", optionsToken: PATH_OPTIONS, create: (options) => new PathStrategy(options) });
+
+const pathsOf = (c: ReturnType<typeof container.createChildContainer>) =>
+  resolveFallbackChain(c).strategies.map((s) => `${s.name}=${(s as PathStrategy).options.path ?? "default"}`);
+
+describe("per-container instances (a parent and two children, both resolution orders)", () => {
+  const family = () => {
+    const parent = container.createChildContainer();
+    parent.register(PATH_OPTIONS, { useValue: { path: "/parent" } });
+    registerStrategy(parent, pathStrategy);
+    const first = parent.createChildContainer();
+    first.register(PATH_OPTIONS, { useValue: { path: "/first" } });
+    const second = parent.createChildContainer();
+    second.register(PATH_OPTIONS, { useValue: { path: "/second" } });
+    return { parent, first, second };
+  };
+
+  it("children first: each child builds its own instance with its options, the parent keeps its own", () => {
+    const { parent, first, second } = family();
+    expect(pathsOf(first)).toEqual(["path=/first"]);
+    expect(pathsOf(second)).toEqual(["path=/second"]);
+    expect(pathsOf(parent)).toEqual(["path=/parent"]);
+  });
+
+  it("parent first: the children still get their own instances and options", () => {
+    const { parent, first, second } = family();
+    expect(pathsOf(parent)).toEqual(["path=/parent"]);
+    expect(pathsOf(first)).toEqual(["path=/first"]);
+    expect(pathsOf(second)).toEqual(["path=/second"]);
+  });
+
+  it("one instance per container, reused by every resolution in it", () => {
+    const { parent, first } = family();
+    const [a] = resolveFallbackChain(first).strategies;
+    const [b] = resolveFallbackChain(first).strategies;
+    const [p] = resolveFallbackChain(parent).strategies;
+    expect(a).toBe(b);
+    expect(a).not.toBe(p);
+  });
+
+  it("@injectable classes too: a child's injected option does not reach the parent, in both orders", () => {
+    for (const parentFirst of [true, false]) {
+      const parent = container.createChildContainer();
+      parent.register(NAME, { useValue: "parent" });
+      registerStrategy(parent, NamedStrategy);
+      const first = parent.createChildContainer();
+      first.register(NAME, { useValue: "first" });
+      const second = parent.createChildContainer();
+      second.register(NAME, { useValue: "second" });
+      const order = parentFirst ? [parent, first, second] : [second, first, parent];
+      const seen = new Map(order.map((c) => [c, resolveFallbackChain(c).strategies[0]?.name]));
+      expect([seen.get(parent), seen.get(first), seen.get(second)]).toEqual(["parent", "first", "second"]);
+    }
+  });
+});
+
+describe("per-registration options and names", () => {
+  it("registers one technology twice with two options and two names", () => {
+    const c = container.createChildContainer();
+    registerStrategy(c, pathStrategy, { name: "path-a", path: "/opt/a" });
+    registerStrategy(c, pathStrategy, { name: "path-b", path: "/opt/b" });
+    expect(pathsOf(c)).toEqual(["path-a=/opt/a", "path-b=/opt/b"]);
+  });
+
+  it("a registration's options win over the container's; a registration without options reads the container's", () => {
+    const parent = container.createChildContainer();
+    registerStrategy(parent, pathStrategy, { name: "fixed", path: "/opt/fixed" });
+    registerStrategy(parent, pathStrategy);
+    parent.register(PATH_OPTIONS, { useValue: { path: "/container" } });
+    expect(pathsOf(parent)).toEqual(["fixed=/opt/fixed", "path=/container"]);
+  });
+
+  it("without any options the definition gets {} and its default name", () => {
+    const c = container.createChildContainer();
+    registerStrategy(c, pathStrategy);
+    expect(pathsOf(c)).toEqual(["path=default"]);
+  });
+});
+
 describe("DI composition", () => {
   it("resolves a chain whose strategies are in registration order", () => {
     const c = container.createChildContainer();
@@ -40,7 +141,7 @@ describe("DI composition", () => {
     expect(resolveFallbackChain(c).strategies.map((s) => s.name)).toEqual(["one", "two", "three"]);
   });
 
-  it("builds @injectable strategy classes with their injected options, once per container", () => {
+  it("builds @injectable strategy classes with their injected options, once per container (kept)", () => {
     const c = container.createChildContainer();
     c.register(NAME, { useValue: "class-based" });
     registerStrategy(c, NamedStrategy);

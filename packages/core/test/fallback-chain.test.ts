@@ -15,6 +15,14 @@ import {
 import { FAKE_DIGEST, FakePushStrategy } from "@skopush/testkit";
 import { request } from "./support.js";
 
+/** `fake`, limited to the destinations of one registry host. */
+const limitedTo = (registry: string, fake: FakePushStrategy): PushStrategy => ({
+  name: fake.name,
+  supports: (req) => req.destination.registry === registry,
+  probe: () => fake.probe(),
+  push: (req, progress) => fake.push(req, progress),
+});
+
 const run = (chain: FallbackChain, req = request(), progress?: (e: ProgressEvent) => void) =>
   Effect.runPromiseExit(chain.push(req, progress));
 
@@ -39,6 +47,28 @@ describe("FallbackChain", () => {
     expect(result.outcome.digest).toBe(`sha256:${"1".repeat(64)}`);
     expect(result.attempts.map((a) => [a.strategy, a.outcome])).toEqual([["first", "success"]]);
     expect(second.probes + second.pushes.length).toBe(0);
+  });
+
+  it("skips a strategy whose supports(request) says no, without probing it, and records it as unavailable", async () => {
+    const fake = FakePushStrategy.succeeding("elsewhere-only");
+    const limited = limitedTo("elsewhere.test", fake);
+    const general = FakePushStrategy.succeeding("general");
+    const result = succeeded(await run(new FallbackChain([limited, general])));
+    expect(result.strategy).toBe("general");
+    expect(result.attempts.map((a) => [a.strategy, a.outcome, a.error])).toEqual([
+      ["elsewhere-only", "unavailable", "StrategyUnavailable"],
+      ["general", "success", undefined],
+    ]);
+    expect(result.attempts[0]?.reason).toContain("does not push to registry.test");
+    expect(fake.probes + fake.pushes.length).toBe(0);
+  });
+
+  it("uses a strategy whose supports(request) says yes", async () => {
+    const fake = FakePushStrategy.succeeding("own");
+    const result = succeeded(await run(new FallbackChain([limitedTo("registry.test", fake), FakePushStrategy.succeeding("next")])));
+    expect(result.strategy).toBe("own");
+    expect(fake.probes).toBe(1);
+    expect(fake.pushes.length).toBe(1);
   });
 
   it("moves past unavailable strategies in order and lists every attempt", async () => {
