@@ -12,7 +12,7 @@ export interface FallthroughScenario {
 
 const dockerExecMissing = (c: FallthroughContext) => new DockerExecPushStrategy({ containerName: c.missingContainer, sharedDir: c.sharedDir });
 const dockerodeMissing = (c: FallthroughContext) => new DockerodePushStrategy({ containerName: c.missingContainer, sharedDir: c.sharedDir });
-const nativeWithoutSkopeo = (c: FallthroughContext) => new NativeSkopeoStrategy({ env: { PATH: c.emptyPathDir } });
+const nativeWithoutSkopeo = (c: FallthroughContext) => new NativeSkopeoStrategy({ env: { ...process.env, PATH: c.emptyPathDir } });
 
 /** The chain `[working]` alone: the baseline every scenario is compared with. */
 export const BASELINE = "baseline";

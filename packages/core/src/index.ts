@@ -83,6 +83,7 @@ export {
   resolveFallbackChain,
   resolvePusher,
 } from "./registration.js";
+export { ProbeCache, type ProbeCacheTtl } from "./probe-cache.js";
 export { defineStrategy, isStrategyDefinition, type StrategyDefinition, type StrategyOptions } from "./strategy-definition.js";
 export { DEFAULT_PROBE_TIMEOUT_MS, retryTransient, transientFaultSchedule, type RetryableError } from "./retry.js";
 export { redactSecrets } from "./redact.js";

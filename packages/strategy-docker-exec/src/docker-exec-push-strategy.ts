@@ -1,19 +1,15 @@
 import * as Effect from "effect/Effect";
 import { inject, injectable } from "tsyringe";
-import type { ProgressSink, PushError, PushOutcome, PushRequest, PushStrategy, StrategyUnavailable } from "@skopush/core";
+import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable } from "@skopush/core";
 import { skopeoCopy } from "@skopush/skopeo";
 import {
-  DEFAULT_CONTAINER_NAME,
-  DEFAULT_PROBE_CACHE_TTL,
-  DEFAULT_SKOPEO_IMAGE,
   dockerRunCommand,
-  ProbeCache,
   reclassifyForContainerNetwork,
   resolveSharedDirectory,
   type ContainerFacts,
 } from "@skopush/skopeo-container";
 import { dockerCliEnvironment } from "./docker-cli-environment.js";
-import { DOCKER_EXEC_OPTIONS, type DockerExecOptions } from "./docker-exec-options.js";
+import { DOCKER_EXEC_OPTIONS, resolveDockerExecOptions, type DockerExecOptions, type ResolvedDockerExecOptions } from "./docker-exec-options.js";
 import { probeDockerExec, type DockerExecTarget } from "./docker-exec-probe.js";
 import { dockerExecSkopeoHost, type StopGrace } from "./docker-exec-skopeo-host.js";
 
@@ -24,31 +20,33 @@ import { dockerExecSkopeoHost, type StopGrace } from "./docker-exec-skopeo-host.
  */
 @injectable()
 export class DockerExecPushStrategy implements PushStrategy {
-  readonly name = "docker-exec";
+  readonly name: string;
+  /** The options in force, defaults applied. */
+  readonly options: ResolvedDockerExecOptions;
   /** The container, CLI and shared directory this strategy uses. */
   readonly target: DockerExecTarget;
   private readonly grace: StopGrace;
   private readonly probeCache: ProbeCache<ContainerFacts, StrategyUnavailable>;
 
-  constructor(@inject(DOCKER_EXEC_OPTIONS, { isOptional: true }) options: DockerExecOptions = {}) {
-    const env = options.env ?? process.env;
-    const shared = resolveSharedDirectory(options.sharedDir, env);
-    const container = options.containerName ?? DEFAULT_CONTAINER_NAME;
+  constructor(@inject(DOCKER_EXEC_OPTIONS, { isOptional: true }) options?: DockerExecOptions) {
+    const o = (this.options = resolveDockerExecOptions(options));
+    this.name = o.name;
+    const shared = resolveSharedDirectory(o.sharedDir, o.env);
     this.target = {
       strategy: this.name,
-      cli: { path: options.dockerPath ?? "docker", env: dockerCliEnvironment(env, options.inheritedEnv) },
-      container,
+      cli: { path: o.dockerPath, env: dockerCliEnvironment(o.env, o.inheritedEnv) },
+      container: o.containerName,
       shared,
       createCommand: dockerRunCommand({
-        name: container,
-        image: options.image ?? DEFAULT_SKOPEO_IMAGE,
+        name: o.containerName,
+        image: o.image,
         hostSharedDir: shared.hostPath,
         containerSharedDir: shared.containerPath,
       }),
-      commandTimeoutMs: options.commandTimeoutMs ?? 10_000,
+      commandTimeoutMs: o.commandTimeoutMs,
     };
-    this.grace = { termMs: options.stopGraceMs ?? 5_000, killMs: 2_000 };
-    this.probeCache = new ProbeCache(probeDockerExec(this.target), options.probeCacheTtl ?? DEFAULT_PROBE_CACHE_TTL);
+    this.grace = { termMs: o.stopGraceMs, killMs: 2_000 };
+    this.probeCache = new ProbeCache(probeDockerExec(this.target), o.probeCacheTtl);
   }
 
   probe(): Effect.Effect<void, StrategyUnavailable> {
@@ -61,7 +59,7 @@ export class DockerExecPushStrategy implements PushStrategy {
       const host = dockerExecSkopeoHost(this.target, this.grace);
       return yield* skopeoCopy(host, request, progress).pipe(
         Effect.mapError((error) => reclassifyForContainerNetwork(error, facts, this.name, request.destination.registry)),
-        Effect.tapError((error) => (error._tag === "EnvironmentFault" ? Effect.sync(() => this.probeCache.invalidate()) : Effect.void)),
+        Effect.tapError((error) => (error._tag === "EnvironmentFault" ? this.probeCache.invalidate() : Effect.void)),
       );
     });
   }

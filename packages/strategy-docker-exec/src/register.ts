@@ -1,10 +1,10 @@
+import { defineStrategy, registerStrategy } from "@skopush/core";
 import type { DependencyContainer } from "tsyringe";
-import { registerStrategy } from "@skopush/core";
 import { DOCKER_EXEC_OPTIONS, type DockerExecOptions } from "./docker-exec-options.js";
 import { DockerExecPushStrategy } from "./docker-exec-push-strategy.js";
 
-/** Appends the docker-exec strategy to the container's chain, with `options` when given. */
-export const registerDockerExecStrategy = (container: DependencyContainer, options?: DockerExecOptions): DependencyContainer => {
-  if (options !== undefined) container.register<DockerExecOptions>(DOCKER_EXEC_OPTIONS, { useValue: options });
-  return registerStrategy(container, DockerExecPushStrategy);
-};
+/** The docker-exec strategy: `registerStrategy(container, dockerExecStrategy, options)` appends one to a chain. */
+export const dockerExecStrategy = defineStrategy<DockerExecOptions>({ name: "docker-exec", optionsToken: DOCKER_EXEC_OPTIONS, create: (options) => new DockerExecPushStrategy(options) });
+
+/** Appends the docker-exec strategy to `container`'s chain, with `options` (name included) for this registration alone. */
+export const registerDockerExecStrategy = (container: DependencyContainer, options?: DockerExecOptions): DependencyContainer => registerStrategy(container, dockerExecStrategy, options);

@@ -128,6 +128,29 @@ describe("docker-exec against the real daemon, skopeo image and registries", () 
     expect(container.leftovers()).toEqual([]);
   });
 
+  it("registers twice with two names on two resident containers: the first stopped one falls through to the second, which pushes", async () => {
+    const first = await startTestContainer(environment);
+    const second = await startTestContainer(environment);
+    extra.push(first, second);
+    await docker("stop", "-t", "0", first.name);
+    const composition = rootContainer.createChildContainer();
+    const on = (c: TestContainer, name: string) => ({ name, containerName: c.name, sharedDir: { hostPath: c.sharedDir }, image: environment.skopeoImage });
+    registerDockerExecStrategy(composition, on(first, "docker-exec-first"));
+    registerDockerExecStrategy(composition, on(second, "docker-exec-second"));
+    const registry = environment.registry("plain");
+    const image = await archive(work, "docker-legacy", "two-containers");
+    const destination = `${registry.host}/it/two-containers:v1`;
+    const report = await Effect.runPromise(resolvePusher(composition).pushEffect({ archive: image.path, destination, tls: { verify: false }, retry: { times: 0 } }));
+    expect(report.method).toBe("docker-exec-second");
+    expect(report.attempts.map((a) => [a.strategy, a.outcome])).toEqual([
+      ["docker-exec-first", "unavailable"],
+      ["docker-exec-second", "success"],
+    ]);
+    expect(report.attempts[0]!.reason).toContain(`docker start ${first.name}`);
+    expect((await readManifest(registry, "it/two-containers", "v1")).digest).toBe(report.digest);
+    expect(second.leftovers()).toEqual([]);
+  });
+
   it("is unavailable when the container is stopped, naming docker start; the chain then pushes with native", async () => {
     const stopped = await startTestContainer(environment);
     extra.push(stopped);

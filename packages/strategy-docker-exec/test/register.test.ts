@@ -31,4 +31,15 @@ describe("DockerExecPushStrategy options and registration", () => {
     registerDockerExecStrategy(child);
     expect(resolveFallbackChain(child).strategies.map((s) => s.name)).toEqual(["docker-exec"]);
   });
+
+  it("registers twice in one container with two names and two resident containers", () => {
+    const child = rootContainer.createChildContainer();
+    registerDockerExecStrategy(child, { name: "exec-a", containerName: "skopeo-a", env: {} });
+    registerDockerExecStrategy(child, { name: "exec-b", containerName: "skopeo-b", env: {} });
+    const strategies = resolveFallbackChain(child).strategies as ReadonlyArray<DockerExecPushStrategy>;
+    expect(strategies.map((s) => [s.name, s.target.container, s.target.strategy])).toEqual([
+      ["exec-a", "skopeo-a", "exec-a"],
+      ["exec-b", "skopeo-b", "exec-b"],
+    ]);
+  });
 });

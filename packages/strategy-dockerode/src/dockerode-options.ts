@@ -1,11 +1,12 @@
-import type { ProbeCacheTtl } from "@skopush/skopeo-container";
+import type { ProbeCacheTtl, StrategyOptions } from "@skopush/core";
+import { DEFAULT_PROBE_CACHE_TTL } from "@skopush/skopeo-container";
 import type { SkopeoContainerOptions } from "./skopeo-container-options.js";
 
 /** How the archive reaches the container: `auto` uses the shared directory when the container mounts it, else uploads. */
 export type TransferMode = "auto" | "shared-directory" | "upload";
 
 /** Options of {@link DockerodePushStrategy}; every one has a default. */
-export interface DockerodeOptions extends SkopeoContainerOptions {
+export interface DockerodeOptions extends SkopeoContainerOptions, StrategyOptions {
   /** Start the container when it is stopped, instead of falling through. @default false */
   readonly autoStart?: boolean | undefined;
   /** Create (and start) the container when it is missing and its image is present locally; never pulls. @default false */
@@ -27,3 +28,20 @@ export interface DockerodeOptions extends SkopeoContainerOptions {
 
 /** The DI token of {@link DockerodeOptions}; optional, defaults apply without it. */
 export const DOCKERODE_OPTIONS = Symbol.for("@skopush/strategy-dockerode/DockerodeOptions");
+
+/** The strategy's own options with their defaults; the container's are the manager's, and `pingTimeoutMs` depends on the daemon's address. */
+export type ResolvedDockerodeOptions = DockerodeOptions & {
+  readonly [K in "name" | "autoStart" | "autoCreate" | "transfer" | "uploadDir" | "stopGraceMs" | "probeCacheTtl"]-?: NonNullable<DockerodeOptions[K]>;
+};
+
+/** Applies the strategy's defaults: the one place they are written (the resident container's are {@link SkopeoContainerManager}'s). */
+export const resolveDockerodeOptions = (options: DockerodeOptions = {}): ResolvedDockerodeOptions => ({
+  ...options,
+  name: options.name ?? "dockerode",
+  autoStart: options.autoStart ?? false,
+  autoCreate: options.autoCreate ?? false,
+  transfer: options.transfer ?? "auto",
+  uploadDir: options.uploadDir ?? "/tmp",
+  stopGraceMs: options.stopGraceMs ?? 5_000,
+  probeCacheTtl: options.probeCacheTtl ?? DEFAULT_PROBE_CACHE_TTL,
+});

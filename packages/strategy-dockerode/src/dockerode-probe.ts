@@ -11,7 +11,7 @@ import {
   type ProbeMarker,
 } from "@skopush/skopeo-container";
 import { classifyDockerApiError, unavailable } from "./classify-error.js";
-import type { DockerodeOptions } from "./dockerode-options.js";
+import type { ResolvedDockerodeOptions } from "./dockerode-options.js";
 import type { Transfer } from "./dockerode-skopeo-host.js";
 import type { SkopeoContainerManager } from "./skopeo-container-manager.js";
 
@@ -25,7 +25,7 @@ export interface DockerodeProbeResult {
 export interface DockerodeProbeTarget {
   readonly strategy: string;
   readonly manager: SkopeoContainerManager;
-  readonly options: DockerodeOptions;
+  readonly options: ResolvedDockerodeOptions;
   readonly pingTimeoutMs: number;
 }
 
@@ -60,7 +60,7 @@ export const probeDockerode = (target: DockerodeProbeTarget): Effect.Effect<Dock
       facts = yield* manager.start().pipe(Effect.catch((error) => fail(error.reason, error.fix, error)));
     }
 
-    const mode = options.transfer ?? "auto";
+    const mode = options.transfer;
     const shared = manager.shared;
     const mount = mode === "upload" ? undefined : checkSharedMount(facts, shared, { hostRealPath: yield* hostRealPath(shared), recreate: manager.createCommand });
     if (mount && !mount.mounted && mode === "shared-directory") return yield* fail(mount.reason, mount.fix);
@@ -102,5 +102,5 @@ export const probeDockerode = (target: DockerodeProbeTarget): Effect.Effect<Dock
       const problem = explain(uploadCheck.exitCode, uploadCheck.output);
       return yield* fail(problem.reason, problem.fix);
     }
-    return { facts, transfer: { kind: "upload", parent: options.uploadDir ?? "/tmp" } };
+    return { facts, transfer: { kind: "upload", parent: options.uploadDir } };
   });

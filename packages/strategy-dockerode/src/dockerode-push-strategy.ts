@@ -1,9 +1,9 @@
 import * as Effect from "effect/Effect";
 import { inject, injectable } from "tsyringe";
-import type { ProgressSink, PushError, PushOutcome, PushRequest, PushStrategy, StrategyUnavailable } from "@skopush/core";
+import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable } from "@skopush/core";
 import { skopeoCopy } from "@skopush/skopeo";
-import { DEFAULT_PROBE_CACHE_TTL, ProbeCache, reclassifyForContainerNetwork } from "@skopush/skopeo-container";
-import { DOCKERODE_OPTIONS, type DockerodeOptions } from "./dockerode-options.js";
+import { reclassifyForContainerNetwork } from "@skopush/skopeo-container";
+import { DOCKERODE_OPTIONS, resolveDockerodeOptions, type DockerodeOptions, type ResolvedDockerodeOptions } from "./dockerode-options.js";
 import { probeDockerode, type DockerodeProbeResult } from "./dockerode-probe.js";
 import { dockerodeSkopeoHost } from "./dockerode-skopeo-host.js";
 import { SkopeoContainerManager } from "./skopeo-container-manager.js";
@@ -15,19 +15,21 @@ import { SkopeoContainerManager } from "./skopeo-container-manager.js";
  */
 @injectable()
 export class DockerodePushStrategy implements PushStrategy {
-  readonly name = "dockerode";
+  readonly name: string;
+  /** The options in force, the strategy's defaults applied. */
+  readonly options: ResolvedDockerodeOptions;
   /** The manager of the resident container this strategy pushes through. */
   readonly manager: SkopeoContainerManager;
-  private readonly options: DockerodeOptions;
   private readonly probeCache: ProbeCache<DockerodeProbeResult, StrategyUnavailable>;
 
-  constructor(@inject(DOCKERODE_OPTIONS, { isOptional: true }) options: DockerodeOptions = {}) {
-    this.options = options;
-    this.manager = new SkopeoContainerManager(options);
+  constructor(@inject(DOCKERODE_OPTIONS, { isOptional: true }) options?: DockerodeOptions) {
+    this.options = resolveDockerodeOptions(options);
+    this.name = this.options.name;
+    this.manager = new SkopeoContainerManager(this.options);
     const local = !/^(?:https?|ssh):/.test(this.manager.docker.endpoint);
     this.probeCache = new ProbeCache(
-      probeDockerode({ strategy: this.name, manager: this.manager, options, pingTimeoutMs: options.pingTimeoutMs ?? (local ? 200 : 2_000) }),
-      options.probeCacheTtl ?? DEFAULT_PROBE_CACHE_TTL,
+      probeDockerode({ strategy: this.name, manager: this.manager, options: this.options, pingTimeoutMs: this.options.pingTimeoutMs ?? (local ? 200 : 2_000) }),
+      this.options.probeCacheTtl,
     );
   }
 
@@ -44,11 +46,11 @@ export class DockerodePushStrategy implements PushStrategy {
         container: this.manager.name,
         context: this.manager.context,
         transfer,
-        stopGraceMs: this.options.stopGraceMs ?? 5_000,
+        stopGraceMs: this.options.stopGraceMs,
       });
       return yield* skopeoCopy(host, request, progress).pipe(
         Effect.mapError((error) => reclassifyForContainerNetwork(error, facts, this.name, request.destination.registry)),
-        Effect.tapError((error) => (error._tag === "EnvironmentFault" ? Effect.sync(() => this.probeCache.invalidate()) : Effect.void)),
+        Effect.tapError((error) => (error._tag === "EnvironmentFault" ? this.probeCache.invalidate() : Effect.void)),
       );
     });
   }

@@ -1,10 +1,10 @@
+import { defineStrategy, registerStrategy } from "@skopush/core";
 import type { DependencyContainer } from "tsyringe";
-import { registerStrategy } from "@skopush/core";
 import { DOCKERODE_OPTIONS, type DockerodeOptions } from "./dockerode-options.js";
 import { DockerodePushStrategy } from "./dockerode-push-strategy.js";
 
-/** Appends the dockerode strategy to the container's chain, with `options` when given. */
-export const registerDockerodeStrategy = (container: DependencyContainer, options?: DockerodeOptions): DependencyContainer => {
-  if (options !== undefined) container.register<DockerodeOptions>(DOCKERODE_OPTIONS, { useValue: options });
-  return registerStrategy(container, DockerodePushStrategy);
-};
+/** The dockerode strategy: `registerStrategy(container, dockerodeStrategy, options)` appends one to a chain. */
+export const dockerodeStrategy = defineStrategy<DockerodeOptions>({ name: "dockerode", optionsToken: DOCKERODE_OPTIONS, create: (options) => new DockerodePushStrategy(options) });
+
+/** Appends the dockerode strategy to `container`'s chain, with `options` (name included) for this registration alone. */
+export const registerDockerodeStrategy = (container: DependencyContainer, options?: DockerodeOptions): DependencyContainer => registerStrategy(container, dockerodeStrategy, options);

@@ -3,6 +3,7 @@ import "reflect-metadata";
 export { NATIVE_WORKSPACE_PREFIX, NativeSkopeoHost } from "./native-skopeo-host.js";
 export {
   DEFAULT_INHERITED_ENV,
+  NATIVE_PROBE_CACHE_TTL,
   NATIVE_SKOPEO_OPTIONS,
   resolveNativeSkopeoOptions,
   skopeoEnvironment,
@@ -12,4 +13,4 @@ export {
 export { NativeSkopeoStrategy } from "./native-skopeo-strategy.js";
 export { INSTALL_SKOPEO, probeSkopeo } from "./probe-skopeo.js";
 export { processBytesRead } from "./process-bytes-read.js";
-export { registerNativeSkopeoStrategy } from "./register-native-skopeo-strategy.js";
+export { nativeSkopeoStrategy, registerNativeSkopeoStrategy } from "./register.js";

@@ -30,8 +30,8 @@ export class NativeSkopeoHost implements SkopeoHost {
       {
         strategy: this.strategy,
         skopeoPath: this.options.skopeoPath,
-        env: skopeoEnvironment(this.options, process.env),
-        killGraceMs: this.options.killGraceMs,
+        env: skopeoEnvironment(this.options),
+        killGraceMs: this.options.stopGraceMs,
         progressIntervalMs: this.options.progressIntervalMs,
       },
       args,

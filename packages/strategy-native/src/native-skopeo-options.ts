@@ -1,28 +1,35 @@
 import { tmpdir } from "node:os";
+import type { ProbeCacheTtl, StrategyOptions } from "@skopush/core";
 import { BASE_CHILD_ENV, pickEnvironment } from "@skopush/skopeo";
 
 /** Options of the native strategy; every one has a default, so `new NativeSkopeoStrategy()` works. */
-export interface NativeSkopeoOptions {
+export interface NativeSkopeoOptions extends StrategyOptions {
   /** The skopeo binary: a name looked up on `PATH`, or a path. @default "skopeo" */
   readonly skopeoPath?: string | undefined;
+  /** The environment skopeo's variables are picked from (`inheritedEnv`), as every strategy's `env`. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Variables added to skopeo's environment (e.g. `HTTPS_PROXY`). Never a secret. @default {} */
-  readonly env?: Readonly<Record<string, string>> | undefined;
+  readonly extraEnv?: Readonly<Record<string, string>> | undefined;
   /**
-   * The variables of this process that skopeo inherits; everything else is withheld, so a secret in this
+   * The variables of `env` that skopeo inherits; everything else is withheld, so a secret in this
    * process's environment (a `SKOPUSH_PASSWORD`, a CI token) never reaches skopeo.
    * @default DEFAULT_INHERITED_ENV
    */
   readonly inheritedEnv?: ReadonlyArray<string> | undefined;
   /** Where each push's private working directory is created. @default os.tmpdir() */
   readonly tempDirectory?: string | undefined;
-  /** How long a probe's answer (available or not) is reused, in milliseconds. @default 30000 */
-  readonly probeCacheTtlMs?: number | undefined;
+  /** How long probe answers are reused. @default { availableMs: 30000, unavailableMs: 30000 } */
+  readonly probeCacheTtl?: ProbeCacheTtl | undefined;
   /** How long `skopeo --version` may take in a probe, in milliseconds. @default 5000 */
   readonly probeTimeoutMs?: number | undefined;
   /** How long skopeo gets to exit after SIGTERM before SIGKILL, in milliseconds. @default 2000 */
-  readonly killGraceMs?: number | undefined;
+  readonly stopGraceMs?: number | undefined;
   /** How often the bytes skopeo has read are sampled for progress (Linux), in milliseconds. @default 250 */
   readonly progressIntervalMs?: number | undefined;
+  /** @deprecated the former name of `probeCacheTtl` (one time for both answers); still honoured. */
+  readonly probeCacheTtlMs?: number | undefined;
+  /** @deprecated the former name of `stopGraceMs`; still honoured. */
+  readonly killGraceMs?: number | undefined;
 }
 
 /** The DI token of {@link NativeSkopeoOptions}. */
@@ -43,26 +50,34 @@ export const DEFAULT_INHERITED_ENV: ReadonlyArray<string> = [
   "REGISTRIES_CONFIG_PATH",
 ];
 
-/** {@link NativeSkopeoOptions} with every default applied. */
-export type ResolvedNativeSkopeoOptions = { readonly [K in keyof NativeSkopeoOptions]-?: NonNullable<NativeSkopeoOptions[K]> };
+/** How long the native probe's answers are kept: `skopeo --version` costs a process start. */
+export const NATIVE_PROBE_CACHE_TTL: ProbeCacheTtl = { availableMs: 30_000, unavailableMs: 30_000 };
 
-/** Applies the defaults. */
+/** {@link NativeSkopeoOptions} with every default applied (the deprecated names folded in). */
+export type ResolvedNativeSkopeoOptions = {
+  readonly [K in Exclude<keyof NativeSkopeoOptions, "probeCacheTtlMs" | "killGraceMs">]-?: NonNullable<NativeSkopeoOptions[K]>;
+};
+
+/** Applies the defaults: the one place they are written. */
 export const resolveNativeSkopeoOptions = (options: NativeSkopeoOptions = {}): ResolvedNativeSkopeoOptions => ({
+  name: options.name ?? "native",
   skopeoPath: options.skopeoPath ?? "skopeo",
-  env: options.env ?? {},
+  env: options.env ?? process.env,
+  extraEnv: options.extraEnv ?? {},
   inheritedEnv: options.inheritedEnv ?? DEFAULT_INHERITED_ENV,
   tempDirectory: options.tempDirectory ?? tmpdir(),
-  probeCacheTtlMs: options.probeCacheTtlMs ?? 30_000,
+  probeCacheTtl:
+    options.probeCacheTtl ??
+    (options.probeCacheTtlMs === undefined ? NATIVE_PROBE_CACHE_TTL : { availableMs: options.probeCacheTtlMs, unavailableMs: options.probeCacheTtlMs }),
   probeTimeoutMs: options.probeTimeoutMs ?? 5_000,
-  killGraceMs: options.killGraceMs ?? 2_000,
+  stopGraceMs: options.stopGraceMs ?? options.killGraceMs ?? 2_000,
   progressIntervalMs: options.progressIntervalMs ?? 250,
 });
 
-/** The environment skopeo runs with: the inherited variables, then `env`, then `extra`. */
+/** The environment skopeo runs with: the inherited variables of `env`, then `extraEnv`, then `extra`. */
 export const skopeoEnvironment = (
-  options: Pick<ResolvedNativeSkopeoOptions, "env" | "inheritedEnv">,
-  source: NodeJS.ProcessEnv,
+  options: Pick<ResolvedNativeSkopeoOptions, "env" | "extraEnv" | "inheritedEnv">,
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string> => {
-  return { ...pickEnvironment(source, options.inheritedEnv), ...options.env, ...extra };
+  return { ...pickEnvironment(options.env, options.inheritedEnv), ...options.extraEnv, ...extra };
 };

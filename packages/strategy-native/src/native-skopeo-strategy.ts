@@ -1,8 +1,6 @@
-import type { ProgressSink, PushError, PushOutcome, PushRequest, PushStrategy, StrategyUnavailable } from "@skopush/core";
+import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable } from "@skopush/core";
 import { skopeoCopy, type SkopeoVersion } from "@skopush/skopeo";
-import * as Clock from "effect/Clock";
 import * as Effect from "effect/Effect";
-import * as Exit from "effect/Exit";
 import { inject, injectable } from "tsyringe";
 import { NativeSkopeoHost } from "./native-skopeo-host.js";
 import {
@@ -16,31 +14,29 @@ import { probeSkopeo } from "./probe-skopeo.js";
 
 /**
  * Pushes with the host's `skopeo` binary. The probe runs `skopeo --version` (no network) and reuses
- * its answer for `probeCacheTtlMs` (30 s by default), so a chain pushing many images does not start
+ * its answer for `probeCacheTtl` (30 s by default), so a chain pushing many images does not start
  * skopeo once per push just to ask.
  */
 @injectable()
 export class NativeSkopeoStrategy implements PushStrategy {
-  readonly name = "native";
+  readonly name: string;
   readonly options: ResolvedNativeSkopeoOptions;
   private readonly host: NativeSkopeoHost;
-  private cached: { readonly at: number; readonly exit: Exit.Exit<SkopeoVersion, StrategyUnavailable> } | undefined;
+  private readonly probeCache: ProbeCache<SkopeoVersion, StrategyUnavailable>;
 
   constructor(@inject(NATIVE_SKOPEO_OPTIONS, { isOptional: true }) options?: NativeSkopeoOptions) {
     this.options = resolveNativeSkopeoOptions(options);
+    this.name = this.options.name;
     this.host = new NativeSkopeoHost(this.name, this.options);
+    this.probeCache = new ProbeCache(
+      Effect.suspend(() => probeSkopeo(this.name, this.options, skopeoEnvironment(this.options))),
+      this.options.probeCacheTtl,
+    );
   }
 
   /** The skopeo release the probe found (from the cache when fresh). */
   version(): Effect.Effect<SkopeoVersion, StrategyUnavailable> {
-    return Effect.gen({ self: this }, function* () {
-      const now = yield* Clock.currentTimeMillis;
-      if (this.cached === undefined || now - this.cached.at >= this.options.probeCacheTtlMs) {
-        const exit = yield* Effect.exit(probeSkopeo(this.name, this.options, skopeoEnvironment(this.options, process.env)));
-        this.cached = { at: now, exit };
-      }
-      return yield* this.cached.exit;
-    });
+    return this.probeCache.get();
   }
 
   probe(): Effect.Effect<void, StrategyUnavailable> {

@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { NativeSkopeoStrategy } from "../src/index.js";
 import { failureOf, fakeSkopeo, tempDir } from "./support.js";
 
-const strategy = (skopeoPath: string, tempDirectory: string, probeCacheTtlMs = 30_000) =>
-  new NativeSkopeoStrategy({ skopeoPath, tempDirectory, probeCacheTtlMs });
+const strategy = (skopeoPath: string, tempDirectory: string, ttlMs = 30_000) =>
+  new NativeSkopeoStrategy({ skopeoPath, tempDirectory, probeCacheTtl: { availableMs: ttlMs, unavailableMs: ttlMs } });
 
 describe("NativeSkopeoStrategy.probe", () => {
   it("is available when skopeo --version names a supported release", async () => {
@@ -45,7 +45,7 @@ describe("NativeSkopeoStrategy.probe", () => {
     expect(error.message).toContain(`temp directory ${join(dir, "missing")} is not writable`);
   });
 
-  it("reuses its answer, available or not, for probeCacheTtlMs", async () => {
+  it("reuses its answer, available or not, for probeCacheTtl", async () => {
     const dir = await tempDir();
     const calls = join(dir, "calls");
     const skopeo = await fakeSkopeo(dir, `echo x >> '${calls}'; echo "skopeo version 1.9.3"`);

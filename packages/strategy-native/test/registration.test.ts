@@ -20,9 +20,20 @@ describe("NativeSkopeoStrategy without and with DI", () => {
 
   it("registers into the chain in one call", () => {
     const child = root.createChildContainer();
-    registerNativeSkopeoStrategy(child, { skopeoPath: "/opt/skopeo", probeCacheTtlMs: 1_000 });
+    registerNativeSkopeoStrategy(child, { skopeoPath: "/opt/skopeo", probeCacheTtl: { availableMs: 1_000, unavailableMs: 500 } });
     const chain = resolveFallbackChain(child);
     expect(chain.strategies.map((s) => s.name)).toEqual(["native"]);
-    expect((chain.strategies[0] as NativeSkopeoStrategy).options).toMatchObject({ skopeoPath: "/opt/skopeo", probeCacheTtlMs: 1_000 });
+    expect((chain.strategies[0] as NativeSkopeoStrategy).options).toMatchObject({ skopeoPath: "/opt/skopeo", probeCacheTtl: { availableMs: 1_000, unavailableMs: 500 } });
+  });
+
+  it("registers two natives with two skopeo paths and two names in one container", () => {
+    const child = root.createChildContainer();
+    registerNativeSkopeoStrategy(child, { name: "native-a", skopeoPath: "/opt/a/skopeo" });
+    registerNativeSkopeoStrategy(child, { name: "native-b", skopeoPath: "/opt/b/skopeo" });
+    const strategies = resolveFallbackChain(child).strategies as ReadonlyArray<NativeSkopeoStrategy>;
+    expect(strategies.map((s) => [s.name, s.options.skopeoPath])).toEqual([
+      ["native-a", "/opt/a/skopeo"],
+      ["native-b", "/opt/b/skopeo"],
+    ]);
   });
 });

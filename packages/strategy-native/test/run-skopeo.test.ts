@@ -32,7 +32,7 @@ describe("NativeSkopeoHost.run", () => {
     const skopeo = await fakeSkopeo(dir, "env");
     process.env.SKOPUSH_TEST_SECRET = "do-not-leak";
     try {
-      const result = await Effect.runPromise(host({ skopeoPath: skopeo, env: { HTTPS_PROXY: "http://proxy:3128" } }).run([], { env: { TMPDIR: "/tmp/ws/tmp" } }));
+      const result = await Effect.runPromise(host({ skopeoPath: skopeo, extraEnv: { HTTPS_PROXY: "http://proxy:3128" } }).run([], { env: { TMPDIR: "/tmp/ws/tmp" } }));
       expect(result.stdout).not.toContain("do-not-leak");
       expect(result.stdout).toContain("HTTPS_PROXY=http://proxy:3128");
       expect(result.stdout).toContain("TMPDIR=/tmp/ws/tmp");
@@ -51,12 +51,12 @@ describe("NativeSkopeoHost.run", () => {
     expect(killed.message).toContain("killed by SIGKILL");
   });
 
-  it("on interruption sends SIGTERM, then SIGKILL after killGraceMs, and returns only once skopeo is gone", async () => {
+  it("on interruption sends SIGTERM, then SIGKILL after stopGraceMs, and returns only once skopeo is gone", async () => {
     const dir = await tempDir();
     const pidFile = join(dir, "pid");
     // Ignores SIGTERM, like a process stuck in I/O: only SIGKILL ends it.
     const skopeo = await fakeSkopeo(dir, `trap '' TERM; echo $$ > '${pidFile}'; while true; do sleep 0.05; done`);
-    const fiber = Effect.runFork(host({ skopeoPath: skopeo, killGraceMs: 200 }).run(["copy"]));
+    const fiber = Effect.runFork(host({ skopeoPath: skopeo, stopGraceMs: 200 }).run(["copy"]));
     const pid = Number(await waitFor(pidFile));
     expect(await isRunning(pid)).toBe(true);
     await Effect.runPromise(Fiber.interrupt(fiber));

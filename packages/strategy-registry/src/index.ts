@@ -1,7 +1,7 @@
 import "reflect-metadata";
 
 export { RegistryPushStrategy } from "./registry-push-strategy.js";
-export { registerRegistryPushStrategy } from "./register-registry-push-strategy.js";
+export { registryPushStrategy, registerRegistryPushStrategy } from "./register.js";
 export {
   defaultBlobInfoCacheDir,
   REGISTRY_PUSH_OPTIONS,

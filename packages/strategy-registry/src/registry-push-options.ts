@@ -1,3 +1,4 @@
+import type { StrategyOptions } from "@skopush/core";
 import type { LookupFunction } from "node:net";
 import { availableParallelism, homedir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +21,9 @@ export interface RegistryHttpOptions {
 }
 
 /** Options of the `registry` strategy; every one has a default, so `new RegistryPushStrategy()` works. */
-export interface RegistryPushOptions {
+export interface RegistryPushOptions extends StrategyOptions {
+  /** The environment read (`XDG_CACHE_HOME` for the blob-info cache), as every strategy's `env`. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Blobs uploaded at once. @default 4 */
   readonly concurrency?: number | undefined;
   /**
@@ -68,6 +71,7 @@ export interface RegistryPushOptions {
 
 /** {@link RegistryPushOptions} with every default applied. */
 export interface ResolvedRegistryPushOptions {
+  readonly name: string;
   readonly concurrency: number;
   readonly chunkSizeBytes: number;
   readonly chunkedUploads: boolean;
@@ -84,7 +88,7 @@ export interface ResolvedRegistryPushOptions {
 }
 
 /** The default cache directory: `$XDG_CACHE_HOME/skopush`, else `~/.cache/skopush`. */
-export const defaultBlobInfoCacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
+export const defaultBlobInfoCacheDir = (env: Readonly<Record<string, string | undefined>> = process.env): string =>
   join(env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "skopush");
 
 const positiveInteger = (value: number | undefined, fallback: number, name: string): number => {
@@ -109,13 +113,14 @@ export const resolveRegistryPushOptions = (options: RegistryPushOptions = {}): R
   };
   const systemCertDirs = options.systemCertDirs ?? true;
   return {
+    name: options.name ?? "registry",
     concurrency,
     chunkSizeBytes: positiveInteger(options.chunkSizeBytes, 1024 * 1024, "chunkSizeBytes"),
     chunkedUploads: options.chunkedUploads ?? false,
     mountFrom: [...(options.mountFrom ?? [])],
     compressionLevel,
     compressionThreads: positiveInteger(options.compressionThreads, Math.max(1, availableParallelism()), "compressionThreads"),
-    blobInfoCacheDir: options.blobInfoCacheDir ?? defaultBlobInfoCacheDir(),
+    blobInfoCacheDir: options.blobInfoCacheDir ?? defaultBlobInfoCacheDir(options.env ?? process.env),
     reuseRemoteLayers: options.reuseRemoteLayers ?? true,
     systemCertDirs,
     tempDirectory: options.tempDirectory,

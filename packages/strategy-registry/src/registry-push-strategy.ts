@@ -47,13 +47,14 @@ const sameAsRemote = (remote: RemoteImage, plan: ImagePlan, built: BuiltManifest
  */
 @injectable()
 export class RegistryPushStrategy implements PushStrategy {
-  readonly name = "registry";
+  readonly name: string;
   /** The options in force, defaults applied. */
   readonly options: ResolvedRegistryPushOptions;
   private readonly tokens = new TokenCache();
 
   constructor(@inject(REGISTRY_PUSH_OPTIONS, { isOptional: true }) options?: RegistryPushOptions) {
     this.options = resolveRegistryPushOptions(options);
+    this.name = this.options.name;
   }
 
   /** Available wherever this Node has what the client uses (zlib's crc32: Node 20.15+, 22.2+). */
