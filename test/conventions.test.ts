@@ -83,6 +83,36 @@ describe.each(packages.filter((p) => p.startsWith("packages/strategy-")))("strat
   it("offers a one-call registration function", () => {
     expect(read(`${pkg}/src/index.ts`)).toMatch(/export \{[^}]*\bregister\w+Strategy\b/s);
   });
+
+  // "Writing a strategy" in docs/architecture.md: the shape every strategy package shares.
+  it("defines its strategy in src/register.ts: a StrategyDefinition named after the package, and the register function", () => {
+    const register = read(`${pkg}/src/register.ts`);
+    expect(register).toMatch(new RegExp(`export const \\w+Strategy = defineStrategy<\\w+Options, "${name}">\\(\\{ name: "${name}",`));
+    expect(register).toMatch(/export const register\w+Strategy = \(container: DependencyContainer, options\?: \w+Options\): DependencyContainer =>\s*registerStrategy\(/);
+    expect(read(`${pkg}/src/index.ts`)).toMatch(/export \{ \w+Strategy, register\w+Strategy \} from "\.\/register\.js";/);
+  });
+
+  it("has one options file: the options extend StrategyOptions, and one resolve*Options applies every default", () => {
+    const files = readdirSync(join(root, pkg, "src")).filter((f) => /-options\.ts$/.test(f) && read(`${pkg}/src/${f}`).includes("extends") && read(`${pkg}/src/${f}`).includes("StrategyOptions"));
+    expect(files).toHaveLength(1);
+    const options = read(`${pkg}/src/${files[0]}`);
+    expect(options).toMatch(/export interface \w+Options extends (?:[\w, ]*\b)?StrategyOptions\b/);
+    expect(options).toMatch(/export const resolve\w+Options = \(/);
+    // `env` is the environment the strategy reads (default process.env), never variables added to a child's.
+    expect(sourcesOf(pkg).map(read).join("\n")).toMatch(/readonly env\?: Readonly<Record<string, string \| undefined>> \| undefined;/);
+  });
+
+  it("keeps the common option names: stopGraceMs, probeCacheTtl (a ProbeCacheTtl), and core's ProbeCache, no cache or runtime of its own", () => {
+    const sources = sourcesOf(pkg).map(read).join("\n");
+    const lines = sources.split("\n");
+    const formerNames = lines.flatMap((line, i) => (/readonly (?:killGraceMs|probeCacheTtlMs|probeCacheTtlSeconds)\?:/.test(line) && !lines[i - 1]?.includes("@deprecated") ? [line] : []));
+    expect(formerNames).toEqual([]);
+    expect(sources).not.toMatch(/Effect\.run(?:Promise|PromiseExit|Sync|Fork|Callback)\(/);
+    if (sources.includes("ProbeCache")) {
+      expect(sources).toMatch(/import \{[^}]*\bProbeCache\b[^}]*\} from "@skopush\/core"/);
+      expect(sources).toMatch(/readonly probeCacheTtl\?: ProbeCacheTtl \| undefined;/);
+    }
+  });
 });
 
 // Loading the barrel `effect` index costs a process ~300 ms and ~20 MiB (docs/performance.md): the packages

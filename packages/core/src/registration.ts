@@ -29,7 +29,7 @@ const register = <T>(container: DependencyContainer, token: symbol, item: T | Co
  */
 export function registerStrategy<O extends StrategyOptions>(
   container: DependencyContainer,
-  strategy: StrategyDefinition<O>,
+  strategy: StrategyDefinition<O, string>,
   options?: O,
 ): DependencyContainer;
 export function registerStrategy(container: DependencyContainer, strategy: PushStrategy | Constructor<PushStrategy>): DependencyContainer;

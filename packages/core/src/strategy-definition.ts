@@ -12,9 +12,9 @@ export interface StrategyOptions {
  * hold default options for it, and a factory. `registerStrategy(container, definition, options)` is the
  * one registration line a strategy needs; see "Writing a strategy" in docs/architecture.md.
  */
-export interface StrategyDefinition<O extends StrategyOptions = StrategyOptions> {
+export interface StrategyDefinition<O extends StrategyOptions = StrategyOptions, N extends string = string> {
   /** The default name, e.g. `native`. */
-  readonly name: string;
+  readonly name: N;
   /** Where a container may hold options used by registrations that pass none. */
   readonly optionsToken: InjectionToken<O>;
   /** Builds one instance; `options` are the registration's, else the container's, else `{}`. */
@@ -22,7 +22,7 @@ export interface StrategyDefinition<O extends StrategyOptions = StrategyOptions>
 }
 
 /** Declares a {@link StrategyDefinition}; an identity function that fixes the options type. */
-export const defineStrategy = <O extends StrategyOptions>(definition: StrategyDefinition<O>): StrategyDefinition<O> => definition;
+export const defineStrategy = <O extends StrategyOptions, N extends string = string>(definition: StrategyDefinition<O, N>): StrategyDefinition<O, N> => definition;
 
 /** True when `item` is a {@link StrategyDefinition} rather than an instance or a class. */
 export const isStrategyDefinition = (item: unknown): item is StrategyDefinition<never> =>

@@ -4,7 +4,7 @@ import { DOCKER_EXEC_OPTIONS, type DockerExecOptions } from "./docker-exec-optio
 import { DockerExecPushStrategy } from "./docker-exec-push-strategy.js";
 
 /** The docker-exec strategy: `registerStrategy(container, dockerExecStrategy, options)` appends one to a chain. */
-export const dockerExecStrategy = defineStrategy<DockerExecOptions>({ name: "docker-exec", optionsToken: DOCKER_EXEC_OPTIONS, create: (options) => new DockerExecPushStrategy(options) });
+export const dockerExecStrategy = defineStrategy<DockerExecOptions, "docker-exec">({ name: "docker-exec", optionsToken: DOCKER_EXEC_OPTIONS, create: (options) => new DockerExecPushStrategy(options) });
 
 /** Appends the docker-exec strategy to `container`'s chain, with `options` (name included) for this registration alone. */
 export const registerDockerExecStrategy = (container: DependencyContainer, options?: DockerExecOptions): DependencyContainer => registerStrategy(container, dockerExecStrategy, options);
