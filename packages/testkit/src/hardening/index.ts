@@ -11,3 +11,15 @@ export { killRegistry } from "./registry-faults.js";
 export { pathsOpenToOthers, secretForms, textsHoldingSecrets } from "./secret-checks.js";
 export { startAsUser, startNodeScriptAsUser, type UserProcess } from "./as-user.js";
 export { LINK_WORKSPACES_SCRIPT, SWAP_WORKSPACES_SCRIPT } from "./intruders.js";
+export {
+  FOREIGN_DIGEST,
+  isRequestOfKind,
+  startMisbehavingRegistry,
+  WEB_PAGE,
+  type MisbehavingRegistry,
+  type MisbehavingRegistryOptions,
+  type Misbehaviour,
+  type MisbehaviourRule,
+  type RequestKind,
+  type SeenRequest,
+} from "./misbehaving-registry.js";
