@@ -19,6 +19,7 @@ const success: PushSuccess = {
   digest: DIGEST,
   method: "native",
   bytesPushed: 3 * 1024 * 1024,
+  verified: true,
   attempts: [
     { strategy: "docker-exec", outcome: "unavailable", reason: "unavailable: container skopeo-service does not exist", error: "StrategyUnavailable", durationMs: 3 },
     { strategy: "native", outcome: "success", durationMs: 1200 },
@@ -90,7 +91,7 @@ describe("result output", () => {
   });
 
   it("renders JSON with the documented keys", () => {
-    expect(Object.keys(jsonResultOf(success))).toEqual(["status", "image", "digest", "method", "bytesPushed", "attempts", "durationMs"]);
+    expect(Object.keys(jsonResultOf(success))).toEqual(["status", "image", "digest", "method", "bytesPushed", "verified", "attempts", "durationMs"]);
     expect(jsonResultOf(failure)).toEqual({
       status: "error",
       image: failure.image,

@@ -52,6 +52,7 @@ export const PUSH_ERROR_TABLE: PushErrorTable = {
     exitCode: 1,
   },
   Timeout: { meaning: "an operation ran past its time limit", retryable: true, fallThrough: "stop", exitCode: 1 },
+  NotARegistry: { meaning: "the server at the address does not speak the registry protocol", retryable: false, fallThrough: "stop", exitCode: 1 },
   PushCancelled: { meaning: "the caller cancelled the push", retryable: false, fallThrough: "stop", exitCode: 130 },
   CredentialsError: { meaning: "credentials could not be obtained", retryable: false, fallThrough: "stop", exitCode: 1 },
   NoStrategyAvailable: { meaning: "no strategy in the chain could push here", retryable: false, fallThrough: "stop", exitCode: 1 },

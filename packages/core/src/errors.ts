@@ -236,9 +236,32 @@ export class StrategyFailed extends PushErrorBase("StrategyFailed")<{
 export class Timeout extends PushErrorBase("Timeout")<{
   readonly operation: string;
   readonly afterMs: number;
+  /** Which limit ran out; see {@link TimeoutStage}. Absent for a limit of no named stage. */
+  readonly stage?: TimeoutStage | undefined;
+  /** What was seen, in words: `127.0.0.1:5000 took the PATCH request but sent no answer within 60000 ms`. */
+  readonly detail?: string | undefined;
 }> {
   override get summary(): string {
-    return `${this.operation} timed out after ${this.afterMs} ms`;
+    const stage = this.stage === undefined ? "" : ` (${this.stage} timeout)`;
+    return `${this.operation} timed out after ${this.afterMs} ms${stage}${this.detail ? `: ${this.detail}` : ""}`;
+  }
+}
+
+/**
+ * The stage whose time limit ran out: `connect` (TCP connection and TLS handshake), `response` (a sent
+ * request got no answer), `stall` (an upload or download made no progress), `manifest` (the manifest
+ * was not written), `total` (the whole push).
+ */
+export type TimeoutStage = "connect" | "response" | "stall" | "manifest" | "total";
+
+/** The server at the registry's address answered, but not as a registry does (a web page, a proxy's default site). */
+export class NotARegistry extends PushErrorBase("NotARegistry")<{
+  readonly registry: string;
+  /** What it answered instead, e.g. `200 text/html without Docker-Distribution-API-Version`. */
+  readonly answer: string;
+}> {
+  override get summary(): string {
+    return `${this.registry} is not a container registry: GET /v2/ answered ${this.answer}. Fix: check the host and port (a web server, a load balancer's default site, or Harbor's UI port instead of its registry)`;
   }
 }
 
@@ -291,6 +314,7 @@ export type PushError =
   | CommandFailed
   | StrategyFailed
   | Timeout
+  | NotARegistry
   | PushCancelled
   | CredentialsError
   | NoStrategyAvailable;

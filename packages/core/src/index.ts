@@ -26,6 +26,8 @@ export {
   StrategyFailed,
   StrategyUnavailable,
   Timeout,
+  NotARegistry,
+  type TimeoutStage,
   TlsVerificationFailed,
   type PushError,
   type PushErrorTag,
@@ -57,8 +59,10 @@ export {
   type PushPhase,
 } from "./progress.js";
 export {
+  defaultPushTimeouts,
   defaultRetrySettings,
   defaultTlsSettings,
+  type PushTimeouts,
   type ArchiveFormat,
   type ArchiveSource,
   type ManifestFormat,

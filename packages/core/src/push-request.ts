@@ -35,6 +35,25 @@ export interface RetrySettings {
   readonly maxDelayMs: number;
 }
 
+/**
+ * Time limits of each stage of a push; each ends the push with a `Timeout` naming the stage and the
+ * address. The registry strategy applies them to every request; the skopeo strategies to their
+ * pre-flight from Node (skopeo itself has no time limits).
+ */
+export interface PushTimeouts {
+  /** To open a connection to the registry, TLS handshake included. @default 30000 */
+  readonly connectMs: number;
+  /** From a request sent in full to the first byte of its answer. @default 60000 */
+  readonly responseMs: number;
+  /** Without a byte moving while a blob is uploaded or an answer read: a stalled upload. @default 60000 */
+  readonly stallMs: number;
+  /** For the answer to the manifest PUT (a registry may check every blob first). @default 120000 */
+  readonly manifestMs: number;
+}
+
+/** Defaults of {@link PushTimeouts}. */
+export const defaultPushTimeouts: PushTimeouts = { connectMs: 30_000, responseMs: 60_000, stallMs: 60_000, manifestMs: 120_000 };
+
 /** The manifest format written to the registry; the source's own when absent. */
 export type ManifestFormat = "oci" | "v2s2";
 
@@ -46,6 +65,8 @@ export interface PushRequest {
   readonly credentials?: Credentials | undefined;
   readonly tls: TlsSettings;
   readonly retry: RetrySettings;
+  /** Time limits per stage; {@link defaultPushTimeouts} when absent. */
+  readonly timeouts?: PushTimeouts | undefined;
   readonly manifestFormat?: ManifestFormat | undefined;
   /** Aborting it cancels the push; everything the push created is removed. */
   readonly signal?: AbortSignal | undefined;

@@ -9,6 +9,8 @@ export interface PushOutcome {
   readonly digest: string;
   /** Bytes sent to the registry (or, for skopeo strategies, the archive's blob bytes it copied). */
   readonly bytesPushed: number;
+  /** Read back after the push: the tag resolves to `digest`, whose manifest references the archive's config. */
+  readonly verified?: boolean | undefined;
 }
 
 /** One way to push an image archive. Implementations put the technology first: `NativeSkopeoStrategy`. */

@@ -14,9 +14,11 @@ import { FallbackChain } from "./fallback-chain.js";
 import { ImageReference } from "./image-reference.js";
 import { ignoreProgress, monotonicProgress, type ProgressSink } from "./progress.js";
 import {
+  defaultPushTimeouts,
   defaultRetrySettings,
   defaultTlsSettings,
   type ArchiveSource,
+  type PushTimeouts,
   type ManifestFormat,
   type PushRequest,
   type RetrySettings,
@@ -36,6 +38,8 @@ export interface PushImageOptions {
   readonly tls?: Partial<TlsSettings> | undefined;
   /** @default { times: 3, baseDelayMs: 500, maxDelayMs: 10000 } */
   readonly retry?: Partial<RetrySettings> | undefined;
+  /** Time limits per stage of the push, each defaulting as {@link defaultPushTimeouts} says. */
+  readonly timeouts?: Partial<PushTimeouts> | undefined;
   readonly manifestFormat?: ManifestFormat | undefined;
   /** Aborting it cancels the push and removes everything the push created. */
   readonly signal?: AbortSignal | undefined;
@@ -50,6 +54,8 @@ export interface PushReport {
   /** The strategy that pushed. */
   readonly method: string;
   readonly bytesPushed: number;
+  /** Whether the strategy read the push back from the registry and found the tag holding exactly this image. */
+  readonly verified: boolean;
   readonly attempts: ReadonlyArray<Attempt>;
   readonly durationMs: number;
 }
@@ -106,6 +112,7 @@ export class Pusher {
         credentials,
         tls: { ...defaultTlsSettings, ...options.tls },
         retry: { ...defaultRetrySettings, ...options.retry },
+        timeouts: { ...defaultPushTimeouts, ...options.timeouts },
         manifestFormat: options.manifestFormat,
         signal: options.signal,
       };
@@ -117,6 +124,7 @@ export class Pusher {
         digest: result.outcome.digest,
         method: result.strategy,
         bytesPushed: result.outcome.bytesPushed,
+        verified: result.outcome.verified === true,
         attempts: result.attempts,
         durationMs: (yield* Clock.currentTimeMillis) - started,
       };

@@ -22,6 +22,7 @@ import {
   StrategyFailed,
   StrategyUnavailable,
   Timeout,
+  NotARegistry,
   TlsVerificationFailed,
   type PushError,
 } from "@skopush/core";
@@ -43,6 +44,7 @@ const samples: ReadonlyArray<PushError> = [
   new ManifestRejected({ registry: "r", reference: "p/a:1", reason: "invalid" }),
   new RegistryError({ registry: "r", status: 503, reason: "down" }),
   new Timeout({ operation: "push", afterMs: 5 }),
+  new NotARegistry({ registry: "r", answer: "200 text/html" }),
   new PushCancelled({ reason: "SIGINT" }),
   new CredentialsError({ source: "config.json", reason: "malformed" }),
   new NoStrategyAvailable({ attempts: [] }),

@@ -16,7 +16,7 @@ export { errorCodes, parseRegistryErrorBody, retryAfterMs, type RegistryErrorBod
 export { NOT_TLS_CODES, TLS_CERTIFICATE_CODES } from "./classify/tls-error-codes.js";
 export { credentialsWithheld, mayCarryCredentials, type LoopbackCheck } from "./credentials-rule.js";
 export { candidateSchemes, hostnameOf, isLoopbackHost } from "./endpoint.js";
-export { challengeOf, pingRegistry, type PingResult, type RegistryAuthScheme } from "./ping.js";
+export { challengeOf, notARegistryError, pingRegistry, type PingResult, type RegistryAuthScheme } from "./ping.js";
 export { RegistryClient, type RegistryCall, type RegistryClientConfig } from "./registry-client.js";
 export { CertificatesUnreadable, makeAgents, readCertDir, type AgentSettings, type Agents, type CertDirContents, type TrustSettings } from "./transport/agents.js";
 export {
@@ -27,15 +27,18 @@ export {
   type HttpMethod,
   type HttpRequest,
   type HttpResponse,
+  type TimeoutStage as TransportTimeoutStage,
   type TransportPhase,
   type TransportTimeouts,
 } from "./transport/send-request.js";
 export {
   DEFAULT_TRANSPORT_TIMEOUTS,
   resolveTransportOptions,
+  transportTimeoutsOf,
   Transport,
   type Authorization,
   type ResolvedTransportOptions,
   type TransportOptions,
   type TransportSettings,
 } from "./transport/transport.js";
+export { describeStored, readStoredManifest, verifyPushed, type ExpectedImage, type StoredManifest } from "./read-back.js";

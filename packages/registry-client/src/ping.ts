@@ -1,4 +1,4 @@
-import { TlsVerificationFailed, type PushError } from "@skopush/core";
+import { NotARegistry, TlsVerificationFailed, type PushError } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import { parseWwwAuthenticate } from "./auth/www-authenticate.js";
 import { classifyBodySource, classifyRegistryTransport, type RegistryCallContext } from "./classify/classify-response.js";
@@ -25,6 +25,18 @@ export interface PingResult {
   readonly looksLikeRegistry: boolean;
   readonly response: HttpResponse;
 }
+
+/**
+ * `NotARegistry` when `GET /v2/` was answered, but not as a registry answers: a success or a 404 without
+ * `Docker-Distribution-API-Version` (a web server, a load balancer's default site). Error statuses of a
+ * proxy (502, 503) are left to the caller: the registry behind may come back.
+ */
+export const notARegistryError = (registry: string, pinged: PingResult): NotARegistry | undefined => {
+  const { status, headers } = pinged.response;
+  if (pinged.looksLikeRegistry || !((status >= 200 && status < 300) || status === 404)) return undefined;
+  const type = headers["content-type"]?.split(";")[0]?.trim();
+  return new NotARegistry({ registry, answer: `${status}${type ? ` ${type}` : ""} without the Docker-Distribution-API-Version header a registry sends` });
+};
 
 /** The Bearer or Basic challenge of a 401, Bearer first. */
 export const challengeOf = (response: Pick<HttpResponse, "headers">): RegistryAuthScheme => {

@@ -14,7 +14,7 @@ import {
   type RegistryOperation,
 } from "./classify/classify-response.js";
 import { candidateSchemes } from "./endpoint.js";
-import { challengeOf, pingRegistry, type PingResult, type RegistryAuthScheme } from "./ping.js";
+import { challengeOf, notARegistryError, pingRegistry, type PingResult, type RegistryAuthScheme } from "./ping.js";
 import type { BodySourceError, HttpBody, HttpMethod, HttpResponse, TransportError } from "./transport/send-request.js";
 import { Transport, type Authorization, type ResolvedTransportOptions } from "./transport/transport.js";
 
@@ -29,6 +29,8 @@ export interface RegistryCall {
   /** The token scopes the call needs. @default the push scopes of the destination */
   readonly scopes?: ReadonlyArray<string> | undefined;
   readonly maxResponseBytes?: number | undefined;
+  /** This call's own limit for the first answer (the manifest's). @default the transport's `responseTimeoutMs` */
+  readonly responseTimeoutMs?: number | undefined;
   /** Tag or digest, for messages about manifests. */
   readonly reference?: string | undefined;
 }
@@ -165,6 +167,8 @@ export class RegistryClient {
       self.pinged = pinged;
       self.base = pinged.origin;
       const response = pinged.response;
+      const notARegistry = notARegistryError(self.config.host, pinged);
+      if (notARegistry !== undefined) return yield* Effect.fail(notARegistry);
       if (response.status === 200) return;
       if (response.status !== 401 || pinged.auth.kind === "none") return yield* Effect.fail(self.unexpected("ping", response));
       self.scheme = pinged.auth;
@@ -266,7 +270,7 @@ export class RegistryClient {
       let method = call.method;
       let body = call.body;
       for (let hop = 0; ; hop++) {
-        const request = { method, url, headers: call.headers, body, maxResponseBytes: call.maxResponseBytes };
+        const request = { method, url, headers: call.headers, body, maxResponseBytes: call.maxResponseBytes, responseTimeoutMs: call.responseTimeoutMs };
         const response = yield* self.transport
           .send(request, url.origin === self.base.origin ? authorization : undefined)
           .pipe(Effect.mapError((error) => failureOf(self.context(call.operation), error)));

@@ -22,13 +22,15 @@ const response = (status: number, body: unknown = "", headers: Record<string, st
 
 const errors = (code: string, message: string, detail: unknown = null) => ({ errors: [{ code, message, detail }] });
 
-const transport = (code: string | undefined, options: { timedOut?: boolean; phase?: "connect" | "exchange"; detail?: string } = {}) =>
+const transport = (code: string | undefined, options: { timedOut?: boolean; phase?: "connect" | "exchange"; detail?: string; timeoutStage?: "connect" | "response" | "stall"; timeoutMs?: number } = {}) =>
   new TransportError({
     url: "https://harbor.example.com/v2/",
     method: "GET",
     code,
     phase: options.phase ?? "connect",
     timedOut: options.timedOut ?? false,
+    timeoutStage: options.timeoutStage,
+    timeoutMs: options.timeoutMs,
     detail: options.detail ?? `${code} happened`,
     cause: Object.assign(new Error(options.detail ?? "x"), { code }),
   });
@@ -127,7 +129,19 @@ describe("classifyTransport", () => {
       expect(error._tag).toBe("RegistryUnreachable");
       expect(error.isRetryable).toBe(true);
     }
-    expect(classifyTransport(context("ping"), transport(undefined, { timedOut: true, detail: "no connection within 30000 ms" }))._tag).toBe("RegistryUnreachable");
+  });
+
+  it("a timeout at any stage → Timeout naming the stage and the address (retryable)", () => {
+    const connect = classifyTransport(
+      context("ping"),
+      transport(undefined, { timedOut: true, timeoutStage: "connect", timeoutMs: 30000, detail: "connected to 127.0.0.1:5000, but the TLS handshake got no answer within 30000 ms" }),
+    );
+    expect(connect).toMatchObject({ _tag: "Timeout", stage: "connect", afterMs: 30000 });
+    expect(connect.message).toContain("TLS handshake got no answer");
+    expect(connect.message).toContain("(connect timeout)");
+    expect(connect.isRetryable).toBe(true);
+    const response = classifyTransport(context("ping"), transport(undefined, { phase: "exchange", timedOut: true, timeoutStage: "response", timeoutMs: 60000, detail: "x" }));
+    expect(response).toMatchObject({ _tag: "Timeout", stage: "response", afterMs: 60000 });
   });
 
   it("a reset or broken pipe mid-upload → RegistryUnreachable (retryable); an idle timeout → Timeout (retryable)", () => {
@@ -137,7 +151,7 @@ describe("classifyTransport", () => {
       expect(error.isRetryable).toBe(true);
     }
     const idle = classifyTransport(context("blob-upload"), transport(undefined, { phase: "exchange", timedOut: true, detail: "no data sent or received for 300000 ms" }));
-    expect(idle).toMatchObject({ _tag: "Timeout", afterMs: 300000 });
+    expect(idle).toMatchObject({ _tag: "Timeout", afterMs: 300000, stage: "stall" });
     expect(idle.isRetryable).toBe(true);
   });
 

@@ -212,7 +212,7 @@ describe("RegistryClient: Basic, anonymous and redirects", () => {
   });
 
   it("reaches a plain-http registry on loopback although TLS verification is on (https is tried first)", async () => {
-    const host = await serve((_req, res) => res.writeHead(200).end("{}"));
+    const host = await serve((_req, res) => res.writeHead(200, { "docker-distribution-api-version": "registry/2.0" }).end("{}"));
     const exit = await run(Effect.map(connect(host, new TokenCache(), null, true), (client) => client.origin));
     expect(Exit.isSuccess(exit) && exit.value).toBe(`http://${host}`);
   });

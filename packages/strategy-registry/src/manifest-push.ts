@@ -1,7 +1,7 @@
-import { ManifestRejected, RegistryError, retryTransient, type PushError, type RetrySettings } from "@skopush/core";
+import { ManifestRejected, RegistryError, retryTransient, Timeout, type PushError, type RetrySettings } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { BuiltManifest } from "./manifest-builder.js";
-import type { RegistryClient } from "@skopush/registry-client";
+import { describeStored, readStoredManifest, type RegistryClient } from "@skopush/registry-client";
 
 /**
  * `PUT /v2/<name>/manifests/<reference>` with the exact bytes hashed, `Content-Type` the manifest's
@@ -14,6 +14,8 @@ export const putManifest = (
   reference: string,
   manifest: BuiltManifest,
   retry: RetrySettings,
+  /** The limit for the manifest's answer. @default the transport's `responseTimeoutMs` */
+  manifestTimeoutMs?: number,
 ): Effect.Effect<string, PushError> =>
   Effect.gen(function* () {
     if (reference.includes(":") && reference !== manifest.digest) {
@@ -32,12 +34,19 @@ export const putManifest = (
       headers: { "content-type": manifest.mediaType },
       body: { open: () => manifest.bytes, length: manifest.bytes.length },
       reference,
-    });
+      responseTimeoutMs: manifestTimeoutMs,
+    }).pipe(Effect.mapError((error) => (error._tag === "Timeout" && error.stage === "response" ? new Timeout({ ...error, stage: "manifest", operation: `writing the manifest ${repository}:${reference} at ${registry}` }) : error)));
     if (response.status !== 201 && response.status !== 200) return yield* Effect.fail(client.unexpected("manifest-push", response, reference));
     const stored = response.headers["docker-content-digest"];
     if (typeof stored === "string" && stored !== "" && stored !== manifest.digest) {
+      const now = yield* Effect.result(readStoredManifest(client, repository, reference));
+      const holds = now._tag === "Success" ? describeStored(now.success) : `something skopush could not read back (${now.failure.message})`;
       return yield* Effect.fail(
-        new RegistryError({ registry, status: response.status, reason: `the registry reports the manifest as ${stored}, but skopush sent ${manifest.digest}` }),
+        new RegistryError({
+          registry,
+          status: response.status,
+          reason: `the registry reports the manifest as ${stored}, but skopush sent ${manifest.digest}; ${repository}${reference.includes(":") ? "@" : ":"}${reference} now holds ${holds}`,
+        }),
       );
     }
     return manifest.digest;

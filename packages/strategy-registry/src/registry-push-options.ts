@@ -10,9 +10,9 @@ export interface RegistryHttpOptions {
   readonly keepAlive?: boolean | undefined;
   /** Connections per registry host at once. @default concurrency + 2 */
   readonly maxSockets?: number | undefined;
-  /** Time to establish a connection (TCP and TLS), in ms. @default 30000 */
+  /** Time to establish a connection (TCP and TLS), in ms; a push's own `timeouts.connectMs` wins. @default 30000 */
   readonly connectTimeoutMs?: number | undefined;
-  /** Time a request may go without sending or receiving a byte, in ms. @default 300000 */
+  /** Time a request may go without sending or receiving a byte, in ms; a push's own `timeouts.stallMs` wins. @default 300000 */
   readonly idleTimeoutMs?: number | undefined;
   /** Sent as `User-Agent`. @default "skopush" */
   readonly userAgent?: string | undefined;

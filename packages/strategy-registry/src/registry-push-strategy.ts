@@ -12,7 +12,7 @@ import {
 } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import { inject, injectable } from "tsyringe";
-import { pushScopes, RegistryClient, TokenCache } from "@skopush/registry-client";
+import { pushScopes, RegistryClient, TokenCache, transportTimeoutsOf, verifyPushed } from "@skopush/registry-client";
 import { BlobInfoCache } from "./blob-info-cache.js";
 import { layerProgressId, pushConfig, pushLayer, type BlobPushContext } from "./blob-pusher.js";
 import { planImage, type ImagePlan } from "./image-plan.js";
@@ -92,7 +92,7 @@ export class RegistryPushStrategy implements PushStrategy {
             repository,
             credentials: request.credentials,
             tls: request.tls,
-            transport: options.transport,
+            transport: request.timeouts === undefined ? options.transport : { ...options.transport, timeouts: transportTimeoutsOf(request.timeouts) },
             scopes: pushScopes(repository),
             archivePath: request.archive.path,
           },
@@ -130,10 +130,11 @@ export class RegistryPushStrategy implements PushStrategy {
         const built = buildManifest(archive, plan, byPosition);
         const manifest = sameAsRemote(remote, plan, built, byPosition) ?? built;
         tracker.manifest(`${destination}`);
-        const digest = yield* putManifest(client, destination.registry, repository, reference, manifest, request.retry);
+        const digest = yield* putManifest(client, destination.registry, repository, reference, manifest, request.retry, request.timeouts?.manifestMs);
         const bytesPushed = [config, ...layers].reduce((sum, outcome) => sum + (outcome?.bytesSent ?? 0), 0) + manifest.bytes.length;
+        yield* verifyPushed(client, destination.registry, repository, reference, { digest, configDigest: plan.config.digest });
         tracker.finished(`Pushed ${destination} ${digest}`);
-        return { digest, bytesPushed };
+        return { digest, bytesPushed, verified: true };
       }),
     );
     // The chain watches the signal too; honouring it here makes the strategy safe to call on its own.

@@ -17,6 +17,7 @@ export const jsonResultOf = (result: PushResult): JsonResult =>
         digest: result.digest,
         method: result.method,
         bytesPushed: result.bytesPushed,
+        verified: result.verified,
         attempts: result.attempts,
         durationMs: result.durationMs,
       }

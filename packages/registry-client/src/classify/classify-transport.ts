@@ -29,8 +29,12 @@ export const classifyTransport = (context: TransportContext, error: TransportErr
     return new TlsVerificationFailed({ registry, reason: `${code}: ${detail}`, cause: error.cause });
   }
   if (error.timedOut) {
-    if (error.phase === "connect") return new RegistryUnreachable({ registry, reason: `${detail} (${what})`, cause: error.cause });
-    return new Timeout({ operation: `${what} at ${registry}`, afterMs: timeoutOf(detail) });
+    return new Timeout({
+      operation: `${what} at ${registry}`,
+      afterMs: error.timeoutMs ?? timeoutOf(detail),
+      stage: error.timeoutStage ?? (error.phase === "connect" ? "connect" : "stall"),
+      detail,
+    });
   }
   if (code !== undefined && UNREACHABLE_CODES.has(code)) {
     return new RegistryUnreachable({ registry, reason: `${code} (${what})`, cause: error.cause });

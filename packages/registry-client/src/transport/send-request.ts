@@ -23,6 +23,8 @@ export interface HttpRequest {
   readonly body?: HttpBody | undefined;
   /** Response bytes kept; a longer body is cut there and the connection closed. @default 65536 */
   readonly maxResponseBytes?: number | undefined;
+  /** This request's own limit for the first answer (a manifest PUT the registry verifies at length). @default the transport's `responseTimeoutMs` */
+  readonly responseTimeoutMs?: number | undefined;
 }
 
 /** A response, its body read (up to `maxResponseBytes`). */
@@ -37,6 +39,12 @@ export interface HttpResponse {
 /** Where a request broke before a complete answer arrived. */
 export type TransportPhase = "connect" | "exchange";
 
+/**
+ * Which time limit ran out: `connect` (no TCP connection, or no TLS handshake on one), `response` (the
+ * request was sent and no answer began), `stall` (no byte moved either way while sending or reading).
+ */
+export type TimeoutStage = "connect" | "response" | "stall";
+
 /** The request got no complete answer: refused, reset, timed out, TLS failed. */
 export class TransportError extends Data.TaggedError("TransportError")<{
   readonly url: string;
@@ -44,6 +52,10 @@ export class TransportError extends Data.TaggedError("TransportError")<{
   readonly code: string | undefined;
   readonly phase: TransportPhase;
   readonly timedOut: boolean;
+  /** Which limit ran out, when `timedOut`. */
+  readonly timeoutStage?: TimeoutStage | undefined;
+  /** The limit that ran out, in ms, when `timedOut`. */
+  readonly timeoutMs?: number | undefined;
   readonly detail: string;
   readonly cause: unknown;
 }> {}
@@ -54,9 +66,13 @@ export class BodySourceError extends Data.TaggedError("BodySourceError")<{
   readonly cause: unknown;
 }> {}
 
-/** Timeouts of one request. */
+/** Time limits of one request; each names its stage in the error when it runs out. */
 export interface TransportTimeouts {
+  /** To open the TCP connection and finish the TLS handshake. */
   readonly connectTimeoutMs: number;
+  /** From the request sent in full to the first byte of the answer. */
+  readonly responseTimeoutMs: number;
+  /** Without a byte moving either way, once connected: a stalled upload or download. */
   readonly idleTimeoutMs: number;
 }
 
@@ -84,7 +100,12 @@ export const sendRequest = (
     let settled = false;
     let connected = false;
     let responded = false;
+    let tcpConnected = false;
     let timedOut = false;
+    let timeoutStage: TimeoutStage | undefined;
+    let timeoutMs: number | undefined;
+    let responseTimer: NodeJS.Timeout | undefined;
+    const responseLimit = request.responseTimeoutMs ?? timeouts.responseTimeoutMs;
     const where = `${request.url.origin}${request.url.pathname}`;
     const bodyStream = body !== undefined && !(body instanceof Uint8Array) ? body : undefined;
 
@@ -92,6 +113,7 @@ export const sendRequest = (
       if (settled) return;
       settled = true;
       clearTimeout(connectTimer);
+      clearTimeout(responseTimer);
       resume(effect);
     };
     const transportFailure = (cause: unknown) =>
@@ -101,6 +123,8 @@ export const sendRequest = (
         code: (cause as NodeJS.ErrnoException | undefined)?.code,
         phase: connected ? "exchange" : "connect",
         timedOut,
+        timeoutStage,
+        timeoutMs,
         detail: cause instanceof Error ? cause.message : String(cause),
         cause,
       });
@@ -112,26 +136,63 @@ export const sendRequest = (
       signal,
     });
 
-    const connectTimer = setTimeout(() => {
+    const timeOut = (stage: TimeoutStage, ms: number, message: string) => {
+      if (settled) return;
       timedOut = true;
-      req.destroy(new Error(`no connection within ${timeouts.connectTimeoutMs} ms`));
-    }, timeouts.connectTimeoutMs);
+      timeoutStage = stage;
+      timeoutMs = ms;
+      req.destroy(new Error(message));
+    };
+    const connectTimer = setTimeout(
+      () =>
+        timeOut(
+          "connect",
+          timeouts.connectTimeoutMs,
+          tcpConnected
+            ? `connected to ${request.url.host}, but the TLS handshake got no answer within ${timeouts.connectTimeoutMs} ms`
+            : `no connection to ${request.url.host} within ${timeouts.connectTimeoutMs} ms`,
+        ),
+      timeouts.connectTimeoutMs,
+    );
+    const watchForStall = () =>
+      req.setTimeout(timeouts.idleTimeoutMs, () =>
+        timeOut(
+          "stall",
+          timeouts.idleTimeoutMs,
+          responded
+            ? `the answer from ${request.url.host} stalled: no data for ${timeouts.idleTimeoutMs} ms`
+            : `the ${request.method} to ${request.url.host} stalled: no progress for ${timeouts.idleTimeoutMs} ms`,
+        ),
+      );
+    let sent = false;
     const onConnected = () => {
       connected = true;
+      tcpConnected = true;
       clearTimeout(connectTimer);
-      req.setTimeout(timeouts.idleTimeoutMs, () => {
-        timedOut = true;
-        req.destroy(new Error(`no data sent or received for ${timeouts.idleTimeoutMs} ms`));
-      });
+      if (!sent) watchForStall();
     };
     req.on("socket", (socket) => {
       // A pooled socket is connected already; a new one is still connecting when it is assigned.
-      if (socket.connecting) socket.once(isHttps ? "secureConnect" : "connect", onConnected);
-      else onConnected();
+      if (!socket.connecting) return onConnected();
+      if (isHttps) socket.once("connect", () => (tcpConnected = true));
+      socket.once(isHttps ? "secureConnect" : "connect", onConnected);
+    });
+    // The request is sent in full: from here the server owes an answer.
+    req.on("finish", () => {
+      sent = true;
+      if (responded) return;
+      // Waiting for the answer is the response limit's; the stall watch resumes once it begins.
+      req.setTimeout(0);
+      responseTimer = setTimeout(
+        () => timeOut("response", responseLimit, `${request.url.host} took the ${request.method} request but sent no answer within ${responseLimit} ms`),
+        responseLimit,
+      );
     });
 
     req.on("response", (res) => {
       responded = true;
+      clearTimeout(responseTimer);
+      watchForStall();
       const limit = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
       const chunks: Buffer[] = [];
       let kept = 0;
@@ -175,6 +236,7 @@ export const sendRequest = (
     }
     return Effect.sync(() => {
       clearTimeout(connectTimer);
+      clearTimeout(responseTimer);
       bodyStream?.destroy();
       req.destroy();
     });

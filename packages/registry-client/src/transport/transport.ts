@@ -1,5 +1,5 @@
 import type { LookupFunction } from "node:net";
-import type { AuthenticationFailed } from "@skopush/core";
+import type { AuthenticationFailed, PushTimeouts } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type * as Scope from "effect/Scope";
 import { credentialsWithheld, mayCarryCredentials, type LoopbackCheck } from "../credentials-rule.js";
@@ -36,8 +36,15 @@ export interface ResolvedTransportOptions {
   readonly isLoopback: LoopbackCheck;
 }
 
-/** Default time limits: 30 s to connect, 5 min without a byte moving. */
-export const DEFAULT_TRANSPORT_TIMEOUTS: TransportTimeouts = { connectTimeoutMs: 30_000, idleTimeoutMs: 300_000 };
+/** Default time limits: 30 s to connect, 60 s for an answer to begin, 60 s without a byte moving. */
+export const DEFAULT_TRANSPORT_TIMEOUTS: TransportTimeouts = { connectTimeoutMs: 30_000, responseTimeoutMs: 60_000, idleTimeoutMs: 60_000 };
+
+/** The transport's limits for a push's {@link PushTimeouts} (the manifest's limit is per request). */
+export const transportTimeoutsOf = (timeouts: PushTimeouts): TransportTimeouts => ({
+  connectTimeoutMs: timeouts.connectMs,
+  responseTimeoutMs: timeouts.responseMs,
+  idleTimeoutMs: timeouts.stallMs,
+});
 
 /** Applies the defaults of {@link TransportOptions}. */
 export const resolveTransportOptions = (options: TransportOptions = {}): ResolvedTransportOptions => ({

@@ -1,0 +1,80 @@
+import { createHash } from "node:crypto";
+import { RegistryError, type PushError } from "@skopush/core";
+import * as Effect from "effect/Effect";
+import type { RegistryClient } from "./registry-client.js";
+
+const ACCEPT = [
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+].join(", ");
+const MAX_MANIFEST = 4 * 1024 * 1024;
+
+/** What a tag resolves to now, read back from the registry. */
+export interface StoredManifest {
+  /** The sha256 of the bytes the registry served (not its header's word). */
+  readonly digest: string;
+  /** The manifest's `config.digest`; undefined for an index or a document that is not a manifest. */
+  readonly configDigest: string | undefined;
+}
+
+/** What a push must have left under the tag. */
+export interface ExpectedImage {
+  /** The manifest digest the push reports. */
+  readonly digest: string;
+  /** The archive's own config digest. */
+  readonly configDigest: string;
+}
+
+/** Reads the manifest `reference` resolves to in `repository`; undefined when the registry has none (404). */
+export const readStoredManifest = (client: RegistryClient, repository: string, reference: string): Effect.Effect<StoredManifest | undefined, PushError> =>
+  Effect.gen(function* () {
+    const response = yield* client.call({
+      operation: "manifest-read",
+      method: "GET",
+      url: `/v2/${repository}/manifests/${reference}`,
+      headers: { accept: ACCEPT },
+      maxResponseBytes: MAX_MANIFEST,
+      reference,
+    });
+    if (response.status === 404) return undefined;
+    if (response.status !== 200) return yield* Effect.fail(client.unexpected("manifest-read", response, reference));
+    let configDigest: string | undefined;
+    try {
+      const config = (JSON.parse(response.body.toString("utf8")) as { config?: { digest?: unknown } }).config;
+      configDigest = typeof config?.digest === "string" ? config.digest : undefined;
+    } catch {
+      configDigest = undefined;
+    }
+    return { digest: `sha256:${createHash("sha256").update(response.body).digest("hex")}`, configDigest };
+  });
+
+/** In words, what a tag holds now: for messages that must say what is in the registry. */
+export const describeStored = (stored: StoredManifest | undefined): string =>
+  stored === undefined ? "no manifest" : `the manifest ${stored.digest}${stored.configDigest ? ` (config ${stored.configDigest})` : ""}`;
+
+/**
+ * Checks what a push left: the tag resolves to the digest the push reports, and the manifest there
+ * references the archive's config. Any other state is a `RegistryError` that says what the tag holds,
+ * so a server that only pretends to be a registry, or a different image under the tag, never passes.
+ */
+export const verifyPushed = (
+  client: RegistryClient,
+  registry: string,
+  repository: string,
+  reference: string,
+  expected: ExpectedImage,
+): Effect.Effect<StoredManifest, PushError> =>
+  Effect.gen(function* () {
+    const stored = yield* readStoredManifest(client, repository, reference);
+    if (stored !== undefined && stored.digest === expected.digest && stored.configDigest === expected.configDigest) return stored;
+    return yield* Effect.fail(
+      new RegistryError({
+        registry,
+        reason:
+          `the push looked successful, but reading it back, ${repository}${reference.includes(":") ? "@" : ":"}${reference} holds ${describeStored(stored)}, ` +
+          `not the pushed manifest ${expected.digest} (config ${expected.configDigest})`,
+      }),
+    );
+  });
