@@ -1,0 +1,104 @@
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { defaultPushTimeouts, type PushTimeouts } from "@skopush/core";
+import { listTags, loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
+import { writeImageArchive, type ImageArchiveMetadata } from "@skopush/testkit/fixtures";
+import { FOREIGN_DIGEST, startMisbehavingRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
+import { pushFails, pushOk, requestFor, scratch, strategyIn, uniqueRepository } from "./support/push.js";
+
+// The registry strategy against a registry that misbehaves at one stage: a typed error in bounded
+// time, no tag left behind, and a success only when reading the push back confirms it.
+let work: Awaited<ReturnType<typeof scratch>>;
+let env: TestEnvironment;
+let registry: TestRegistry;
+let image: ImageArchiveMetadata;
+let server: MisbehavingRegistry | undefined;
+
+const TIGHT: PushTimeouts = { connectMs: 1_000, responseMs: 1_000, stallMs: 1_000, manifestMs: 1_000 };
+const NO_RETRY = { times: 0, baseDelayMs: 50, maxDelayMs: 50 };
+
+beforeAll(async () => {
+  work = await scratch("misbehaving");
+  env = await loadTestEnvironment();
+  registry = env.registry("tls");
+  image = await writeImageArchive(join(work.dir, "image.tar"), { format: "docker-legacy", layers: 2, layerSize: 4 << 20, compressibility: "random", seed: `misbehaving-${Date.now()}` });
+});
+afterAll(() => work?.cleanup());
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** A misbehaving https registry in front of the environment's TLS registry. */
+const startServer = async (options: MisbehavingRegistryOptions) =>
+  (server = await startMisbehavingRegistry({
+    upstream: registry.url,
+    caFile: registry.caFile,
+    tls: { certFile: env.state.certificates.serverCert, keyFile: env.state.certificates.serverKey },
+    ...options,
+  }));
+
+const push = async (host: string, repository: string, timeouts: PushTimeouts = TIGHT) => {
+  const started = Date.now();
+  const error = await pushFails(strategyIn(work.dir), requestFor(registry, image.path, `${repository}:v1`, { host, timeouts, retry: NO_RETRY }));
+  return { error, ms: Date.now() - started };
+};
+
+describe("the registry strategy against a misbehaving registry", () => {
+  it("a normal push through it is read back and reported verified", async () => {
+    const proxy = await startServer({});
+    const repository = uniqueRepository("verified");
+    const outcome = await pushOk(strategyIn(work.dir), requestFor(registry, image.path, `${repository}:v1`, { host: proxy.host, timeouts: defaultPushTimeouts }));
+    expect(outcome.verified).toBe(true);
+    expect((await readManifest(registry, repository, "v1")).digest).toBe(outcome.digest);
+    // The read-back: one GET of the tag after the PUT.
+    const put = proxy.requests.findIndex((r) => r.method === "PUT" && r.path.endsWith(`/manifests/v1`));
+    expect(proxy.requests.slice(put + 1).filter((r) => r.method === "GET" && r.path.endsWith("/manifests/v1"))).toHaveLength(1);
+  });
+
+  it("answers like a web page → NotARegistry at the first request, nothing else asked", async () => {
+    const page = await startServer({ rules: [{ when: "any", act: { kind: "web-page" } }] });
+    const { error } = await push(page.host, uniqueRepository("web-page"));
+    expect(error._tag).toBe("NotARegistry");
+    expect(error.message).toContain("200 text/html");
+    expect(page.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v2/"]);
+  });
+
+  it("accepts and stays silent → Timeout (connect) within the limit", async () => {
+    const silent = await startServer({ silentOnAccept: true });
+    const { error, ms } = await push(silent.host, uniqueRepository("silent"));
+    expect(error).toMatchObject({ _tag: "Timeout", stage: "connect", afterMs: 1_000 });
+    expect(error.message).toContain(`connected to ${silent.host}, but the TLS handshake got no answer`);
+    expect(ms).toBeLessThan(10_000);
+  });
+
+  it("stalls during a blob upload → Timeout (stall or response), no tag", async () => {
+    const stalling = await startServer({ rules: [{ when: "blob-upload", act: { kind: "stall", afterBytes: 64 << 10 } }] });
+    const repository = uniqueRepository("stall");
+    const { error, ms } = await push(stalling.host, repository);
+    expect(error._tag).toBe("Timeout");
+    expect(["stall", "response"]).toContain((error as { stage?: string }).stage);
+    expect(error.message).toContain(stalling.host);
+    expect(ms).toBeLessThan(15_000);
+    expect(await listTags(registry, repository)).toEqual([]);
+  });
+
+  it("the manifest PUT gets no answer → Timeout (manifest) naming the tag", async () => {
+    const server = await startServer({ rules: [{ when: "manifest-put", act: { kind: "silent" } }] });
+    const repository = uniqueRepository("manifest-silent");
+    const { error } = await push(server.host, repository);
+    expect(error).toMatchObject({ _tag: "Timeout", stage: "manifest", afterMs: 1_000 });
+    expect(error.message).toContain(`writing the manifest ${repository}:v1`);
+    expect(await listTags(registry, repository)).toEqual([]);
+  });
+
+  it("a manifest PUT answered with another digest fails and says what the tag holds", async () => {
+    const liar = await startServer({ rules: [{ when: "manifest-put", act: { kind: "wrong-digest" } }] });
+    const repository = uniqueRepository("wrong-digest");
+    const { error } = await push(liar.host, repository, defaultPushTimeouts);
+    const stored = await readManifest(registry, repository, "v1");
+    expect(error._tag).toBe("RegistryError");
+    expect(error.message).toContain(`reports the manifest as ${FOREIGN_DIGEST}`);
+    expect(error.message).toContain(`${repository}:v1 now holds the manifest ${stored.digest}`);
+  });
+});
