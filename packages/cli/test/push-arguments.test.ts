@@ -106,3 +106,12 @@ describe("parsePushArguments", () => {
     expect(reason(["a.tar", "r.test/p/a:1", "--secret=hunter2"])).not.toContain("hunter2");
   });
 });
+
+describe("push --help", () => {
+  it("lists the strategies the default chain registers (skopush's STRATEGY_NAMES), not a list of its own", async () => {
+    const { pushUsage } = await import("../src/args/usage.js");
+    const { STRATEGY_NAMES } = await import("skopush");
+    expect(pushUsage(STRATEGY_NAMES)).toContain(`--strategy <a,b>        try only these, in this order: ${STRATEGY_NAMES.join(", ")}\n`);
+    expect(pushUsage(["one", "two"])).toContain("try only these, in this order: one, two\n");
+  });
+});

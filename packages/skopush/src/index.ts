@@ -18,6 +18,7 @@ export {
   type StrategyRegistrationContext,
 } from "./strategy-catalog.js";
 export { DEFAULT_STRATEGY_ORDER, isStrategyName, STRATEGY_NAMES, type StrategyName } from "./strategy-names.js";
+export { DEFAULT_STRATEGIES, type DefaultStrategy, type OptionsOf } from "./default-strategies.js";
 export { SEED_METHOD_STRATEGIES, seedMethodOf, type SeedMethod } from "./seed-method.js";
 export { seedMethods, skopeoPushToHarbor } from "./skopeo-push-to-harbor.js";
 export { DEFAULT_CONTAINER_NAME, SkopeoPusher, type SkopeoPusherOptions } from "./skopeo-pusher.js";

@@ -1,25 +1,18 @@
 import type { DependencyContainer } from "tsyringe";
-import { registerDockerExecStrategy, type DockerExecOptions } from "@skopush/strategy-docker-exec";
-import { registerDockerodeStrategy, type DockerodeOptions } from "@skopush/strategy-dockerode";
-import { registerNativeSkopeoStrategy, type NativeSkopeoOptions } from "@skopush/strategy-native";
-import { registerRegistryPushStrategy, type RegistryPushOptions } from "@skopush/strategy-registry";
+import { registerStrategy, type StrategyDefinition, type StrategyOptions } from "@skopush/core";
+import { DEFAULT_STRATEGIES, type DefaultStrategy, type OptionsOf } from "./default-strategies.js";
 import type { StrategyName } from "./strategy-names.js";
 
 /** What a catalog entry receives besides the container. */
 export interface StrategyRegistrationContext<O> {
-  /** The environment the container strategies read (`SKOPEO_SHARED_DIR`, `DOCKER_HOST`, `PATH`). */
+  /** The environment the strategies read (`SKOPEO_SHARED_DIR`, `DOCKER_HOST`, `PATH`, `XDG_CACHE_HOME`). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The strategy's options; its defaults when absent. */
   readonly options?: O | undefined;
 }
 
-/** The options of each default strategy. */
-export interface StrategyOptionsByName {
-  "docker-exec": DockerExecOptions;
-  dockerode: DockerodeOptions;
-  native: NativeSkopeoOptions;
-  registry: RegistryPushOptions;
-}
+/** The options of each default strategy, by name. */
+export type StrategyOptionsByName = { [D in DefaultStrategy as D["name"]]: OptionsOf<D> };
 
 /** Registers one strategy under `PUSH_STRATEGY`. */
 export type StrategyRegistrar<O> = (container: DependencyContainer, context: StrategyRegistrationContext<O>) => void;
@@ -27,14 +20,16 @@ export type StrategyRegistrar<O> = (container: DependencyContainer, context: Str
 /** How each default strategy is registered. */
 export type StrategyCatalog = { readonly [K in StrategyName]: StrategyRegistrar<StrategyOptionsByName[K]> };
 
+type WithEnv = StrategyOptions & { readonly env?: Readonly<Record<string, string | undefined>> | undefined };
+
 /**
- * The real strategies, each through its package's registration function. The container strategies get
- * the environment; the native strategy's `env` means variables *added* to skopeo's, so it keeps its own
- * allow-list of inherited variables and is given none.
+ * The real strategies: each of {@link DEFAULT_STRATEGIES} registered with its options and the environment
+ * (every strategy's `env` is the environment it reads).
  */
-export const defaultStrategyCatalog: StrategyCatalog = {
-  "docker-exec": (container, { env, options }) => void registerDockerExecStrategy(container, { env, ...options }),
-  dockerode: (container, { env, options }) => void registerDockerodeStrategy(container, { env, ...options }),
-  native: (container, { options }) => void registerNativeSkopeoStrategy(container, options),
-  registry: (container, { options }) => void registerRegistryPushStrategy(container, options),
-};
+export const defaultStrategyCatalog: StrategyCatalog = Object.fromEntries(
+  DEFAULT_STRATEGIES.map((definition) => [
+    definition.name,
+    ((container, { env, options }) =>
+      void registerStrategy(container, definition as StrategyDefinition<WithEnv>, { env, ...options })) satisfies StrategyRegistrar<WithEnv>,
+  ]),
+) as unknown as StrategyCatalog;

@@ -1,14 +1,12 @@
-/** The strategies the default chain knows, in their default order. */
-export const STRATEGY_NAMES = ["docker-exec", "dockerode", "native", "registry"] as const;
+import { DEFAULT_STRATEGIES, type DefaultStrategy } from "./default-strategies.js";
 
 /** The name of one default strategy, as `--strategy` and attempts spell it. */
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
+export type StrategyName = DefaultStrategy["name"];
 
-/**
- * The default chain's order: skopeo in the resident container first (the seed tool's production
- * setup), through the docker CLI and then the Engine API; then the host's skopeo; then the pure
- * TypeScript client, which needs nothing installed.
- */
+/** The strategies the default chain knows, in their default order (the names of {@link DEFAULT_STRATEGIES}). */
+export const STRATEGY_NAMES: ReadonlyArray<StrategyName> = DEFAULT_STRATEGIES.map((definition) => definition.name);
+
+/** The default chain's order: that of {@link DEFAULT_STRATEGIES}. */
 export const DEFAULT_STRATEGY_ORDER: ReadonlyArray<StrategyName> = STRATEGY_NAMES;
 
 /** True when `name` is one of {@link STRATEGY_NAMES}. */

@@ -17,8 +17,8 @@ Exit codes: 0 pushed, 1 push failed, 2 usage or input error, 130 SIGINT, 143 SIG
 Reference: docs/cli.md
 `;
 
-/** `skopush push --help`. */
-export const PUSH_USAGE = `Usage: skopush push <archive> <destination> [flags]
+/** `skopush push --help`, listing the strategies the default chain registers. */
+export const pushUsage = (strategies: ReadonlyArray<string>): string => `Usage: skopush push <archive> <destination> [flags]
        skopush push <archive> --harbor-url <url> --project <p> --repository <r> [--tag <t>] [flags]
 
   <archive>       an image tarball: docker save output, or an OCI archive
@@ -36,7 +36,7 @@ containers auth.json, docker config.json):
   --password-stdin        read the password from standard input (there is no --password flag)
 
 Strategies:
-  --strategy <a,b>        try only these, in this order: docker-exec, dockerode, native, registry
+  --strategy <a,b>        try only these, in this order: ${strategies.join(", ")}
   --container <name>      the resident skopeo container (default: skopeo-service)
   --shared-dir <dir>      its shared directory on this machine (default: $SKOPEO_SHARED_DIR or /tmp/geoml-skopeo)
 

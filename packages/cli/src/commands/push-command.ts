@@ -2,7 +2,8 @@ import { isPushError, PushFailed, Pusher, resolvePusher, type PushResult } from 
 import type { DefaultContainerOptions } from "skopush";
 import type { DependencyContainer } from "tsyringe";
 import type { PushArguments } from "../args/push-arguments.js";
-import { PUSH_USAGE } from "../args/usage.js";
+import { STRATEGY_NAMES } from "skopush";
+import { pushUsage } from "../args/usage.js";
 import type { CliIo } from "../cli-io.js";
 import { EXIT, exitCodeOf, exitCodeOfSignal, type InterruptSignal } from "../exit-codes.js";
 import { liveProgress } from "../output/live-progress.js";
@@ -20,7 +21,7 @@ export type CreatePushContainer = (options: DefaultContainerOptions) => Dependen
 export const pushCommand = async (argv: ReadonlyArray<string>, io: CliIo, createContainer: CreatePushContainer): Promise<number> => {
   const prepared = await preparePush(argv, io);
   if (prepared.kind === "help") {
-    io.stdout.write(PUSH_USAGE);
+    io.stdout.write(pushUsage(STRATEGY_NAMES));
     return EXIT.ok;
   }
   if (prepared.kind === "input") return reportInputFailure(prepared, argv.includes("--json"), io);
