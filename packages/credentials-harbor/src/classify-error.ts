@@ -16,6 +16,7 @@ export type HarborOperation =
   | "systemInfo"
   | "currentUser"
   | "projectExists"
+  | "findProject"
   | "ensureProject"
   | "createRobot"
   | "deleteRobot"

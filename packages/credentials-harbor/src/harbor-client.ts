@@ -15,7 +15,7 @@ import {
 } from "@skopush/core";
 import { classifyHarborResponse, classifyTransportError, type HarborCallContext, type HarborOperation } from "./classify-error.js";
 import { harborTransport, type HarborTlsOptions } from "./harbor-transport.js";
-import type { Artifact, CreateRobotRequest, HarborUser, Robot, SystemInfo } from "./harbor-types.js";
+import type { Artifact, CreateRobotRequest, HarborProject, HarborUser, Robot, SystemInfo } from "./harbor-types.js";
 
 /** Options of {@link HarborClient}. */
 export interface HarborClientOptions {
@@ -37,6 +37,10 @@ export interface HarborClientOptions {
 export const DEFAULT_HARBOR_TIMEOUT_MS = 30_000;
 
 const API = "/api/v2.0";
+/** Harbor's largest `page_size`. */
+const PAGE_SIZE = 100;
+/** A bound on the pages {@link HarborClient.findProject} reads: 10,000 projects matching the name. */
+const MAX_PAGES = 100;
 
 /** Larger bodies are cut: Harbor's JSON answers are small, and nothing here needs more. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -87,9 +91,9 @@ export class HarborClient {
     return new HarborClient({ ...this.options, credentials });
   }
 
-  /** `GET /ping`: Harbor is up (no auth needed). */
+  /** `GET /ping`: Harbor is up (no auth needed). It answers only `text/plain`: asking for JSON is a 422. */
   ping(): Effect.Effect<void, PushError> {
-    return this.call({ operation: "ping", method: "GET", path: "/ping", idempotent: true }).pipe(Effect.asVoid);
+    return this.call({ operation: "ping", method: "GET", path: "/ping", headers: { accept: "text/plain" }, idempotent: true }).pipe(Effect.asVoid);
   }
 
   /** `GET /systeminfo`: `auth_mode` always; version and URLs when authenticated. */
@@ -102,7 +106,11 @@ export class HarborClient {
     return this.json<HarborUser>({ operation: "currentUser", method: "GET", path: "/users/current", idempotent: true });
   }
 
-  /** `HEAD /projects?project_name=`: whether the project exists. */
+  /**
+   * `HEAD /projects?project_name=`: whether the project exists, whether or not the account may see it.
+   * Harbor answers an OIDC CLI secret 401 here (it accepts them on the project list only): use
+   * {@link findProject} for those.
+   */
   projectExists(project: string): Effect.Effect<boolean, PushError> {
     return this.call({
       operation: "projectExists",
@@ -114,19 +122,54 @@ export class HarborClient {
     }).pipe(Effect.map((response) => response.status === 200));
   }
 
-  /** Creates a private project unless it exists (`HEAD`, then `POST`; a 409 from a racing creator is success). */
+  /**
+   * The project as `GET /projects?name=` lists it, matched by its exact name (`name` is a substring
+   * search, paged by 100); `undefined` when the account does not see it: it does not exist, or it is
+   * private and the account is not a member. Every account may call it, OIDC CLI secrets included.
+   */
+  findProject(project: string): Effect.Effect<HarborProject | undefined, PushError> {
+    const page = (number: number): Effect.Effect<HarborProject | undefined, PushError> =>
+      this.call({
+        operation: "findProject",
+        method: "GET",
+        path: "/projects",
+        query: { name: project, page: String(number), page_size: String(PAGE_SIZE) },
+        project,
+        idempotent: true,
+      }).pipe(
+        Effect.flatMap((response) => {
+          const listed = this.parse<unknown>("findProject", response);
+          if (listed instanceof RegistryError) return Effect.fail(listed);
+          if (!Array.isArray(listed)) {
+            return Effect.fail(new RegistryError({ registry: this.registry, status: response.status, reason: "findProject: Harbor answered the project list with something that is not a list" }));
+          }
+          const found = (listed as HarborProject[]).find((p) => p?.name === project);
+          if (found) return Effect.succeed(found);
+          const total = Number(response.headers["x-total-count"]);
+          const more = Number.isFinite(total) ? number * PAGE_SIZE < total : listed.length === PAGE_SIZE;
+          return more && number < MAX_PAGES ? page(number + 1) : Effect.succeed(undefined);
+        }),
+      );
+    return page(1);
+  }
+
+  /**
+   * Creates a private project unless the account sees it already (`GET /projects?name=`, then `POST`; a
+   * 409 from a racing creator, or for a project the account cannot see, is "existed"). No `storage_limit`
+   * is sent: the project gets the site's default quota (for a system admin, Harbor would honour any).
+   */
   ensureProject(project: string): Effect.Effect<"created" | "existed", PushError> {
     const create = this.call({
       operation: "ensureProject",
       method: "POST",
       path: "/projects",
-      body: { project_name: project, metadata: { public: "false" }, storage_limit: -1 },
+      body: { project_name: project, metadata: { public: "false" } },
       project,
       accept: [201, 409],
       // A repeated POST answers 409, which is success here.
       idempotent: true,
     }).pipe(Effect.map((response) => (response.status === 201 ? ("created" as const) : ("existed" as const))));
-    return this.projectExists(project).pipe(Effect.flatMap((exists) => (exists ? Effect.succeed("existed" as const) : create)));
+    return this.findProject(project).pipe(Effect.flatMap((found) => (found ? Effect.succeed("existed" as const) : create)));
   }
 
   /**
@@ -195,18 +238,23 @@ export class HarborClient {
 
   private json<T>(call: Call): Effect.Effect<T, PushError> {
     return this.call(call).pipe(
-      Effect.flatMap((response) =>
-        Effect.try({
-          try: () => JSON.parse(response.body.toString("utf8")) as T,
-          catch: () =>
-            new RegistryError({
-              registry: this.registry,
-              status: response.status,
-              reason: `${call.operation}: Harbor answered with something that is not JSON; is ${this.baseUrl} a Harbor?`,
-            }),
-        }),
-      ),
+      Effect.flatMap((response) => {
+        const parsed = this.parse<T>(call.operation, response);
+        return parsed instanceof RegistryError ? Effect.fail(parsed) : Effect.succeed(parsed);
+      }),
     );
+  }
+
+  private parse<T>(operation: HarborOperation, response: HttpResponse): T | RegistryError {
+    try {
+      return JSON.parse(response.body.toString("utf8")) as T;
+    } catch {
+      return new RegistryError({
+        registry: this.registry,
+        status: response.status,
+        reason: `${operation}: Harbor answered with something that is not JSON; is ${this.baseUrl} a Harbor?`,
+      });
+    }
   }
 
   private context(call: Call): HarborCallContext {

@@ -111,8 +111,8 @@ export class HarborCredentialsProvider implements CredentialsProvider {
 
       if (options.ensureProject) {
         yield* client.ensureProject(project);
-      } else if (!(yield* client.projectExists(project))) {
-        return yield* Effect.fail(new ProjectNotFound({ registry, project, fix: ENSURE_PROJECT_FIX }));
+      } else if (!(yield* client.findProject(project))) {
+        return yield* Effect.fail(yield* unseenProject(client, registry, project, account.username));
       }
 
       if (options.ephemeralRobot) {
@@ -163,6 +163,36 @@ const checkRights = (registry: string, repository: string, username: string, act
     }),
   );
 };
+
+/**
+ * Why the account does not see `project` in the project list: Harbor lists only public projects and those
+ * the account belongs to. `HEAD /projects?project_name=` tells a missing project from one the account may
+ * not use, except to an OIDC CLI secret (Harbor answers it 401 there).
+ */
+const unseenProject = (client: HarborClient, registry: string, project: string, username: string) =>
+  client.projectExists(project).pipe(
+    Effect.map((exists): AccessDenied | ProjectNotFound =>
+      exists
+        ? new AccessDenied({
+            registry,
+            repository: project,
+            reason: `project "${project}" exists, but ${JSON.stringify(username)} is not a member of it`,
+            fix: isRobotName(username)
+              ? "use a robot of this project with repository push and pull permissions (a project robot belongs to one project)"
+              : "make the account a member of the project with the Developer role or above",
+          })
+        : new ProjectNotFound({ registry, project, fix: ENSURE_PROJECT_FIX }),
+    ),
+    Effect.catchTag("AuthenticationFailed", () =>
+      Effect.succeed(
+        new ProjectNotFound({
+          registry,
+          project,
+          fix: `${ENSURE_PROJECT_FIX}; if it does exist, make the account a member: Harbor lists only the projects an account belongs to, and tells an OIDC CLI secret nothing more`,
+        }),
+      ),
+    ),
+  );
 
 /** OIDC CLI secrets are anonymous on /robots: say so before trying, rather than failing with a 401. */
 const assertCanCreateRobots = (client: HarborClient, account: Credentials) =>

@@ -22,6 +22,14 @@ export interface HarborUser {
   readonly admin_role_in_auth?: boolean;
 }
 
+/** A project as `GET /projects` lists it. */
+export interface HarborProject {
+  readonly project_id: number;
+  readonly name: string;
+  /** Values are strings: `{"public": "false"}`. */
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+}
+
 /** A project robot to create. */
 export interface CreateRobotRequest {
   /** The project's name; the robot may pull and push its repositories. */

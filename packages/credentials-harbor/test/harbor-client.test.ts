@@ -3,9 +3,12 @@ import { makeCredentials } from "@skopush/core";
 import { HarborClient } from "@skopush/credentials-harbor";
 import { ACCOUNTS, outcome, startStandIn } from "./support.js";
 
+/** The site's quota for new projects (Harbor's `storage_per_project`), not Harbor's default (-1). */
+const SITE_QUOTA = 10 * 1024 * 1024;
+
 let env: Awaited<ReturnType<typeof startStandIn>>;
 beforeAll(async () => {
-  env = await startStandIn();
+  env = await startStandIn({ storagePerProject: SITE_QUOTA });
 });
 afterAll(() => env.close());
 
@@ -17,8 +20,9 @@ const client = (account?: { username: string; password: string }) =>
   });
 
 describe("HarborClient against the HarborApiStandIn", () => {
-  it("pings without credentials", async () => {
+  it("pings without credentials, accepting the text/plain that /ping produces", async () => {
     expect(await outcome(client().ping())).toBeUndefined();
+    expect(env.standIn.calls.at(-1)).toMatchObject({ path: "/api/v2.0/ping", status: 200 });
   });
 
   it("reads systeminfo: auth_mode anonymously, the version when authenticated", async () => {
@@ -39,12 +43,43 @@ describe("HarborClient against the HarborApiStandIn", () => {
     expect(heads.at(-2)?.path).toBe("/api/v2.0/projects?project_name=no-such-project");
   });
 
-  it("creates a private project once, then finds it (HEAD, then POST)", async () => {
+  it("creates a private project once, then finds it (the project list, then POST)", async () => {
     const before = env.standIn.calls.length;
     expect(await outcome(client(ACCOUNTS.developer).ensureProject("created-by-client"))).toBe("created");
     expect(await outcome(client(ACCOUNTS.developer).ensureProject("created-by-client"))).toBe("existed");
-    expect(env.standIn.calls.slice(before).map((c) => `${c.method} ${c.status}`)).toEqual(["HEAD 404", "POST 201", "HEAD 200"]);
+    expect(env.standIn.calls.slice(before).map((c) => `${c.method} ${c.status}`)).toEqual(["GET 200", "POST 201", "GET 200"]);
     expect(env.store.projects.get("created-by-client")).toMatchObject({ public: false });
+  });
+
+  it("leaves the quota of a project it creates to the site, even as a system admin (no storage_limit)", async () => {
+    expect(await outcome(client(ACCOUNTS.admin).ensureProject("admin-made"))).toBe("created");
+    expect(env.store.projects.get("admin-made")?.storageLimit).toBe(SITE_QUOTA);
+  });
+
+  it("counts a 409 for a project the account cannot see as existing", async () => {
+    env.store.seed({ projects: [{ name: "someone-elses" }] });
+    expect(await outcome(client(ACCOUNTS.developer).findProject("someone-elses"))).toBeUndefined();
+    expect(await outcome(client(ACCOUNTS.developer).ensureProject("someone-elses"))).toBe("existed");
+  });
+
+  it("finds a project by its exact name in the fuzzy, paged project list", async () => {
+    // 150 projects whose names contain "needle" and sort before it: the exact one is on the second page.
+    env.store.seed({ projects: Array.from({ length: 150 }, (_, i) => ({ name: `a-needle-${i}`, public: true })) });
+    env.store.seed({ projects: [{ name: "needle", members: { dev: "developer" } }] });
+    const before = env.standIn.calls.length;
+    expect(await outcome(client(ACCOUNTS.developer).findProject("needle"))).toMatchObject({ name: "needle", project_id: env.store.projects.get("needle")?.id });
+    expect(env.standIn.calls.slice(before).map((c) => c.path)).toEqual([
+      "/api/v2.0/projects?name=needle&page=1&page_size=100",
+      "/api/v2.0/projects?name=needle&page=2&page_size=100",
+    ]);
+    expect(await outcome(client(ACCOUNTS.developer).findProject("needl"))).toBeUndefined();
+  });
+
+  it("finds the projects each kind of account may see: a member's, a robot's own, all for a system admin", async () => {
+    expect(await outcome(client(ACCOUNTS.robot).findProject("skopush"))).toMatchObject({ name: "skopush" });
+    expect(await outcome(client(ACCOUNTS.admin).findProject("skopush"))).toMatchObject({ name: "skopush" });
+    expect(await outcome(client(ACCOUNTS.developer).findProject("skopush"))).toMatchObject({ name: "skopush" });
+    expect(await outcome(client(ACCOUNTS.developer).findProject("no-such-project"))).toBeUndefined();
   });
 
   it("refuses to create a project for a robot (403 → AccessDenied) and for a bad name (400)", async () => {

@@ -1,6 +1,4 @@
 import { generateKeyPairSync } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { Cause, Effect, Exit, Redacted } from "effect";
 import type { Credentials, PushError } from "@skopush/core";
 import { HarborApiStandIn, HarborStandInStore, RegistryTokenSigner, type StandInSettings } from "@skopush/testkit/harbor";
@@ -13,7 +11,8 @@ export const ACCOUNTS = {
   projectAdmin: { username: "owner", password: "owner:pw" },
   oidc: { username: "oidc-user", password: "cli-secret:xyz" },
   robot: { username: "robot$skopush+ci", password: "Sk:robot$se:cret" },
-  pushOnly: { username: "robot$skopush+pushonly", password: "PushOnly1" },
+  /** A system robot: a project robot's push implies pull since Harbor 2.2, a system robot's does not. */
+  pushOnly: { username: "robot$pushonly", password: "PushOnly1" },
   expired: { username: "robot$skopush+expired", password: "Expired1" },
 } as const;
 
@@ -32,41 +31,18 @@ export const startStandIn = async (settings: StandInSettings = {}) => {
     projects: [{ name: "skopush", members: { dev: "developer", puller: "guest", owner: "projectAdmin", "oidc-user": "developer" } }],
     robots: [
       { name: ACCOUNTS.robot.username, secret: ACCOUNTS.robot.password, project: "skopush", actions: ["pull", "push"] },
-      { name: ACCOUNTS.pushOnly.username, secret: ACCOUNTS.pushOnly.password, project: "skopush", actions: ["push"] },
+      { name: ACCOUNTS.pushOnly.username, secret: ACCOUNTS.pushOnly.password, project: "skopush", actions: ["push"], level: "system" },
       { name: ACCOUNTS.expired.username, secret: ACCOUNTS.expired.password, project: "skopush", actions: ["pull", "push"], expiresAt: 1 },
     ],
   });
   const standIn = await HarborApiStandIn.start({ store, signer });
-  const registry = await startChallengeRegistry(standIn.realm);
   return {
     standIn,
     store,
-    /** `host:port` of the fake registry that challenges with the stand-in's realm. */
-    registry: registry.host,
-    close: async () => {
-      await registry.close();
-      await standIn.close();
-    },
+    /** `host:port` of the registry: the stand-in itself, whose `/v2/` challenges as Harbor's does (no registry behind it here). */
+    registry: standIn.host,
+    close: () => standIn.close(),
   };
-};
-
-/**
- * A server that answers only `GET /v2/` the way Harbor's registry does without credentials: 401 with a
- * Bearer challenge naming the stand-in's token service. Enough for the provider's validation step.
- */
-export const startChallengeRegistry = async (realm: string) => {
-  const server = http.createServer((req, res) => {
-    res.writeHead(401, {
-      "www-authenticate": `Bearer realm="${realm}",service="harbor-registry"`,
-      "docker-distribution-api-version": "registry/2.0",
-      "content-type": "application/json",
-    });
-    res.end(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "unauthorized to access repository", detail: null }] }));
-    void req;
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { host, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 };
 
 /** The plain answer of an effect: its value, or the typed error it failed with. */
