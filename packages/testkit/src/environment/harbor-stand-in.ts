@@ -7,6 +7,7 @@ import { rootCertificates } from "node:tls";
 import { fileURLToPath } from "node:url";
 import { Effect } from "effect";
 import type { ApiCallRecord } from "../harbor/harbor-api-stand-in.js";
+import type { RegistryCallRecord } from "../harbor/registry-front.js";
 import type { StandInProcessConfig } from "../harbor/stand-in-config.js";
 import type { TokenRequestRecord } from "../harbor/token-service.js";
 import type { CertificatesState } from "./certificates.js";
@@ -32,7 +33,10 @@ export interface HarborStandInAccounts {
   readonly puller: RegistryCredentials;
   /** `robot$skopush+ci`, pull and push on `skopush`; its secret contains `:` and `$`. */
   readonly robot: RegistryCredentials;
-  /** `robot$skopush+pushonly`: push without pull (goharbor/harbor#13973). */
+  /**
+   * `robot$pushonly`: a SYSTEM robot with push without pull on `skopush` (goharbor/harbor#13973). A project
+   * robot's push implies pull since Harbor 2.2; a system robot's does not.
+   */
   readonly pushOnlyRobot: RegistryCredentials;
   /** `robot$skopush+expired`: expired, so Harbor treats it as anonymous. */
   readonly expiredRobot: RegistryCredentials;
@@ -55,6 +59,8 @@ export interface HarborStandInState {
   readonly project: string;
   /** A project name that does not exist. */
   readonly missingProject: string;
+  /** A private project whose storage quota no image fits in; `developer` is a developer there. */
+  readonly quotaProject: string;
 }
 
 /** Harbor's token settings, which the `token` registry and the stand-in share. */
@@ -65,6 +71,9 @@ export const HARBOR_ISSUER = "harbor-token-issuer";
 const STEP = "harbor stand-in";
 const PROJECT = "skopush";
 const MISSING_PROJECT = "no-such-project";
+const QUOTA_PROJECT = "skopush-quota";
+/** The storage quota of {@link QUOTA_PROJECT}: smaller than any layer the tests push. */
+const QUOTA_BYTES = 4096;
 
 const testkitRoot = (): string => fileURLToPath(new URL("../..", import.meta.url));
 
@@ -115,9 +124,19 @@ const newAccounts = (robot: RegistryCredentials): HarborStandInAccounts => ({
   developer: { username: "developer", password: generatePassword() },
   puller: { username: "puller", password: generatePassword() },
   robot,
-  pushOnlyRobot: { username: "robot$skopush+pushonly", password: generatePassword() },
+  pushOnlyRobot: { username: "robot$pushonly", password: generatePassword() },
   expiredRobot: { username: "robot$skopush+expired", password: generatePassword() },
 });
+
+/** The accounts of a previous start whose names are still current (their passwords kept), new ones for the rest. */
+const keptAccounts = (fresh: HarborStandInAccounts, kept: HarborStandInAccounts | undefined): HarborStandInAccounts => {
+  const merged: Record<string, RegistryCredentials> = { ...fresh };
+  for (const [key, account] of Object.entries(fresh)) {
+    const previous = kept?.[key as keyof HarborStandInAccounts];
+    if (key !== "robot" && previous !== undefined && previous.username === account.username) merged[key] = previous;
+  }
+  return merged as unknown as HarborStandInAccounts;
+};
 
 const processConfig = (state: HarborStandInState, certificates: CertificatesState, layout: EnvironmentLayout): StandInProcessConfig => {
   const { accounts } = state;
@@ -140,10 +159,11 @@ const processConfig = (state: HarborStandInState, certificates: CertificatesStat
           name: state.project,
           members: { [accounts.projectAdmin.username]: "projectAdmin", [accounts.developer.username]: "developer", [accounts.puller.username]: "guest" },
         },
+        { name: state.quotaProject, members: { [accounts.developer.username]: "developer" }, storageLimit: QUOTA_BYTES },
       ],
       robots: [
         { name: accounts.robot.username, secret: accounts.robot.password, project: state.project, actions: ["pull", "push"] },
-        { name: accounts.pushOnlyRobot.username, secret: accounts.pushOnlyRobot.password, project: state.project, actions: ["push"] },
+        { name: accounts.pushOnlyRobot.username, secret: accounts.pushOnlyRobot.password, project: state.project, actions: ["push"], level: "system" },
         { name: accounts.expiredRobot.username, secret: accounts.expiredRobot.password, project: state.project, actions: ["pull", "push"], expiresAt: 1 },
       ],
     },
@@ -212,9 +232,10 @@ export const startHarborStandIn = (
       configFile: join(layout.harborDir, "config.json"),
       logFile: join(layout.harborDir, "stand-in.log"),
       controlSecret: kept.controlSecret ?? randomBytes(16).toString("hex"),
-      accounts: kept.accounts ? { ...kept.accounts, robot } : newAccounts(robot),
+      accounts: keptAccounts(newAccounts(robot), kept.accounts),
       project: PROJECT,
       missingProject: MISSING_PROJECT,
+      quotaProject: QUOTA_PROJECT,
     };
     writeFileSync(state.configFile, JSON.stringify(processConfig(state, certificates, layout), null, 2), { mode: 0o600 });
     const pid = yield* Effect.sync(() => {
@@ -271,12 +292,17 @@ export const connectHarborStandIn = (state: HarborStandInState, registry: { url:
 /** What the stand-in recorded, for tests that assert a robot was created, used and deleted. */
 export const harborStandInRecords = async (
   state: HarborStandInState,
-): Promise<{ readonly calls: ReadonlyArray<ApiCallRecord>; readonly tokenRequests: ReadonlyArray<TokenRequestRecord> }> => {
-  const [calls, tokens] = await Promise.all([call(state, "GET", "/_stand-in/calls"), call(state, "GET", "/_stand-in/token-requests")]);
-  if (calls.status !== 200 || tokens.status !== 200) {
-    throw new TestEnvironmentError({ step: STEP, reason: `reading its records answered ${calls.status}/${tokens.status}` });
+): Promise<{
+  readonly calls: ReadonlyArray<ApiCallRecord>;
+  readonly tokenRequests: ReadonlyArray<TokenRequestRecord>;
+  readonly registryCalls: ReadonlyArray<RegistryCallRecord>;
+}> => {
+  const answers = await Promise.all(["calls", "token-requests", "registry-calls"].map((kind) => call(state, "GET", `/_stand-in/${kind}`)));
+  if (answers.some((answer) => answer.status !== 200)) {
+    throw new TestEnvironmentError({ step: STEP, reason: `reading its records answered ${answers.map((a) => a.status).join("/")}` });
   }
-  return { calls: JSON.parse(calls.body) as ApiCallRecord[], tokenRequests: JSON.parse(tokens.body) as TokenRequestRecord[] };
+  const [calls, tokenRequests, registryCalls] = answers.map((answer) => JSON.parse(answer.body) as unknown);
+  return { calls: calls as ApiCallRecord[], tokenRequests: tokenRequests as TokenRequestRecord[], registryCalls: registryCalls as RegistryCallRecord[] };
 };
 
 /** The robots the stand-in holds now (without secrets). */

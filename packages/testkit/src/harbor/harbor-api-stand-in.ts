@@ -2,11 +2,17 @@ import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { HarborStandInStore, type Principal, type RobotAccess, type StandInSeed } from "./harbor-stand-in-store.js";
+import { API, type ApiAnswer, type ApiRequest } from "./api-request.js";
+import { acceptable, notAcceptableBody } from "./content-negotiation.js";
+import { HarborStandInStore, type Principal, type StandInSeed } from "./harbor-stand-in-store.js";
+import { createProject, getProject, headProject, listProjects } from "./project-api.js";
+import { handleRegistryRequest, registryAgent, type RegistryCallRecord } from "./registry-front.js";
 import type { RegistryTokenSigner } from "./registry-token.js";
-import { empty, error, json, parseJson, readBody } from "./stand-in-http.js";
+import { createRobot, readOrDeleteRobot } from "./robot-api.js";
+import { parseBasicAuth, resolvePrincipal } from "./security-context.js";
+import { empty, error, json, readBody } from "./stand-in-http.js";
 import { readRegistryManifest } from "./stand-in-registry-reader.js";
-import { handleTokenRequest, parseBasicAuth, type StandInResponse, type TokenRequestRecord } from "./token-service.js";
+import { handleTokenRequest, HARBOR_TOKEN_ISSUER, HARBOR_TOKEN_SERVICE, type StandInResponse, type TokenRequestRecord } from "./token-service.js";
 
 /** One REST API call as the stand-in saw it (never the password). */
 export interface ApiCallRecord {
@@ -47,34 +53,24 @@ export interface HarborApiStandInOptions {
   readonly harborVersion?: string | undefined;
 }
 
-const API = "/api/v2.0";
-const NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const ROBOT_ACCESS = new Set([
-  "repository:pull",
-  "repository:push",
-  "repository:delete",
-  "repository:list",
-  "artifact:read",
-  "artifact:list",
-  "artifact:delete",
-  "tag:create",
-  "tag:list",
-  "tag:delete",
-]);
 /**
- * An HTTP stand-in for the parts of Harbor's REST API v2.0 and token service that skopush uses
- * (harbor.md §1, §5): ping, systeminfo, users/current, project HEAD/GET/POST, robot POST/GET/DELETE,
- * artifact GET (read from the real registry), and `/service/token`. It keeps Harbor's status codes,
- * error bodies, `X-Request-Id`, the `sid` cookie and the CSRF check that fires only when a client sends
- * that cookie back. Every call is recorded. It is a stand-in, not Harbor.
+ * An HTTP stand-in for the parts of Harbor that skopush meets, each rule following the Harbor source file
+ * named where it is implemented: the REST API v2.0 calls (ping, systeminfo, users/current, projects,
+ * robots, one artifact), the token service `/service/token`, and Harbor's core in front of the registry
+ * on `/v2/*` (authentication, project and quota checks, then the real registry behind). Who a request
+ * comes from is decided once for all three (`security-context.ts`). It keeps Harbor's status codes, error
+ * bodies, `X-Request-Id`, content negotiation, the `sid` cookie and the CSRF check that fires only when a
+ * client sends that cookie back. Every call is recorded. It is a stand-in, not Harbor.
  */
 export class HarborApiStandIn {
   /** REST API calls, in order. */
   readonly calls: ApiCallRecord[] = [];
   /** Token requests, in order. */
   readonly tokenRequests: TokenRequestRecord[] = [];
+  /** `/v2/*` requests, in order. */
+  readonly registryCalls: RegistryCallRecord[] = [];
   readonly controlSecret: string;
-  private registry: { url: string; ca?: string | undefined } | undefined;
+  private registry: { url: string; ca?: string | undefined; agent: https.Agent } | undefined;
 
   private constructor(
     private readonly server: http.Server,
@@ -83,7 +79,7 @@ export class HarborApiStandIn {
     private readonly options: HarborApiStandInOptions,
   ) {
     this.controlSecret = options.controlSecret ?? randomBytes(16).toString("hex");
-    this.registry = options.registry;
+    if (options.registry) this.connectRegistry(options.registry.url, options.registry.ca);
   }
 
   /** Starts the stand-in on 127.0.0.1. */
@@ -106,7 +102,7 @@ export class HarborApiStandIn {
     return standIn;
   }
 
-  /** `host:port` of the stand-in. */
+  /** `host:port` of the stand-in: Harbor's API host, and its registry's. */
   get host(): string {
     return new URL(this.url).host;
   }
@@ -116,27 +112,51 @@ export class HarborApiStandIn {
     return `${this.url}/service/token`;
   }
 
-  /** Sets the registry artifact lookups read from. */
+  /** Sets the registry behind `/v2/*` and artifact lookups, and the CA (PEM) to trust for it. */
   connectRegistry(url: string, ca?: string): void {
-    this.registry = { url, ca };
+    this.registry?.agent.destroy();
+    this.registry = { url, ca, agent: registryAgent(ca) };
   }
 
   /** Stops listening and closes open connections. */
   close(): Promise<void> {
+    this.registry?.agent.destroy();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
   }
 
+  private get service(): string {
+    return this.options.service ?? HARBOR_TOKEN_SERVICE;
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const raw = req.url ?? "/";
     const url = new URL(raw, "http://stand-in");
+    if (url.pathname.startsWith("/v2")) {
+      const registry = this.registry;
+      this.registryCalls.push(
+        await handleRegistryRequest(
+          {
+            store: this.store,
+            signer: this.options.signer,
+            service: this.service,
+            issuer: this.options.issuer ?? HARBOR_TOKEN_ISSUER,
+            scheme: this.options.tls ? "https" : "http",
+            registry: () => registry,
+          },
+          req,
+          res,
+        ),
+      );
+      return;
+    }
     let response: StandInResponse;
     if (url.pathname.startsWith("/_stand-in/")) {
       response = await this.control(req, url);
     } else if (url.pathname === "/service/token") {
-      const { response: answer, record } = handleTokenRequest(
+      const { response: answer, record } = await handleTokenRequest(
         this.store,
         { signer: this.options.signer, service: this.options.service, issuer: this.options.issuer, lifetimeSeconds: this.options.tokenLifetimeSeconds },
         { method: req.method ?? "GET", url, authorization: req.headers.authorization },
@@ -145,15 +165,18 @@ export class HarborApiStandIn {
       response = answer;
     } else {
       const body = await readBody(req);
-      const credentials = parseBasicAuth(req.headers.authorization);
-      const api = await this.api(req.method ?? "GET", raw, url, credentials, req.headers, body);
+      const method = req.method ?? "GET";
+      // Go decodes the path once before routing: `team%2Fapp` becomes two segments, `team%252Fapp` one.
+      const path = decodeURIComponent(raw.split("?")[0] ?? "");
+      const principal = await resolvePrincipal(this.store, { signer: this.options.signer, service: this.service }, { method, path, authorization: req.headers.authorization });
+      const api = await this.api({ method, path: path.slice(API.length), query: url.searchParams, headers: req.headers, body, principal, rawPath: url.pathname });
       response = api.response;
       this.calls.push({
         at: new Date().toISOString(),
-        method: req.method ?? "GET",
+        method,
         path: raw,
-        username: credentials?.username,
-        principal: api.principal === undefined ? undefined : HarborStandInStore.nameOf(api.principal),
+        username: parseBasicAuth(req.headers.authorization)?.username,
+        principal: principal === undefined ? undefined : HarborStandInStore.nameOf(principal),
         status: response.status,
         cookie: req.headers.cookie !== undefined,
         robot: api.robot,
@@ -174,6 +197,8 @@ export class HarborApiStandIn {
         return json(200, this.calls);
       case "GET /_stand-in/token-requests":
         return json(200, this.tokenRequests);
+      case "GET /_stand-in/registry-calls":
+        return json(200, this.registryCalls);
       case "GET /_stand-in/robots":
         return json(200, [...this.store.robots.values()].map(({ secret: _secret, ...robot }) => robot));
       case "PUT /_stand-in/registry": {
@@ -189,65 +214,36 @@ export class HarborApiStandIn {
     }
   }
 
-  private async api(
-    method: string,
-    raw: string,
-    url: URL,
-    credentials: { username: string; password: string } | undefined,
-    headers: http.IncomingHttpHeaders,
-    body: string,
-  ): Promise<{ response: StandInResponse; principal?: Principal | undefined; robot?: { id: number; name: string } }> {
-    if (!url.pathname.startsWith(`${API}/`)) return { response: error(404, "NOT_FOUND", "not found") };
-    // Go decodes the path once before routing: `team%2Fapp` becomes two segments, `team%252Fapp` one.
-    const path = decodeURIComponent(raw.split("?")[0] ?? "").slice(API.length);
-    const cliSecretAllowed =
-      (method === "GET" || method === "HEAD") && (path === "/projects" || path.startsWith("/projects/") || path === "/systeminfo")
-        ? !path.includes("/artifacts/")
-        : method === "POST" && path === "/projects";
-    const principal = credentials && this.store.authenticate(credentials.username, credentials.password, cliSecretAllowed ? "cli-secret-api" : "api");
-    const done = (response: StandInResponse, robot?: { id: number; name: string }) => ({ response, principal, robot });
-
-    if (["POST", "PUT", "PATCH", "DELETE"].includes(method) && /(?:^|;\s*)sid=/.test(headers.cookie ?? "")) {
+  /** Routes a REST API call the way Harbor's middlewares and handlers (src/server/v2.0/handler) take it. */
+  private async api(request: ApiRequest): Promise<ApiAnswer> {
+    const { method, path, principal } = request;
+    const done = (response: StandInResponse): ApiAnswer => ({ response });
+    if (!path.startsWith("/") || !request.rawPath.startsWith(`${API}/`)) return done(error(404, "NOT_FOUND", "not found"));
+    // src/server/middleware/csrf/csrf.go: skipped for API clients unless they send the session cookie back.
+    if (["POST", "PUT", "PATCH", "DELETE"].includes(method) && /(?:^|;\s*)sid=/.test(request.headers.cookie ?? "")) {
       return done(error(403, "FORBIDDEN", "CSRF token invalid"));
+    }
+    // src/server/middleware/readonly/readonly.go
+    if (this.store.readOnly && !["GET", "HEAD", "OPTIONS"].includes(method)) {
+      return done(error(403, "DENIED", "The system is in read only mode. Any modification is prohibited."));
+    }
+    // api/v2.0/swagger.yaml: /ping produces text/plain, everything else application/json; go-openapi
+    // refuses an Accept that matches neither before the handler runs.
+    const produces = path === "/ping" ? ["text/plain"] : ["application/json"];
+    if (!acceptable(request.headers.accept, produces)) {
+      return done({ status: 422, headers: { "content-type": "application/json; charset=utf-8" }, body: notAcceptableBody(produces) });
     }
     if (method === "GET" && path === "/ping") return done({ status: 200, headers: { "content-type": "text/plain" }, body: "Pong" });
     if (method === "GET" && path === "/systeminfo") return done(json(200, this.systemInfo(principal)));
-    if (method === "GET" && path === "/users/current") {
-      if (!principal) return done(error(401, "UNAUTHORIZED", "UnAuthorized"));
-      if (principal.kind === "robot") return done(error(412, "PRECONDITION", "the current user is a robot account"));
-      const user = principal.user;
-      return done(json(200, { user_id: user.id, username: user.username, email: "", realname: user.username, sysadmin_flag: user.sysadmin, admin_role_in_auth: false }));
-    }
-    if (path === "/projects" && (method === "HEAD" || method === "GET") && url.searchParams.has("project_name")) {
-      if (!principal) return done(error(401, "UNAUTHORIZED", "UnAuthorized"));
-      return done(this.store.projects.has(url.searchParams.get("project_name") ?? "") ? empty(200) : error(404, "NOT_FOUND", "project not found"));
-    }
-    if (path === "/projects" && method === "POST") return done(this.createProject(principal, body));
-    const projectGet = /^\/projects\/([^/]+)$/.exec(path);
-    if (projectGet && method === "GET") {
-      if (!principal) return done(error(401, "UNAUTHORIZED", "UnAuthorized"));
-      const key = projectGet[1] ?? "";
-      const project = headers["x-is-resource-name"] === "true" ? this.store.projects.get(key) : [...this.store.projects.values()].find((p) => String(p.id) === key) ?? this.store.projects.get(key);
-      if (!project) return done(error(404, "NOT_FOUND", `project ${key} not found`));
-      return done(json(200, { project_id: project.id, name: project.name, metadata: { public: String(project.public) }, creation_time: project.creationTime }));
-    }
-    if (path === "/robots" && method === "POST") {
-      const created = this.createRobot(principal, body);
-      return done(created.response, created.robot);
-    }
-    const robotPath = /^\/robots\/(\d+)$/.exec(path);
-    if (robotPath && (method === "GET" || method === "DELETE")) {
-      if (!principal) return done(error(401, "UNAUTHORIZED", "UnAuthorized"));
-      const robot = this.store.robots.get(Number(robotPath[1]));
-      if (!robot) return done(error(404, "NOT_FOUND", `robot ${robotPath[1]} not found`));
-      const project = robot.project === undefined ? undefined : this.store.projects.get(robot.project);
-      if (!project || !this.store.canAdminister(principal, project)) return done(error(403, "FORBIDDEN", "forbidden"));
-      if (method === "DELETE") {
-        this.store.robots.delete(robot.id);
-        return done(empty(200), { id: robot.id, name: robot.name });
-      }
-      return done(json(200, { id: robot.id, name: robot.name, level: robot.level, disable: robot.disabled, expires_at: robot.expiresAt, duration: robot.duration, description: robot.description }));
-    }
+    if (method === "GET" && path === "/users/current") return done(this.currentUser(principal));
+    if (path === "/projects" && method === "HEAD") return headProject(this.store, request);
+    if (path === "/projects" && method === "GET") return listProjects(this.store, request);
+    if (path === "/projects" && method === "POST") return createProject(this.store, request);
+    const project = /^\/projects\/([^/]+)$/.exec(path);
+    if (project && method === "GET") return getProject(this.store, request, project[1] ?? "");
+    if (path === "/robots" && method === "POST") return createRobot(this.store, request);
+    const robot = /^\/robots\/(\d+)$/.exec(path);
+    if (robot && (method === "GET" || method === "DELETE")) return readOrDeleteRobot(this.store, request, Number(robot[1]));
     const artifact = /^\/projects\/([^/]+)\/repositories\/([^/]+)\/artifacts\/([^/]+)$/.exec(path);
     if (artifact && method === "GET") {
       return done(await this.getArtifact(principal, artifact[1] ?? "", decodeURIComponent(artifact[2] ?? ""), artifact[3] ?? ""));
@@ -255,84 +251,35 @@ export class HarborApiStandIn {
     return done(error(404, "NOT_FOUND", "not found"));
   }
 
+  /** src/server/v2.0/handler/user.go `GetCurrentUserInfo`: 401 anonymous, 412 for any security context but a user's. */
+  private currentUser(principal: Principal | undefined): StandInResponse {
+    if (!HarborStandInStore.isAuthenticated(principal)) return error(401, "UNAUTHORIZED", "unauthorized");
+    if (principal.kind !== "user") return error(412, "PRECONDITION", `get current user not available for security context: ${principal.kind === "robot" ? "robot" : "v2token"}`);
+    const user = principal.user;
+    return json(200, { user_id: user.id, username: user.username, email: "", realname: user.username, sysadmin_flag: user.sysadmin, admin_role_in_auth: false });
+  }
+
   private systemInfo(principal: Principal | undefined) {
     const anonymous = { auth_mode: this.store.authMode, self_registration: false, ...(this.store.authMode === "oidc_auth" ? { oidc_provider_name: "stand-in-idp" } : {}) };
-    if (!principal) return anonymous;
+    if (!HarborStandInStore.isAuthenticated(principal)) return anonymous;
     return {
       ...anonymous,
       harbor_version: this.options.harborVersion ?? "v2.13.0-stand-in",
-      registry_url: this.registry ? new URL(this.registry.url).host : this.host,
+      registry_url: this.host,
       external_url: this.url,
       has_ca_root: false,
       project_creation_restriction: this.store.projectCreationRestriction,
-      read_only: false,
+      read_only: this.store.readOnly,
     };
   }
 
-  private createProject(principal: Principal | undefined, body: string): StandInResponse {
-    if (!principal) return error(401, "UNAUTHORIZED", "UnAuthorized");
-    const request = parseJson(body) as { project_name?: unknown; metadata?: { public?: unknown } } | undefined;
-    const name = request?.project_name;
-    if (typeof name !== "string" || !NAME.test(name) || name.length > 255) {
-      return error(400, "BAD_REQUEST", `project name is not in lower case or contains illegal characters`);
-    }
-    if (principal.kind === "robot") return error(403, "FORBIDDEN", "forbidden");
-    if (this.store.projectCreationRestriction === "adminonly" && !principal.user.sysadmin) {
-      return error(403, "FORBIDDEN", "Only system admin can create project");
-    }
-    if (this.store.projects.has(name)) return error(409, "CONFLICT", `The project named ${name} already exists`);
-    const project = this.store.addProject(name, request?.metadata?.public === "true", principal.user.username);
-    return empty(201, { location: `${API}/projects/${project.id}` });
-  }
-
-  private createRobot(principal: Principal | undefined, body: string): { response: StandInResponse; robot?: { id: number; name: string } } {
-    if (!principal) return { response: error(401, "UNAUTHORIZED", "UnAuthorized") };
-    const request = parseJson(body) as
-      | { name?: unknown; level?: unknown; duration?: unknown; description?: unknown; permissions?: Array<{ kind?: unknown; namespace?: unknown; access?: Array<{ resource?: unknown; action?: unknown }> }> }
-      | undefined;
-    if (!request) return { response: error(400, "BAD_REQUEST", "invalid request body") };
-    const { name, level, duration } = request;
-    if (typeof name !== "string" || !NAME.test(name)) return { response: error(400, "BAD_REQUEST", "robot name is not in lower case or contains illegal characters") };
-    if (level !== "project") return { response: error(400, "BAD_REQUEST", `bad request error level: ${String(level)}`) };
-    if (typeof duration !== "number" || !Number.isInteger(duration) || duration === 0 || duration < -1) {
-      return { response: error(400, "BAD_REQUEST", "bad request error duration input") };
-    }
-    const permissions = Array.isArray(request.permissions) ? request.permissions : [];
-    const permission = permissions[0];
-    if (permissions.length !== 1 || permission?.kind !== "project" || typeof permission.namespace !== "string") {
-      return { response: error(400, "BAD_REQUEST", "bad request permission") };
-    }
-    const access: RobotAccess[] = [];
-    for (const item of permission.access ?? []) {
-      const key = `${String(item.resource)}:${String(item.action)}`;
-      if (!ROBOT_ACCESS.has(key)) return { response: error(400, "BAD_REQUEST", `bad request permission: ${key}`) };
-      access.push({ resource: String(item.resource), action: String(item.action) });
-    }
-    const project = this.store.projects.get(permission.namespace);
-    if (!project) return { response: error(404, "NOT_FOUND", `project ${permission.namespace} not found`) };
-    if (!this.store.canAdminister(principal, project)) return { response: error(403, "FORBIDDEN", "forbidden") };
-    const fullName = `${this.store.robotPrefix}${project.name}+${name}`;
-    if (this.store.robotNamed(fullName)) return { response: error(409, "CONFLICT", `robot account ${fullName} already exists`) };
-    const robot = this.store.addRobot(project.name, name, access, duration, typeof request.description === "string" ? request.description : "");
-    return {
-      response: json(
-        201,
-        { id: robot.id, name: robot.name, secret: robot.secret, creation_time: robot.creationTime, expires_at: robot.expiresAt },
-        { location: `${API}/robots/${robot.id}` },
-      ),
-      robot: { id: robot.id, name: robot.name },
-    };
-  }
-
+  /** `GET …/artifacts/{reference}` (src/server/v2.0/handler/artifact.go): needs `artifact:read` in the project. */
   private async getArtifact(principal: Principal | undefined, projectName: string, repository: string, reference: string): Promise<StandInResponse> {
-    const project = this.store.projects.get(projectName);
-    if (!project) return error(404, "NOT_FOUND", `project ${projectName} not found`);
+    if (!this.store.can(principal, projectName, "artifact", "read")) {
+      return HarborStandInStore.isAuthenticated(principal) ? error(403, "FORBIDDEN", "forbidden") : error(401, "UNAUTHORIZED", "unauthorized");
+    }
+    if (!this.store.projects.has(projectName)) return error(404, "NOT_FOUND", `project ${projectName} not found`);
     const name = `${projectName}/${repository}`;
-    const canRead =
-      principal?.kind === "robot"
-        ? principal.robot.project === projectName && principal.robot.access.some((a) => a.resource === "artifact" && a.action === "read")
-        : this.store.repositoryActions(principal, name).includes("pull");
-    if (!canRead) return principal ? error(403, "FORBIDDEN", "forbidden") : error(401, "UNAUTHORIZED", "UnAuthorized");
     if (!this.registry) return error(500, "UNKNOWN", "internal server error");
     const manifest = await readRegistryManifest(this.registry, this.options.signer, { issuer: this.options.issuer, service: this.options.service }, name, reference);
     if (manifest.status === 404) return error(404, "NOT_FOUND", `artifact ${name}:${reference} not found`);

@@ -1,4 +1,4 @@
-import { createPrivateKey, randomBytes, sign, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from "node:crypto";
 import { libtrustKeyId } from "./libtrust-key-id.js";
 
 /** One entry of a token's `access` claim. */
@@ -26,9 +26,11 @@ export class RegistryTokenSigner {
   readonly privateKey: KeyObject;
   /** The libtrust ID of the public key. */
   readonly keyId: string;
+  private readonly publicKey: KeyObject;
 
   constructor(privateKeyPem: string | KeyObject) {
     this.privateKey = typeof privateKeyPem === "string" ? createPrivateKey(privateKeyPem) : privateKeyPem;
+    this.publicKey = createPublicKey(this.privateKey);
     this.keyId = libtrustKeyId(this.privateKey);
   }
 
@@ -56,6 +58,19 @@ export class RegistryTokenSigner {
     const input = `${b64(header)}.${b64(claims)}`;
     const signature = sign("sha256", Buffer.from(input), this.privateKey).toString("base64url");
     return { token: `${input}.${signature}`, claims };
+  }
+
+  /** The claims of a token this key signed (RS256); `undefined` for anything else. */
+  verify(token: string): RegistryTokenClaims | undefined {
+    const [header = "", claims = "", signature = ""] = token.split(".");
+    try {
+      const alg = (JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as { alg?: unknown }).alg;
+      if (alg !== "RS256") return undefined;
+      const valid = verify("sha256", Buffer.from(`${header}.${claims}`), this.publicKey, Buffer.from(signature, "base64url"));
+      return valid ? (JSON.parse(Buffer.from(claims, "base64url").toString("utf8")) as RegistryTokenClaims) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import { HarborStandInStore, type Principal } from "./harbor-stand-in-store.js";
+import { parseBasicAuth, resolvePrincipal } from "./security-context.js";
 import type { RegistryTokenSigner, TokenAccessEntry } from "./registry-token.js";
 
 /** How the token service issues tokens. */
@@ -38,16 +39,6 @@ export const HARBOR_TOKEN_SERVICE = "harbor-registry";
 /** Default Harbor token issuer. */
 export const HARBOR_TOKEN_ISSUER = "harbor-token-issuer";
 
-/** `Authorization: Basic …` → username and password, split on the FIRST `:` (secrets may hold `:`). */
-export const parseBasicAuth = (header: string | undefined): { username: string; password: string } | undefined => {
-  const match = /^Basic\s+(\S+)\s*$/i.exec(header ?? "");
-  if (!match?.[1]) return undefined;
-  const decoded = Buffer.from(match[1], "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon < 0) return undefined;
-  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-};
-
 /**
  * Parses one scope: type before the first `:`, actions after the last `:` (comma-separated), the name
  * in between (it may hold a `host:port`). `undefined` when it has fewer than three parts.
@@ -63,29 +54,35 @@ export const parseScope = (scope: string): TokenAccessEntry | undefined => {
   };
 };
 
+/** The repository actions a registry token can carry (src/core/service/token/creator.go `actionScopeMap`). */
+const REPOSITORY_ACTIONS = ["pull", "push", "delete", "scanner-pull"] as const;
+
 /**
- * Answers `GET /service/token` exactly as Harbor does (registry-token-auth.md §5): 405 for other
+ * Answers `GET /service/token` as Harbor does (src/core/service/token/token.go, creator.go): 405 for other
  * methods; 400 for another `service`; without `scope`, 401 with an empty body unless the credentials are
- * valid; with `scope`, always 200 — bad credentials get an anonymous token (`sub:""`, actions of an
- * anonymous user) — granting the intersection of the requested and the allowed actions.
+ * valid; with `scope`, always 200 — bad credentials get an anonymous token (`sub:""`). For each
+ * repository, the token grants EVERY action the caller may do there (pull, push, delete, scanner-pull, in
+ * no fixed order: Harbor iterates a Go map), whatever the scope asked for; nothing on a project that does
+ * not exist. `registry:catalog` keeps the asked actions for system admins only.
  */
-export const handleTokenRequest = (
+export const handleTokenRequest = async (
   store: HarborStandInStore,
   settings: TokenServiceSettings,
   request: { readonly method: string; readonly url: URL; readonly authorization: string | undefined },
-): { response: StandInResponse; record: TokenRequestRecord } => {
+): Promise<{ response: StandInResponse; record: TokenRequestRecord }> => {
   const service = settings.service ?? HARBOR_TOKEN_SERVICE;
   const credentials = parseBasicAuth(request.authorization);
   const scopes = request.url.searchParams
     .getAll("scope")
     .flatMap((value) => value.split(" "))
     .filter((value) => value.length > 0);
-  const principal: Principal | undefined = credentials && store.authenticate(credentials.username, credentials.password, "token");
+  const principal = await resolvePrincipal(store, { signer: settings.signer, service }, { method: request.method, path: request.url.pathname, authorization: request.authorization });
+  const authenticated = HarborStandInStore.isAuthenticated(principal);
   const record = (status: number, access: ReadonlyArray<TokenAccessEntry> = []): TokenRequestRecord => ({
     at: new Date().toISOString(),
     method: request.method,
     username: credentials?.username,
-    authenticated: principal !== undefined,
+    authenticated,
     scopes,
     status,
     access,
@@ -95,14 +92,9 @@ export const handleTokenRequest = (
   if (request.method !== "GET") return { response: plain(405), record: record(405) };
   const asked = request.url.searchParams.get("service") ?? "";
   if (asked !== service) return { response: plain(400, `Unable to handle service: ${asked}`), record: record(400) };
-  if (scopes.length === 0 && principal === undefined) return { response: plain(401), record: record(401) };
+  if (scopes.length === 0 && !authenticated) return { response: plain(401), record: record(401) };
 
-  const access: TokenAccessEntry[] = [];
-  for (const scope of scopes) {
-    const entry = parseScope(scope);
-    if (!entry) continue;
-    access.push({ type: entry.type, name: entry.name, actions: grantedActions(store, principal, entry) });
-  }
+  const access = scopes.map((scope) => resourceActions(scope)).map((entry) => ({ ...entry, actions: grantedActions(store, principal, entry) }));
   const lifetime = settings.lifetimeSeconds ?? 1800;
   const { token, claims } = settings.signer.sign({
     issuer: settings.issuer ?? HARBOR_TOKEN_ISSUER,
@@ -120,13 +112,36 @@ export const handleTokenRequest = (
   return { response: { status: 200, headers: { "content-type": "application/json" }, body }, record: record(200, access) };
 };
 
+/** One scope as Harbor splits it (src/core/service/token/authutils.go `GetResourceActions`): every part kept. */
+const resourceActions = (scope: string): TokenAccessEntry => {
+  const items = scope.split(":");
+  if (items.length <= 2) return { type: items[0] ?? "", name: items[1] ?? "", actions: [] };
+  const last = items[items.length - 1] ?? "";
+  return { type: items[0] ?? "", name: items.slice(1, -1).join(":"), actions: last.length > 0 ? last.split(",") : [] };
+};
+
 const grantedActions = (store: HarborStandInStore, principal: Principal | undefined, entry: TokenAccessEntry): string[] => {
   if (entry.type === "repository") {
-    const allowed = store.repositoryActions(principal, entry.name);
-    return entry.actions.filter((action) => allowed.includes(action) || (action === "*" && allowed.includes("delete")));
+    const [project, repository] = splitOnce(entry.name, "/");
+    if (repository === undefined || !store.projects.has(project)) return [];
+    return shuffle(REPOSITORY_ACTIONS.filter((action) => store.can(principal, project, "repository", action)));
   }
   if (entry.type === "registry" && entry.name === "catalog") {
-    return principal?.kind === "user" && principal.user.sysadmin ? entry.actions.filter((a) => a === "*") : [];
+    return principal?.kind === "user" && principal.user.sysadmin ? [...entry.actions] : [];
   }
   return [];
+};
+
+const splitOnce = (text: string, separator: string): [string, string | undefined] => {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + separator.length)];
+};
+
+const shuffle = <T>(items: ReadonlyArray<T>): T[] => {
+  const result = [...items];
+  for (let i = result.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [result[i], result[j]] = [result[j]!, result[i]!];
+  }
+  return result;
 };
