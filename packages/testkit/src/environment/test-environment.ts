@@ -66,7 +66,18 @@ export class TestEnvironment {
     return harbor;
   }
 
-  /** What the Harbor stand-in recorded: REST calls and token requests (never passwords). */
+  /**
+   * The Harbor stand-in as a registry: `https://<stand-in>/v2/*` is Harbor's core in front of the `token`
+   * registry (its storage, log and config), so pushes meet Harbor's own answers (project not found, quota,
+   * …). Same CA; pushes as the environment's robot unless told otherwise.
+   */
+  harborRegistry(): TestRegistry {
+    const harbor = this.harbor;
+    const url = new URL(harbor.url);
+    return { ...this.registry("token"), host: url.host, port: Number(url.port), url: harbor.url, scheme: "https" };
+  }
+
+  /** What the Harbor stand-in recorded: REST calls, token requests and `/v2/*` requests (never passwords). */
   harborRecords() {
     return harborStandInRecords(this.harbor);
   }

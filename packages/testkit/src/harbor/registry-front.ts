@@ -45,8 +45,10 @@ interface Parsed {
   readonly kind?: "manifest" | "blob" | "blob_upload" | "tag_list" | "referrers" | undefined;
 }
 
-// distribution's reference.NameRegexp, and Harbor's URL patterns (src/lib/patterns.go).
-const NAME = "[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*)*";
+// distribution's reference.NameRegexp, and Harbor's URL patterns (src/lib/patterns.go). Its separator
+// `[-]*` may be empty, which a backtracking engine (unlike Go's) turns exponential: `-+` matches the same names.
+const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const NAME = `${COMPONENT}(?:/${COMPONENT})*`;
 const PATTERNS: ReadonlyArray<[NonNullable<Parsed["kind"]>, RegExp]> = [
   ["manifest", new RegExp(`^/v2/(${NAME})/manifests/(.*)$`)],
   ["tag_list", new RegExp(`^/v2/(${NAME})/tags/list`)],
