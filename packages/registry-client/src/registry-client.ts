@@ -142,11 +142,11 @@ export class RegistryClient {
         // `/v2/` was open but this repository is not: adopt its challenge.
         self.scheme = challenge;
       } else if (self.scheme.kind !== "bearer" || authorization.fresh) {
-        return yield* self.refused(call, response, scopes);
+        return yield* self.refused(call, response, scopes, authorization.value);
       }
       authorization = yield* self.authorization(scopes, true);
       response = yield* self.follow(call, authorization.value);
-      if (response.status === 401) return yield* self.refused(call, response, scopes);
+      if (response.status === 401) return yield* self.refused(call, response, scopes, authorization.value);
       return response;
     });
   }
@@ -235,10 +235,10 @@ export class RegistryClient {
    * valid accounts a token without the rights they lack, so the credentials are checked once on
    * their own ({@link checkCredentials}) to tell "wrong password" from "not allowed".
    */
-  private refused(call: RegistryCall, response: HttpResponse, scopes: ReadonlyArray<string>): Effect.Effect<never, PushError> {
+  private refused(call: RegistryCall, response: HttpResponse, scopes: ReadonlyArray<string>, authorization: Authorization | undefined): Effect.Effect<never, PushError> {
     const self = this;
     return Effect.gen(function* () {
-      const error = self.unexpected(call.operation, response, call.reference);
+      const error = self.unexpected(call.operation, yield* self.withBody(call, response, authorization), call.reference);
       const scheme = self.scheme;
       const credentials = self.config.credentials;
       if (error._tag !== "AuthenticationFailed" || scheme.kind !== "bearer" || credentials === undefined) return yield* Effect.fail(error);
@@ -257,6 +257,17 @@ export class RegistryClient {
       }
       return yield* Effect.fail(error);
     });
+  }
+
+  /**
+   * A refused HEAD has no body, yet Harbor says why in it ("project X not found" is a 401 too): ask the
+   * same as a GET, whose refusal carries the body. Any other answer keeps the HEAD's.
+   */
+  private withBody(call: RegistryCall, response: HttpResponse, authorization: Authorization | undefined): Effect.Effect<HttpResponse> {
+    if (call.method !== "HEAD") return Effect.succeed(response);
+    return Effect.result(this.follow({ ...call, method: "GET", maxResponseBytes: 64 * 1024 }, authorization)).pipe(
+      Effect.map((result) => (result._tag === "Success" && result.success.status === response.status ? result.success : response)),
+    );
   }
 
   /**
