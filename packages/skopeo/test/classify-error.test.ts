@@ -57,6 +57,20 @@ describe("classifySkopeoFailure on recorded skopeo 1.9.3 stderr", () => {
     expect((await classified("harbor-unauthorized-to-access-repository")).message).toMatch(/wrong password.*push permission/);
   });
 
+  it("reads Harbor's own answers through its core (the stand-in's registry front)", async () => {
+    const quota = await classified("harbor-front-quota-exceeded");
+    expect(quota).toMatchObject({ _tag: "QuotaExceeded", registry: "127.0.0.1:5000" });
+    expect((quota as { detail: string }).detail).toBe(
+      "adding 33.5 KiB of storage resource, which when updated to current usage of 1.7 KiB will exceed the configured upper limit of 4.0 KiB.",
+    );
+    // skopeo never sees the body of Harbor's 401 to its first blob HEAD, so a missing project reads
+    // "authentication required"; the fix names the project as a cause.
+    const missing = await classified("harbor-front-missing-project");
+    expect(missing).toMatchObject({ _tag: "AuthenticationFailed", username: "admin" });
+    expect(missing.message).toContain("Harbor also answers so when project no-such-project does not exist");
+    expect((await classified("harbor-front-pull-only")).message).toMatch(/without push permission/);
+  });
+
   it("explains TLS failures, the plain-HTTP registry among them, with the fix", async () => {
     const untrusted = await classified("untrusted-certificate");
     expect(untrusted).toMatchObject({ _tag: "TlsVerificationFailed", reason: "certificate signed by unknown authority" });

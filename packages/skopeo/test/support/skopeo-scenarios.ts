@@ -76,20 +76,24 @@ const scripted = (name: string, expected: PushErrorTag, script: Script, options:
   },
 });
 
-/** A push to the Harbor-style token registry as one of the Harbor stand-in's accounts (or anonymously). */
+/**
+ * A push as one of the Harbor stand-in's accounts (or anonymously): to the Harbor-style token registry
+ * itself, or `through: "harbor"` to the stand-in's registry front, Harbor's core before that registry,
+ * which gives Harbor's own answers (a missing project, a quota).
+ */
 const token = (
   name: string,
   expected: PushErrorTag | undefined,
-  account: "robot" | "puller" | "pushOnlyRobot" | "expiredRobot" | "admin" | undefined,
-  options: { readonly password?: string; readonly project?: "missing" } = {},
+  account: "robot" | "puller" | "pushOnlyRobot" | "expiredRobot" | "admin" | "developer" | undefined,
+  options: { readonly password?: string; readonly project?: "missing" | "quota"; readonly through?: "harbor" } = {},
 ): SkopeoScenario => ({
   name,
   expected,
   command: async ({ environment, dir }) => {
-    const registry = environment.registry("token");
+    const registry = options.through === "harbor" ? environment.harborRegistry() : environment.registry("token");
     const harbor = environment.harbor;
     const source = await archive(dir, "docker-legacy");
-    const project = options.project === "missing" ? harbor.missingProject : harbor.project;
+    const project = options.project === "missing" ? harbor.missingProject : options.project === "quota" ? harbor.quotaProject : harbor.project;
     const destination = `${registry.host}/${project}/${name}:v1`;
     const credentials = account === undefined ? undefined : harbor.accounts[account];
     const auth = credentials
@@ -356,6 +360,14 @@ export const SKOPEO_SCENARIOS: ReadonlyArray<SkopeoScenario> = [
   token("token-push-only-robot", "AccessDenied", "pushOnlyRobot"),
   token("token-expired-robot", "AccessDenied", "expiredRobot"),
   token("token-anonymous", "AuthenticationFailed", undefined),
+  // Through Harbor's core (the stand-in's registry front). skopeo's first request to a repository is a
+  // blob HEAD, whose 401 has no body: a missing project ("project X not found", empty challenge), a wrong
+  // password and a push-only robot all read "authentication required" to skopeo.
+  token("harbor-front-copy-robot", undefined, "robot", { through: "harbor" }),
+  token("harbor-front-missing-project", "AuthenticationFailed", "admin", { through: "harbor", project: "missing" }),
+  token("harbor-front-wrong-password", "AuthenticationFailed", "robot", { through: "harbor", password: "wrong:pa$$word" }),
+  token("harbor-front-pull-only", "AuthenticationFailed", "puller", { through: "harbor" }),
+  token("harbor-front-quota-exceeded", "QuotaExceeded", "developer", { through: "harbor", project: "quota" }),
   scripted("denied-anonymous", "AuthenticationFailed", (step) =>
     step === "upload-start" ? { status: 403, body: errorBody("DENIED", "requested access to the resource is denied") } : undefined,
     { anonymous: true },
