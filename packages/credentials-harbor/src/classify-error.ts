@@ -32,6 +32,8 @@ export interface HarborCallContext {
   readonly username?: string | undefined;
   readonly project?: string | undefined;
   readonly repository?: string | undefined;
+  /** Harbor's `robot_name_prefix`, to tell robots from users in messages. @default "robot$" */
+  readonly robotPrefix?: string | undefined;
   /** Removed from every message. */
   readonly secrets?: ReadonlyArray<string | undefined> | undefined;
 }
@@ -40,12 +42,17 @@ export interface HarborCallContext {
 export const ENSURE_PROJECT_FIX =
   "create the project in Harbor, or let skopush create it: the `ensureProject: true` option of HarborCredentialsProvider (CLI: --ensure-project)";
 
+/** Harbor's default `robot_name_prefix`; an administrator may change it (e.g. `robot_`). */
+export const DEFAULT_ROBOT_NAME_PREFIX = "robot$";
+
 const QUOTA = /will exceed the configured upper limit/i;
+const READ_ONLY = /read only mode/i;
 const CSRF = /CSRF token/i;
 const PROJECT_NOT_FOUND = /project .* not found/i;
 
-/** True for Harbor robot account names (`robot$…`, or `robot_…` where the prefix was changed). */
-export const isRobotName = (username: string | undefined): boolean => username !== undefined && /^robot[$_]/.test(username);
+/** True for Harbor robot account names: those starting with the site's `robot_name_prefix`. */
+export const isRobotName = (username: string | undefined, prefix: string = DEFAULT_ROBOT_NAME_PREFIX): boolean =>
+  username !== undefined && username.startsWith(prefix);
 
 /** `{"errors":[{"code","message"}]}` → the first code and the messages (Harbor's doubled `X: X` said once). */
 export const parseHarborErrorBody = (body: Uint8Array): { code?: string | undefined; message?: string | undefined } => {
@@ -55,8 +62,8 @@ export const parseHarborErrorBody = (body: Uint8Array): { code?: string | undefi
 };
 
 /** What to check when Harbor refuses these credentials. */
-export const authenticationFix = (username: string | undefined): string =>
-  isRobotName(username)
+export const authenticationFix = (username: string | undefined, robotPrefix?: string): string =>
+  isRobotName(username, robotPrefix)
     ? "check the robot's full name as Harbor shows it (robot$project+name) and its secret; a robot that is expired, disabled or was deleted is refused exactly like a wrong secret (check it under Project > Robot Accounts or GET /api/v2.0/robots/{id}); in shells, quote the name: \"$project\" expands"
     : "check the username and password; OIDC users log in with their CLI secret (Harbor UI > User Profile), not the identity provider's password";
 
@@ -82,10 +89,18 @@ export const classifyHarborResponse = (response: Pick<HttpResponse, "status" | "
         fix:
           operation === "createRobot" || operation === "currentUser"
             ? "this account logged in, but Harbor treats it as anonymous here: OIDC CLI secrets are refused by /robots and /users/current, so they cannot create robot accounts; use a Harbor admin or project-admin account, or turn off ephemeralRobot"
-            : authenticationFix(username),
+            : authenticationFix(username, context.robotPrefix),
       });
     case 403:
       if (QUOTA.test(said)) return new QuotaExceeded({ registry, detail: said });
+      if (READ_ONLY.test(said)) {
+        return new RegistryError({
+          registry,
+          status: 403,
+          code,
+          reason: `Harbor refused ${operation}: it is in read-only mode ("${said}"), which an administrator turns on for upgrades, migrations or garbage collection; try again when it is off`,
+        });
+      }
       if (CSRF.test(said)) {
         return new RegistryError({
           registry,
@@ -102,7 +117,7 @@ export const classifyHarborResponse = (response: Pick<HttpResponse, "status" | "
           operation === "ensureProject"
             ? `creating projects may be limited to admins (project_creation_restriction=adminonly), and project robots cannot create projects: ask an admin to create "${project}", or use an account allowed to`
             : operation === "createRobot"
-              ? `ephemeralRobot needs an account that may create robots in "${project}": a project admin or a system admin (project robots and CLI secrets cannot)`
+              ? `ephemeralRobot needs an account that may create robots in "${project}": a project admin or a system admin, or (Harbor ≥ 2.12) a robot of the project with the robot create permission and at least the new robot's permissions (repository pull and push, artifact read); OIDC CLI secrets cannot`
               : undefined,
       });
     case 404:

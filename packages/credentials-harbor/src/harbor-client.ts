@@ -31,6 +31,8 @@ export interface HarborClientOptions {
   readonly retry?: RetrySettings | undefined;
   /** How to talk HTTP beyond the time limit (name resolution, `User-Agent`). @default the transport's defaults */
   readonly transport?: TransportOptions | undefined;
+  /** Harbor's `robot_name_prefix`, to tell robots from users in messages. @default "robot$" */
+  readonly robotNamePrefix?: string | undefined;
 }
 
 /** Default of {@link HarborClientOptions.timeoutMs}. */
@@ -265,6 +267,7 @@ export class HarborClient {
       username: credentials?.username,
       project: call.project,
       repository: call.repository,
+      robotPrefix: this.options.robotNamePrefix,
       secrets: credentials ? [Redacted.value(credentials.password)] : [],
     };
   }

@@ -47,6 +47,11 @@ export interface HarborCredentialsProviderOptions {
   readonly retry?: RetrySettings | undefined;
   /** How to talk HTTP beyond the time limit (name resolution, `User-Agent`). @default the transport's defaults */
   readonly transport?: TransportOptions | undefined;
+  /**
+   * Harbor's `robot_name_prefix` setting (Administration → Configuration), to tell robot accounts from
+   * users in messages and checks. Robot names themselves always pass through intact. @default "robot$"
+   */
+  readonly robotNamePrefix?: string | undefined;
 }
 
 /**
@@ -61,7 +66,7 @@ export class HarborCredentialsProvider implements CredentialsProvider {
   private readonly source: CredentialsProvider;
 
   constructor(private readonly options: HarborCredentialsProviderOptions) {
-    this.client = new HarborClient({ url: options.url, tls: options.tls, timeoutMs: options.timeoutMs, retry: options.retry, transport: options.transport });
+    this.client = new HarborClient({ url: options.url, tls: options.tls, timeoutMs: options.timeoutMs, retry: options.retry, transport: options.transport, robotNamePrefix: options.robotNamePrefix });
     this.source = toProvider(options.credentials);
   }
 
@@ -105,6 +110,7 @@ export class HarborCredentialsProvider implements CredentialsProvider {
         timeoutMs: options.timeoutMs,
         retry: options.retry,
         transport: options.transport,
+        robotNamePrefix: options.robotNamePrefix,
       });
       const validate = options.validate ?? true;
       if (validate) yield* tokens.validate(account);
@@ -112,11 +118,11 @@ export class HarborCredentialsProvider implements CredentialsProvider {
       if (options.ensureProject) {
         yield* client.ensureProject(project);
       } else if (!(yield* client.findProject(project))) {
-        return yield* Effect.fail(yield* unseenProject(client, registry, project, account.username));
+        return yield* Effect.fail(yield* unseenProject(client, registry, project, isRobotName(account.username, options.robotNamePrefix)));
       }
 
       if (options.ephemeralRobot) {
-        yield* assertCanCreateRobots(client, account);
+        yield* assertCanCreateRobots(client, account, isRobotName(account.username, options.robotNamePrefix));
         const robot = yield* ephemeralRobot(client, project, query.repository, options.ephemeralRobot === true ? {} : options.ephemeralRobot);
         return makeCredentials(robot.name, Redacted.value(robot.secret));
       }
@@ -124,7 +130,7 @@ export class HarborCredentialsProvider implements CredentialsProvider {
       // Read the rights after the project exists: Harbor ≥ 2.13.5 refuses tokens older than their project.
       if (validate) {
         const actions = yield* tokens.grantedActions(account, query.repository);
-        if (actions !== undefined) yield* checkRights(registry, query.repository, account.username, actions);
+        if (actions !== undefined) yield* checkRights(registry, query.repository, account.username, isRobotName(account.username, options.robotNamePrefix), actions);
       }
       return account;
     });
@@ -138,17 +144,18 @@ const toProvider = (credentials: HarborCredentialsProviderOptions["credentials"]
 };
 
 /** Push needs push; Harbor's push also needs pull, or blob HEADs fail with 401 (goharbor/harbor#13973). */
-const checkRights = (registry: string, repository: string, username: string, actions: ReadonlyArray<string>) => {
+const checkRights = (registry: string, repository: string, username: string, robot: boolean, actions: ReadonlyArray<string>) => {
   const has = (action: string) => actions.includes(action) || actions.includes("*");
   if (has("push") && has("pull")) return Effect.void;
-  const robot = isRobotName(username);
   if (has("push")) {
     return Effect.fail(
       new AccessDenied({
         registry,
         repository,
         reason: `${JSON.stringify(username)} may push but not pull; Harbor then refuses the blob checks of a push with 401 (goharbor/harbor#13973)`,
-        fix: robot ? "give the robot the repository pull permission together with push" : "give the account a role with pull and push (Developer or above)",
+        fix: robot
+          ? "give the robot the repository pull permission together with push (a project robot's push includes pull since Harbor 2.2; a system robot's does not)"
+          : "give the account a role with pull and push (Developer or above)",
       }),
     );
   }
@@ -169,15 +176,15 @@ const checkRights = (registry: string, repository: string, username: string, act
  * the account belongs to. `HEAD /projects?project_name=` tells a missing project from one the account may
  * not use, except to an OIDC CLI secret (Harbor answers it 401 there).
  */
-const unseenProject = (client: HarborClient, registry: string, project: string, username: string) =>
+const unseenProject = (client: HarborClient, registry: string, project: string, robot: boolean) =>
   client.projectExists(project).pipe(
     Effect.map((exists): AccessDenied | ProjectNotFound =>
       exists
         ? new AccessDenied({
             registry,
             repository: project,
-            reason: `project "${project}" exists, but ${JSON.stringify(username)} is not a member of it`,
-            fix: isRobotName(username)
+            reason: `project "${project}" exists, but the account is not a member of it`,
+            fix: robot
               ? "use a robot of this project with repository push and pull permissions (a project robot belongs to one project)"
               : "make the account a member of the project with the Developer role or above",
           })
@@ -195,9 +202,9 @@ const unseenProject = (client: HarborClient, registry: string, project: string, 
   );
 
 /** OIDC CLI secrets are anonymous on /robots: say so before trying, rather than failing with a 401. */
-const assertCanCreateRobots = (client: HarborClient, account: Credentials) =>
+const assertCanCreateRobots = (client: HarborClient, account: Credentials, robot: boolean) =>
   Effect.gen(function* () {
-    if (isRobotName(account.username)) return;
+    if (robot) return;
     const info = yield* client.systemInfo();
     if (info.auth_mode !== "oidc_auth") return;
     yield* client.currentUser().pipe(

@@ -1,6 +1,14 @@
 import "reflect-metadata";
 
-export { classifyHarborResponse, classifyTransportError, ENSURE_PROJECT_FIX, isRobotName, type HarborCallContext, type HarborOperation } from "./classify-error.js";
+export {
+  classifyHarborResponse,
+  classifyTransportError,
+  DEFAULT_ROBOT_NAME_PREFIX,
+  ENSURE_PROJECT_FIX,
+  isRobotName,
+  type HarborCallContext,
+  type HarborOperation,
+} from "./classify-error.js";
 export type { EphemeralRobotOptions } from "./ephemeral-robot.js";
 export { DEFAULT_HARBOR_TIMEOUT_MS, HarborClient, type HarborClientOptions } from "./harbor-client.js";
 export { HarborCredentialsProvider, type HarborCredentialsProviderOptions } from "./harbor-credentials-provider.js";

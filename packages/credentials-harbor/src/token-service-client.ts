@@ -44,6 +44,8 @@ export interface TokenServiceClientOptions {
   readonly retry?: RetrySettings | undefined;
   /** How to talk HTTP beyond the time limit (name resolution, `User-Agent`). @default the transport's defaults */
   readonly transport?: TransportOptions | undefined;
+  /** Harbor's `robot_name_prefix`, to tell robots from users in messages. @default "robot$" */
+  readonly robotNamePrefix?: string | undefined;
 }
 
 /**
@@ -151,7 +153,7 @@ export class TokenServiceClient {
       registry: this.registry,
       username: credentials.username,
       reason: `the ${auth.kind === "bearer" ? "token service" : "registry"} refused the credentials (HTTP ${response.status})`,
-      fix: authenticationFix(credentials.username),
+      fix: authenticationFix(credentials.username, this.options.robotNamePrefix),
     });
   }
 

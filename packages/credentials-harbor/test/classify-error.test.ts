@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyHarborResponse, classifyTransportError, type HarborCallContext } from "@skopush/credentials-harbor";
+import { classifyHarborResponse, classifyTransportError, isRobotName, type HarborCallContext } from "@skopush/credentials-harbor";
 import { TransportError } from "@skopush/registry-client";
 
 const response = (status: number, body: unknown = "", headers: Record<string, string> = {}) => ({
@@ -25,6 +25,14 @@ describe("classifyHarborResponse", () => {
     expect(error.message).toMatch(/expired, disabled/);
     expect(error.message).not.toContain("S3cr:et$");
     expect(error.isRetryable).toBe(false);
+  });
+
+  it("tells robots by the site's robot_name_prefix, robot$ unless told otherwise", () => {
+    expect([isRobotName("robot$proj+ci"), isRobotName("robot_proj+ci"), isRobotName("alice")]).toEqual([true, false, false]);
+    expect([isRobotName("bot-proj+ci", "bot-"), isRobotName("robot$proj+ci", "bot-")]).toEqual([true, false]);
+    const custom = classifyHarborResponse(response(401), context({ username: "bot-proj+ci", robotPrefix: "bot-" }));
+    expect(custom.message).toMatch(/expired, disabled/);
+    expect(classifyHarborResponse(response(401), context({ username: "bot-proj+ci" })).message).toMatch(/CLI secret/);
   });
 
   it("hints at OIDC CLI secrets for a user's 401", () => {
@@ -57,8 +65,21 @@ describe("classifyHarborResponse", () => {
     const create = classifyHarborResponse(response(403, harborError("FORBIDDEN", "forbidden")), context({ operation: "createRobot" }));
     expect(create).toMatchObject({ _tag: "AccessDenied" });
     expect(create.message).toMatch(/project admin or a system admin/);
+    // Since Harbor 2.12 a robot with the robot create permission may create narrower robots.
+    expect(create.message).toMatch(/Harbor ≥ 2\.12\) a robot of the project with the robot create permission/);
     const project = classifyHarborResponse(response(403, harborError("FORBIDDEN", "Only system admin can create project")), context({ operation: "ensureProject" }));
     expect(project.message).toMatch(/adminonly/);
+  });
+
+  // src/server/middleware/readonly/readonly.go: every write, whoever sends it.
+  it("reads Harbor's read-only mode as a RegistryError saying so, not as AccessDenied with an admin hint", () => {
+    const body = harborError("DENIED", "The system is in read only mode. Any modification is prohibited.");
+    for (const operation of ["ensureProject", "createRobot", "deleteRobot"] as const) {
+      const error = classifyHarborResponse(response(403, body), context({ operation }));
+      expect(error).toMatchObject({ _tag: "RegistryError", status: 403, code: "DENIED" });
+      expect(error.message).toMatch(/read-only mode .*try again when it is off/);
+      expect(error.message).not.toMatch(/adminonly|project admin/);
+    }
   });
 
   it("maps a 404 about a project to ProjectNotFound naming the project and the ensureProject option", () => {
