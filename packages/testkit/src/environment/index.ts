@@ -21,6 +21,7 @@ export {
   type HarborStandInAccounts,
   type HarborStandInState,
 } from "./harbor-stand-in.js";
+export { startHarborStandInBeside } from "./harbor-stand-in-beside.js";
 export { ROBOT_USERNAME, type RegistryCredentials } from "./htpasswd.js";
 export { hostSkopeoPush, type HostSkopeoPush, type HostSkopeoPushResult } from "./host-skopeo-push.js";
 export { REQUIRED_TOOLS, type ToolName, type Tools } from "./install.js";
