@@ -22,7 +22,7 @@ const up = async () => {
     console.log(`${registry.kind.padEnd(6)} ${registry.url}${registry.certDir ? `, --dest-cert-dir ${registry.certDir}` : ""}${who}`);
   }
   const harbor = environment.state.harbor;
-  if (harbor?.pid !== undefined) console.log(`harbor ${harbor.url} (HarborApiStandIn: REST API and token service; accounts in state.json)`);
+  if (harbor?.pid !== undefined) console.log(`harbor ${harbor.url} (HarborApiStandIn: REST API, token service, and /v2/* in front of the token registry; accounts in state.json)`);
 };
 
 const status = async () => {

@@ -42,7 +42,7 @@ export interface EnvironmentState {
   /** Signs upload state in every registry (distribution's `http.secret`). */
   readonly httpSecret: string;
   readonly registries: Readonly<Partial<Record<RegistryKind, TestRegistry>>>;
-  /** The HarborApiStandIn process (REST API and token service) the `token` registry trusts. */
+  /** The HarborApiStandIn process (REST API, token service, `/v2/*` in front of the `token` registry) that registry trusts. */
   readonly harbor?: HarborStandInState | undefined;
   /** The second local user the trust-boundary tests act as (not root, not the user running the tests). */
   readonly otherUser?: LocalUser | undefined;
