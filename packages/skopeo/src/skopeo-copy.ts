@@ -10,6 +10,7 @@ import {
 } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import * as Redacted from "effect/Redacted";
+import { preflightRegistry, readBackPush, type ExpectedImage } from "@skopush/registry-client";
 import { writeAuthFile } from "./auth-file.js";
 import { prepareCertDir } from "./cert-dir.js";
 import { classifySkopeoFailure, isConnectionCut } from "./classify-error.js";
@@ -32,6 +33,17 @@ const transportOf = (summary: ArchiveSummary): SkopeoSourceTransport =>
 const describeArchive = (summary: ArchiveSummary): string =>
   `${summary.layout}${summary.outerCompression === "gzip" ? " (gzip)" : ""}, ${summary.layerCount} layer${summary.layerCount === 1 ? "" : "s"}, ${formatBytes(summary.totalBytes)}`;
 
+/** What skopeoCopy asks the registry from Node around skopeo, which has no time limits and is taken on trust otherwise. */
+export interface RegistryChecks {
+  /** Before anything is staged: is a registry answering there, in time? */
+  readonly preflight: (request: PushRequest) => Effect.Effect<unknown, PushError>;
+  /** After skopeo succeeded: does the destination hold exactly this image? */
+  readonly readBack: (request: PushRequest, expected: ExpectedImage) => Effect.Effect<unknown, PushError>;
+}
+
+/** The checks of every real push: `GET /v2/` with the push's TLS settings and timeouts, and the read-back. */
+export const REGISTRY_CHECKS: RegistryChecks = { preflight: preflightRegistry, readBack: readBackPush };
+
 /**
  * The whole push through skopeo, shared by every skopeo strategy; `host` says where skopeo runs.
  *
@@ -50,7 +62,12 @@ const describeArchive = (summary: ArchiveSummary): string =>
  * The workspace, and everything in it (authfile included), is removed when the push ends, however it
  * ends; interrupting the effect kills skopeo first.
  */
-export const skopeoCopy = (host: SkopeoHost, request: PushRequest, progress: ProgressSink): Effect.Effect<PushOutcome, PushError> =>
+export const skopeoCopy = (
+  host: SkopeoHost,
+  request: PushRequest,
+  progress: ProgressSink,
+  checks: RegistryChecks = REGISTRY_CHECKS,
+): Effect.Effect<PushOutcome, PushError> =>
   Effect.scoped(
     Effect.gen(function* () {
       const archivePath = resolve(request.archive.path);
@@ -58,6 +75,8 @@ export const skopeoCopy = (host: SkopeoHost, request: PushRequest, progress: Pro
       const summary = yield* inspectArchive(archivePath, { format: request.archive.format });
       const tracker = new CopyProgress(summary, progress);
       tracker.preparing(1, `Read ${request.archive.path}: ${describeArchive(summary)}`);
+      // skopeo has no time limits: a silent server, or one that is no registry, is found from Node first.
+      yield* checks.preflight(request);
 
       const workspace = yield* host.workspace;
       let localArchive = archivePath;
@@ -132,7 +151,9 @@ export const skopeoCopy = (host: SkopeoHost, request: PushRequest, progress: Pro
           }),
         );
       }
+      // skopeo's success is not taken on trust: the tag must hold this digest, and the manifest the archive's config.
+      yield* checks.readBack(request, { digest, configDigest: summary.configDigest });
       tracker.finished(`Pushed ${destination.name}${destination.tag ? `:${destination.tag}` : ""}@${digest}`);
-      return { digest, bytesPushed: tracker.bytesPushed };
+      return { digest, bytesPushed: tracker.bytesPushed, verified: true };
     }),
   );

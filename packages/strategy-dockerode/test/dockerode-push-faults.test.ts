@@ -5,6 +5,7 @@ import { Cause, Effect, Exit } from "effect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultRetrySettings, ImageReference, type PushError } from "@skopush/core";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
+import { startMisbehavingRegistry, type MisbehavingRegistry } from "@skopush/testkit/hardening";
 import { DockerodePushStrategy } from "../src/index.js";
 import { FakeDockerClient } from "./fake-docker-client.js";
 
@@ -16,7 +17,10 @@ const errorOf = (exit: Exit.Exit<unknown, PushError>): PushError => {
 describe("DockerodePushStrategy when skopeo is ended by a signal (with a fake daemon)", () => {
   let dir: string;
   let docker: FakeDockerClient;
-  beforeEach(() => {
+  // Answers the pre-flight from Node (`GET /v2/`) as a registry does; the fake skopeo pushes nowhere.
+  let registry: MisbehavingRegistry;
+  beforeEach(async () => {
+    registry = await startMisbehavingRegistry();
     dir = mkdtempSync(join(tmpdir(), "skopush-dockerode-fault-unit-"));
     docker = new FakeDockerClient();
     docker.containers.set("c", {
@@ -24,7 +28,10 @@ describe("DockerodePushStrategy when skopeo is ended by a signal (with a fake da
       status: "running",
     });
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await registry.close();
+  });
 
   const push = async (onCopy: () => number) => {
     docker.execAnswer = (command) => (command.includes("copy") ? { exitCode: onCopy() } : { exitCode: 0, output: "skopeo version 1.9.3\n" });
@@ -32,7 +39,7 @@ describe("DockerodePushStrategy when skopeo is ended by a signal (with a fake da
     const strategy = new DockerodePushStrategy({ docker, containerName: "c", sharedDir: { hostPath: dir }, transfer: "shared-directory" });
     const request = {
       archive: { path: archive.path },
-      destination: ImageReference.parseOrThrow("127.0.0.1:5000/p/app:v1"),
+      destination: ImageReference.parseOrThrow(`${registry.host}/p/app:v1`),
       tls: { verify: false },
       retry: { ...defaultRetrySettings, times: 0 },
     };

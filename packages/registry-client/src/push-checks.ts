@@ -1,0 +1,63 @@
+import { defaultPushTimeouts, TlsVerificationFailed, type PushError, type PushRequest } from "@skopush/core";
+import * as Effect from "effect/Effect";
+import { TokenCache } from "./auth/token-cache.js";
+import { pushScopes } from "./auth/scope.js";
+import { candidateSchemes } from "./endpoint.js";
+import { notARegistryError, pingRegistry, type PingResult } from "./ping.js";
+import { verifyPushed, type ExpectedImage, type StoredManifest } from "./read-back.js";
+import { RegistryClient } from "./registry-client.js";
+import { resolveTransportOptions, Transport, transportTimeoutsOf } from "./transport/transport.js";
+
+const transportFor = (request: PushRequest) =>
+  resolveTransportOptions({ timeouts: transportTimeoutsOf(request.timeouts ?? defaultPushTimeouts), systemCertDirs: true });
+
+const unreadableCa = (registry: string) => (error: { code?: string | undefined; cause: unknown; detail: string }) =>
+  new TlsVerificationFailed({ registry, reason: `the CA certificates cannot be read (${error.code ?? String(error.cause)}: ${error.detail})`, cause: error.cause });
+
+/**
+ * The cheap check before a tool without time limits (skopeo) is started: one `GET /v2/` with the push's
+ * TLS settings and `timeouts`. A silent or stalling server ends in `Timeout`, a server that is not a
+ * registry in `NotARegistry`, before anything is staged.
+ */
+export const preflightRegistry = (request: PushRequest): Effect.Effect<PingResult, PushError> => {
+  const registry = request.destination.registry;
+  return Effect.scoped(
+    Effect.gen(function* () {
+      const transport = yield* Transport.scoped({ registry, trust: request.tls, options: transportFor(request) }).pipe(Effect.mapError(unreadableCa(registry)));
+      const pinged = yield* pingRegistry(transport, registry, candidateSchemes(registry, request.tls.verify), {
+        registry,
+        repository: request.destination.repository,
+        operation: "ping",
+      });
+      const notARegistry = notARegistryError(registry, pinged);
+      if (notARegistry !== undefined) return yield* Effect.fail(notARegistry);
+      return pinged;
+    }),
+  );
+};
+
+/**
+ * Reads a finished push back with the push's own credentials and TLS settings: the tag (or digest) of
+ * the destination must resolve to `expected.digest`, whose manifest references `expected.configDigest`.
+ */
+export const readBackPush = (request: PushRequest, expected: ExpectedImage): Effect.Effect<StoredManifest, PushError> => {
+  const destination = request.destination;
+  const repository = destination.repository;
+  return Effect.scoped(
+    Effect.gen(function* () {
+      const client = yield* RegistryClient.connect(
+        {
+          host: destination.registry,
+          repository,
+          credentials: request.credentials,
+          tls: request.tls,
+          transport: transportFor(request),
+          scopes: pushScopes(repository),
+          archivePath: request.archive.path,
+        },
+        new TokenCache(),
+      );
+      return yield* verifyPushed(client, destination.registry, repository, destination.manifestReference, expected);
+    }),
+  );
+};
