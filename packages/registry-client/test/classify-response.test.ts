@@ -129,6 +129,7 @@ describe("classifyTransport", () => {
       expect(error._tag).toBe("RegistryUnreachable");
       expect(error.isRetryable).toBe(true);
     }
+    expect(classifyTransport(context("ping"), transport("ECONNREFUSED")).message).toMatch(/ECONNREFUSED, connection refused\. Fix: check the address and port/);
   });
 
   it("a timeout at any stage → Timeout naming the stage and the address (retryable)", () => {

@@ -33,6 +33,10 @@ const transportOf = (summary: ArchiveSummary): SkopeoSourceTransport =>
 const describeArchive = (summary: ArchiveSummary): string =>
   `${summary.layout}${summary.outerCompression === "gzip" ? " (gzip)" : ""}, ${summary.layerCount} layer${summary.layerCount === 1 ? "" : "s"}, ${formatBytes(summary.totalBytes)}`;
 
+/** Whether skopeo re-encodes the config (a docker → OCI conversion), so that its digest is no longer the archive's. */
+const convertsConfig = (summary: ArchiveSummary, request: PushRequest): boolean =>
+  request.manifestFormat === "oci" && summary.format === "docker-archive";
+
 /** What skopeoCopy asks the registry from Node around skopeo, which has no time limits and is taken on trust otherwise. */
 export interface RegistryChecks {
   /** Before anything is staged: is a registry answering there, in time? */
@@ -152,7 +156,7 @@ export const skopeoCopy = (
         );
       }
       // skopeo's success is not taken on trust: the tag must hold this digest, and the manifest the archive's config.
-      yield* checks.readBack(request, { digest, configDigest: summary.configDigest });
+      yield* checks.readBack(request, { digest, configDigest: convertsConfig(summary, request) ? undefined : summary.configDigest });
       tracker.finished(`Pushed ${destination.name}${destination.tag ? `:${destination.tag}` : ""}@${digest}`);
       return { digest, bytesPushed: tracker.bytesPushed, verified: true };
     }),

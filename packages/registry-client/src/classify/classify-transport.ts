@@ -15,7 +15,18 @@ export interface TransportContext {
   readonly secrets?: ReadonlyArray<string | undefined> | undefined;
 }
 
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "ENETDOWN", "EADDRNOTAVAIL"]);
+/** The codes of a registry nobody answers at, in the words skopeo and curl use. */
+const UNREACHABLE_WORDS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "no such host",
+  EAI_AGAIN: "the host name could not be resolved now",
+  EAI_FAIL: "the host name could not be resolved",
+  EHOSTUNREACH: "no route to host",
+  ENETUNREACH: "network is unreachable",
+  EHOSTDOWN: "host is down",
+  ENETDOWN: "network is down",
+  EADDRNOTAVAIL: "cannot assign requested address",
+};
 const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT", "ERR_STREAM_PREMATURE_CLOSE", "UND_ERR_SOCKET", "ERR_HTTP_REQUEST_TIMEOUT"]);
 
 const timeoutOf = (detail: string): number => Number(/(\d+) ms/.exec(detail)?.[1] ?? 0);
@@ -36,8 +47,9 @@ export const classifyTransport = (context: TransportContext, error: TransportErr
       detail,
     });
   }
-  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
-    return new RegistryUnreachable({ registry, reason: `${code} (${what})`, cause: error.cause });
+  const words = code === undefined ? undefined : UNREACHABLE_WORDS[code];
+  if (words !== undefined) {
+    return new RegistryUnreachable({ registry, reason: `${what}: ${code}, ${words}`, cause: error.cause });
   }
   if (code !== undefined && NOT_TLS_CODES.has(code) && error.phase === "connect") {
     return new RegistryUnreachable({
