@@ -5,7 +5,7 @@ import * as Exit from "effect/Exit";
 import { inject, injectable, injectAll } from "tsyringe";
 import type { Attempt, AttemptOutcome } from "./attempt.js";
 import { cancelOnAbort } from "./cancellation.js";
-import { NoStrategyAvailable, PushCancelled, PushFailed, StrategyFailed, StrategyUnavailable, type PushError } from "./errors.js";
+import { NoStrategyAvailable, PushCancelled, PushFailed, StrategyFailed, StrategyUnavailable, Timeout, type PushError } from "./errors.js";
 import { defaultFallbackPolicy, type FallbackPolicy } from "./fallback-policy.js";
 import { ignoreProgress, monotonicProgress, type ProgressSink } from "./progress.js";
 import type { PushRequest } from "./push-request.js";
@@ -60,11 +60,14 @@ export class FallbackChain {
     return Effect.gen({ self: this }, function* () {
       const sink = monotonicProgress(progress);
       const attempts: Attempt[] = [];
+      const totalMs = request.timeouts?.totalMs;
+      const deadline = totalMs === undefined || totalMs <= 0 ? undefined : (yield* Clock.currentTimeMillis) + totalMs;
       for (const strategy of this.strategies) {
         const started = yield* Clock.currentTimeMillis;
         const strategySink: ProgressSink = (event) => sink({ ...event, strategy: strategy.name });
         strategySink({ percent: 0, phase: "preparing", message: `trying ${strategy.name}` });
-        const exit = yield* Effect.exit(cancelOnAbort(this.attempt(strategy, request, strategySink), request.signal));
+        const attempt = deadline === undefined ? this.attempt(strategy, request, strategySink) : withinTotal(this.attempt(strategy, request, strategySink), request, deadline - started, totalMs!);
+        const exit = yield* Effect.exit(cancelOnAbort(attempt, request.signal));
         const durationMs = (yield* Clock.currentTimeMillis) - started;
         if (Exit.isSuccess(exit)) {
           attempts.push({ strategy: strategy.name, outcome: "success", durationMs });
@@ -73,7 +76,8 @@ export class FallbackChain {
         }
         const error = errorOf(exit.cause, strategy.name);
         attempts.push({ strategy: strategy.name, outcome: outcomeOf(error), reason: error.summary, error: error._tag, durationMs });
-        if (error._tag === "PushCancelled" || this.policy.decide(error) === "stop") {
+        // The whole push's time is spent: no other strategy gets any.
+        if (error._tag === "PushCancelled" || (error._tag === "Timeout" && error.stage === "total") || this.policy.decide(error) === "stop") {
           return yield* Effect.fail(new PushFailed({ reason: error, attempts }));
         }
       }
@@ -127,6 +131,26 @@ export class FallbackChain {
     );
   }
 }
+
+/**
+ * `attempt` stopped (interrupted, so skopeo is killed and its workspace removed) when the whole push's
+ * `totalMs` runs out `remainingMs` from now, failing with `Timeout` (stage `total`).
+ */
+const withinTotal = (attempt: Effect.Effect<PushOutcome, PushError>, request: PushRequest, remainingMs: number, totalMs: number): Effect.Effect<PushOutcome, PushError> =>
+  attempt.pipe(
+    Effect.timeoutOrElse({
+      duration: Math.max(0, remainingMs),
+      orElse: () =>
+        Effect.fail(
+          new Timeout({
+            operation: `push to ${request.destination}`,
+            afterMs: totalMs,
+            stage: "total",
+            detail: `the push to ${request.destination.registry} did not finish within ${totalMs} ms; it was stopped (raise timeouts.totalMs, --timeout, for a large image on a slow link)`,
+          }),
+        ),
+    }),
+  );
 
 /** The typed error of a failed attempt; a defect (a strategy that threw) becomes `StrategyFailed`. */
 const errorOf = (cause: Cause.Cause<PushError>, strategy: string): PushError => {

@@ -49,10 +49,15 @@ export interface PushTimeouts {
   readonly stallMs: number;
   /** For the answer to the manifest PUT (a registry may check every blob first). @default 120000 */
   readonly manifestMs: number;
+  /**
+   * For the whole push, every strategy tried included; what runs is stopped (skopeo too) and nothing is
+   * left. Bounds what no stage limit sees, such as an upload dripping a byte a second. @default 10800000 (3 h)
+   */
+  readonly totalMs?: number | undefined;
 }
 
 /** Defaults of {@link PushTimeouts}. */
-export const defaultPushTimeouts: PushTimeouts = { connectMs: 30_000, responseMs: 60_000, stallMs: 60_000, manifestMs: 120_000 };
+export const defaultPushTimeouts: PushTimeouts = { connectMs: 30_000, responseMs: 60_000, stallMs: 60_000, manifestMs: 120_000, totalMs: 10_800_000 };
 
 /** The manifest format written to the registry; the source's own when absent. */
 export type ManifestFormat = "oci" | "v2s2";

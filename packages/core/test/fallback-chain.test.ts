@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   AuthenticationFailed,
   CommandFailed,
+  defaultPushTimeouts,
   EnvironmentFault,
   FallbackChain,
   ManifestRejected,
@@ -198,6 +199,18 @@ describe("FallbackChain", () => {
     expect(failure.reason._tag).toBe("PushCancelled");
     expect(hanging.cleanups).toBe(1);
     expect(failure.attempts).toMatchObject([{ strategy: "slow", outcome: "cancelled", error: "PushCancelled" }]);
+    expect(next.probes).toBe(0);
+  });
+
+  it("ends the whole push at timeouts.totalMs: the running strategy is stopped and cleaned up, no other is tried", async () => {
+    const hanging = FakePushStrategy.hanging("slow");
+    const next = FakePushStrategy.succeeding("next");
+    const base = request();
+    const failure = failed(await run(new FallbackChain([hanging, next]), request({ timeouts: { ...defaultPushTimeouts, totalMs: 50 } })));
+    expect(failure.reason).toMatchObject({ _tag: "Timeout", stage: "total", afterMs: 50 });
+    expect(failure.message).toContain(`the push to ${base.destination.registry} did not finish within 50 ms`);
+    expect(hanging.cleanups).toBe(1);
+    expect(failure.attempts).toMatchObject([{ strategy: "slow", outcome: "failed", error: "Timeout" }]);
     expect(next.probes).toBe(0);
   });
 
