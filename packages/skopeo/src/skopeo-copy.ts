@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { formatBytes, inspectArchive, type ArchiveSummary } from "@skopush/archive";
 import {
+  defaultPushTimeouts,
   ManifestRejected,
   transientFaultSchedule,
   type ProgressSink,
@@ -19,6 +20,7 @@ import { CopyProgress } from "./copy-progress.js";
 import { createPrivateDigestFile, digestFilePaths, readDigestFile } from "./digest-file.js";
 import type { SkopeoHost } from "./skopeo-host.js";
 import { gunzipIntoWorkspace } from "./stage-archive.js";
+import { stallWatch } from "./stall-watch.js";
 import { verifyWorkspace, WORKSPACE_TMP } from "./workspace.js";
 
 /**
@@ -111,14 +113,26 @@ export const skopeoCopy = (
 
       tracker.preparing(4, `Running skopeo copy to ${destination}`);
       // skopeo reads the workspace by its path: check that the path still names what was filled, every attempt.
+      const stallMs = request.timeouts?.stallMs ?? defaultPushTimeouts.stallMs;
+      const run = Effect.suspend(() => {
+        const watch = stallWatch(stallMs, { registry: destination.registry, destination: destination.toString() });
+        // A stall interrupts the run, which stops skopeo (inside the container too) before the error is seen.
+        return host
+          .run(args, {
+            onLine: (line, stream) => {
+              watch.line();
+              if (stream === "stdout") tracker.line(line);
+            },
+            onBytesRead: (bytes) => {
+              watch.bytes(bytes);
+              tracker.bytesReadSoFar(bytes);
+            },
+            env: { TMPDIR: join(workspace.skopeoPath, WORKSPACE_TMP) },
+          })
+          .pipe(Effect.raceFirst(watch.expired));
+      });
       const copy = verifyWorkspace(host.strategy, workspace)
-        .pipe(Effect.andThen(host.run(args, {
-          onLine: (line, stream) => {
-            if (stream === "stdout") tracker.line(line);
-          },
-          onBytesRead: (bytes) => tracker.bytesReadSoFar(bytes),
-          env: { TMPDIR: join(workspace.skopeoPath, WORKSPACE_TMP) },
-        })))
+        .pipe(Effect.andThen(run))
         .pipe(
           Effect.flatMap((result): Effect.Effect<void, PushError> =>
             result.exitCode === 0

@@ -1,0 +1,34 @@
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Fiber from "effect/Fiber";
+import { describe, expect, it } from "vitest";
+import { stallWatch } from "../src/stall-watch.js";
+
+const where = { registry: "127.0.0.1:5000", destination: "127.0.0.1:5000/p/app:v1" };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("stallWatch", () => {
+  it("fails with Timeout (stage stall) naming the address once the byte count stood still for stallMs", async () => {
+    const watch = stallWatch(60, where);
+    watch.bytes(1000);
+    const exit = await Effect.runPromiseExit(watch.expired);
+    expect(Exit.isFailure(exit)).toBe(true);
+    const error = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail") : undefined;
+    expect(error?._tag === "Fail" && error.error).toMatchObject({ _tag: "Timeout", stage: "stall", afterMs: 60 });
+    expect(error?._tag === "Fail" && error.error.message).toContain("skopeo moved no byte to or from 127.0.0.1:5000 for 60 ms (1000 bytes read in all)");
+  });
+
+  it("does not fire while bytes or lines keep moving, nor before the host reported any byte count", async () => {
+    const moving = stallWatch(80, where);
+    const unarmed = stallWatch(40, where);
+    let fired = 0;
+    const fibers = [moving, unarmed].map((w) => Effect.runFork(w.expired.pipe(Effect.tapError(() => Effect.sync(() => void fired++)))));
+    for (let i = 0; i < 12; i++) {
+      if (i % 2 === 0) moving.bytes(i * 100);
+      else moving.line();
+      await sleep(25);
+    }
+    expect(fired).toBe(0);
+    await Promise.all(fibers.map((fiber) => Effect.runPromise(Fiber.interrupt(fiber))));
+  });
+});
