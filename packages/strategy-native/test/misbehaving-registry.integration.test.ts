@@ -1,0 +1,81 @@
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Cause, Effect, Exit } from "effect";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { defaultPushTimeouts, defaultRetrySettings, ImageReference, type PushRequest } from "@skopush/core";
+import { listTags, loadTestEnvironment, pushSettingsFor, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
+import { writeImageArchive } from "@skopush/testkit/fixtures";
+import { startMisbehavingRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
+import { NativeSkopeoStrategy } from "../src/index.js";
+
+// Native skopeo (which has no time limits) against a registry that misbehaves mid-upload: a typed
+// Timeout naming the stage and the address, no tag, no workspace, no skopeo left running.
+let env: TestEnvironment;
+let registry: TestRegistry;
+let work: string;
+let temp: string;
+let image: string;
+let server: MisbehavingRegistry | undefined;
+
+beforeAll(async () => {
+  env = await loadTestEnvironment();
+  registry = env.registry("tls");
+  work = await mkdtemp(join(tmpdir(), "skopush-native-misbehaving-"));
+  temp = join(work, "temp");
+  await mkdir(temp, { mode: 0o700 });
+  image = join(work, "image.tar");
+  await writeImageArchive(image, { format: "docker-legacy", layers: 2, layerSize: 4 << 20, compressibility: "random", seed: `native-misbehaving-${Date.now()}` });
+});
+afterAll(() => rm(work, { recursive: true, force: true }));
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const startServer = async (options: MisbehavingRegistryOptions) =>
+  (server = await startMisbehavingRegistry({
+    upstream: registry.url,
+    caFile: registry.caFile,
+    tls: { certFile: env.state.certificates.serverCert, keyFile: env.state.certificates.serverKey },
+    ...options,
+  }));
+
+const skopeoProcessesFor = async (repository: string) => {
+  const found: string[] = [];
+  for (const pid of (await readdir("/proc")).filter((p) => /^\d+$/.test(p))) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "latin1").catch(() => "");
+    if (cmdline.includes(repository)) found.push(`${pid} ${cmdline}`);
+  }
+  return found;
+};
+
+const pushThrough = async (host: string, repository: string, timeouts = { ...defaultPushTimeouts, connectMs: 2_000, responseMs: 2_000, stallMs: 2_000 }) => {
+  const request: PushRequest = {
+    archive: { path: image },
+    destination: ImageReference.parseOrThrow(`${host}/${repository}:v1`),
+    ...pushSettingsFor(registry),
+    retry: { ...defaultRetrySettings, times: 0 },
+    timeouts,
+  };
+  const started = Date.now();
+  const exit = await Effect.runPromiseExit(new NativeSkopeoStrategy({ tempDirectory: temp }).push(request, () => {}));
+  if (Exit.isSuccess(exit)) throw new Error("expected the push to fail");
+  const error = Cause.findErrorOption(exit.cause);
+  if (error._tag === "None") throw new Error(Cause.pretty(exit.cause));
+  return { error: error.value, ms: Date.now() - started };
+};
+
+describe("native skopeo against a misbehaving registry", () => {
+  it("answers /v2/ then stalls during a blob upload → Timeout (stall) naming the address; skopeo stopped, nothing left", async () => {
+    const stalling = await startServer({ rules: [{ when: "blob-upload", act: { kind: "stall", afterBytes: 64 << 10 } }] });
+    const repository = `native/stall-${Date.now()}`;
+    const { error, ms } = await pushThrough(stalling.host, repository);
+    expect(error).toMatchObject({ _tag: "Timeout", stage: "stall" });
+    expect(error.message).toContain(stalling.host);
+    expect(ms).toBeLessThan(60_000);
+    expect(await listTags(registry, repository)).toEqual([]);
+    expect(await readdir(temp)).toEqual([]);
+    expect(await skopeoProcessesFor(repository)).toEqual([]);
+  });
+});
