@@ -8,6 +8,7 @@ import { cancelOnAbort } from "./cancellation.js";
 import { NoStrategyAvailable, PushCancelled, PushFailed, StrategyFailed, StrategyUnavailable, Timeout, type PushError } from "./errors.js";
 import { defaultFallbackPolicy, type FallbackPolicy } from "./fallback-policy.js";
 import { ignoreProgress, monotonicProgress, type ProgressSink } from "./progress.js";
+import { checkPushOutcome } from "./push-outcome-check.js";
 import type { PushRequest } from "./push-request.js";
 import type { PushOutcome, PushStrategy } from "./push-strategy.js";
 import { DEFAULT_PROBE_TIMEOUT_MS } from "./retry.js";
@@ -128,6 +129,7 @@ export class FallbackChain {
     ).pipe(
       Effect.andThen(this.probe(strategy)),
       Effect.andThen(Effect.suspend(() => strategy.push(request, progress))),
+      Effect.flatMap((outcome) => checkPushOutcome(strategy.name, outcome)),
     );
   }
 }
