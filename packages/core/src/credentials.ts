@@ -12,3 +12,9 @@ export const makeCredentials = (username: string, password: string): Credentials
   username,
   password: Redacted.make(password, { label: "password" }),
 });
+
+/**
+ * The plain password of `credentials`, for code that hands it to a tool (a promise-style strategy needs no
+ * `effect` import for it). Pass it on through stdin, a file or a header, never argv or a message.
+ */
+export const passwordOf = (credentials: Credentials): string => Redacted.value(credentials.password);

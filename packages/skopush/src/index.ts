@@ -22,15 +22,12 @@ export { DEFAULT_STRATEGIES, type DefaultStrategy, type OptionsOf } from "./defa
 export { SEED_METHOD_STRATEGIES, seedMethodOf, type SeedMethod } from "./seed-method.js";
 export { seedMethods, skopeoPushToHarbor } from "./skopeo-push-to-harbor.js";
 export { DEFAULT_CONTAINER_NAME, SkopeoPusher, type SkopeoPusherOptions } from "./skopeo-pusher.js";
-export type { SeedPushResult, SeedPushTarget, SkopeoPushToHarborOptions } from "./seed-types.js";
-export type {
-  Attempt,
-  AttemptOutcome,
-  ProgressEvent,
-  ProgressSink,
-  PushErrorTag,
-  PushFailure,
-  PushImageOptions,
-  PushResult,
-  PushSuccess,
-} from "@skopush/core";
+export type { SeedPushError, SeedPushResult, SeedPushSuccess, SeedPushTarget, SkopeoPushToHarborOptions } from "./seed-types.js";
+// The front door: everything composing needs, so `skopush` is the one package an app installs.
+export * from "@skopush/core";
+export { defaultCredentialsProviders, type DefaultCredentialsProvidersOptions } from "@skopush/credentials-docker";
+export { HarborCredentialsProvider, TokenServiceCredentialsVerifier, type HarborCredentialsProviderOptions } from "@skopush/credentials-harbor";
+export { DOCKER_EXEC_OPTIONS, dockerExecStrategy, registerDockerExecStrategy, type DockerExecOptions } from "@skopush/strategy-docker-exec";
+export { DOCKERODE_OPTIONS, dockerodeStrategy, registerDockerodeStrategy, type DockerodeOptions } from "@skopush/strategy-dockerode";
+export { NATIVE_SKOPEO_OPTIONS, nativeSkopeoStrategy, registerNativeSkopeoStrategy, type NativeSkopeoOptions } from "@skopush/strategy-native";
+export { REGISTRY_PUSH_OPTIONS, registerRegistryPushStrategy, registryPushStrategy, type RegistryPushOptions } from "@skopush/strategy-registry";

@@ -13,7 +13,7 @@ import type { DependencyContainer } from "tsyringe";
 import { harborImageReferenceOrThrow } from "./harbor-reference.js";
 import { progressCallbackSink } from "./progress-callback.js";
 import { SEED_METHOD_STRATEGIES, seedMethodOf, type SeedMethod } from "./seed-method.js";
-import type { SeedPushResult, SeedPushTarget } from "./seed-types.js";
+import type { SeedPushError, SeedPushResult, SeedPushTarget } from "./seed-types.js";
 
 /** The strategies registered in `container` that serve `methods`, in method order, then registration order. */
 export const strategiesForMethods = (container: DependencyContainer, methods: ReadonlyArray<SeedMethod>): PushStrategy[] => {
@@ -28,12 +28,12 @@ const imageOf = (target: SeedPushTarget): string => {
   return `${host}/${target.project}/${target.repository}:${target.tag ?? "latest"}`;
 };
 
-const failure = (image: string, message: string, error: SeedPushResult["error"], attempts: SeedPushResult["attempts"] = []): SeedPushResult => ({
+const failure = (image: string, message: string, error: SeedPushError["error"]): SeedPushError => ({
   status: "error",
   image,
   message,
   error,
-  attempts,
+  attempts: [],
   durationMs: 0,
 });
 

@@ -43,22 +43,38 @@ export interface SkopeoPushToHarborOptions extends SeedPushTarget {
   readonly container?: DependencyContainer | undefined;
 }
 
-/** The seed tool's result dict, in TypeScript. */
-export interface SeedPushResult {
-  readonly status: "success" | "error";
+/** What every seed result carries. */
+interface SeedPushResultBase {
   /** `host/project/repository:tag`. */
   readonly image: string;
-  /** How it was pushed: `docker` (docker-exec or dockerode), `native` or `registry`; absent on error. */
-  readonly method?: SeedMethod | string | undefined;
-  /** The exact strategy that pushed, e.g. `docker-exec`; absent on error. */
-  readonly strategy?: string | undefined;
   /** For people: what happened, and on error what to do; lists why each method failed. */
   readonly message: string;
-  /** The manifest digest the registry stored; absent on error. */
-  readonly digest?: string | undefined;
   /** Every strategy tried, in order. */
   readonly attempts: ReadonlyArray<Attempt>;
-  /** The tag of the deciding error, on error. */
-  readonly error?: PushErrorTag | undefined;
   readonly durationMs: number;
 }
+
+/** A push that worked: `digest`, `method` and `strategy` are always there. */
+export interface SeedPushSuccess extends SeedPushResultBase {
+  readonly status: "success";
+  /** How it was pushed: `docker` (docker-exec or dockerode), `native` or `registry` (or a custom strategy's name). */
+  readonly method: SeedMethod | string;
+  /** The exact strategy that pushed, e.g. `docker-exec`. */
+  readonly strategy: string;
+  /** The manifest digest the registry stored. */
+  readonly digest: string;
+  readonly error?: undefined;
+}
+
+/** A push that failed: `error` names the deciding error's tag. */
+export interface SeedPushError extends SeedPushResultBase {
+  readonly status: "error";
+  /** The tag of the deciding error. */
+  readonly error: PushErrorTag;
+  readonly method?: undefined;
+  readonly strategy?: undefined;
+  readonly digest?: undefined;
+}
+
+/** The seed tool's result dict, in TypeScript; narrow on `status` (after `"success"`, `digest` is a string). */
+export type SeedPushResult = SeedPushSuccess | SeedPushError;
