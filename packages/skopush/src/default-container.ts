@@ -4,8 +4,10 @@ import {
   registerCredentialsProvider,
   registerCredentialsVerifier,
   registerFallbackChainOptions,
+  registerStrategy,
   type CredentialsProvider,
   type FallbackChainOptions,
+  type PushStrategy,
 } from "@skopush/core";
 import { defaultCredentialsProviders, type DefaultCredentialsProvidersOptions } from "@skopush/credentials-docker";
 import { HarborCredentialsProvider, TokenServiceCredentialsVerifier, type HarborCredentialsProviderOptions } from "@skopush/credentials-harbor";
@@ -23,10 +25,21 @@ export type DefaultHarborOptions = Omit<HarborCredentialsProviderOptions, "crede
   readonly credentials?: HarborCredentialsProviderOptions["credentials"] | undefined;
 };
 
+/**
+ * A strategy from outside the default list: an instance, or a registration function such as a strategy
+ * package's `register<Tech>Strategy` bound to its options, `(c) => registerAcmeStrategy(c, { hosts })`.
+ */
+export type ExtraStrategy = PushStrategy | ((container: DependencyContainer) => unknown);
+
 /** Options of {@link createDefaultContainer}. */
 export interface DefaultContainerOptions {
   /** The strategies to register, in the order the chain tries them. @default DEFAULT_STRATEGY_ORDER */
   readonly order?: ReadonlyArray<StrategyName> | undefined;
+  /**
+   * Strategies for particular registries, tried before the default ones; each says with
+   * `supports(request)` which destinations are its own, so every other push skips it without a probe. @default []
+   */
+  readonly extraStrategies?: ReadonlyArray<ExtraStrategy> | undefined;
   /** Options of each strategy, or `false` to remove it. @default every strategy with its defaults */
   readonly strategies?: StrategySettings | undefined;
   /** Options of the default credentials providers, or `false` to register none. @default {} */
@@ -55,8 +68,8 @@ export interface DefaultContainerOptions {
 }
 
 /**
- * A child container holding the default chain (docker-exec → dockerode → native → registry, each
- * configurable or removable) and the credentials providers (Harbor's when asked for, the extra ones, then
+ * A child container holding the default chain (the extra strategies, then docker-exec → dockerode →
+ * native → registry, each configurable or removable) and the credentials providers (Harbor's when asked for, the extra ones, then
  * the defaults: explicit, environment, containers `auth.json`, docker `config.json`), and the token-service
  * credentials verifier, ready for `resolvePusher`. More strategies or providers registered on it afterwards
  * are appended to the chain.
@@ -66,6 +79,10 @@ export const createDefaultContainer = (options: DefaultContainerOptions = {}): D
   const env = options.env ?? process.env;
   const catalog = options.catalog ?? defaultStrategyCatalog;
   const order = options.order ?? DEFAULT_STRATEGY_ORDER;
+  for (const extra of options.extraStrategies ?? []) {
+    if (typeof extra === "function") extra(container);
+    else registerStrategy(container, extra);
+  }
   const seen = new Set<StrategyName>();
   for (const name of order) {
     if (seen.has(name)) throw new TypeError(`[skopush] strategy ${name} is listed twice in order`);

@@ -5,6 +5,7 @@ export {
   type DefaultContainerOptions,
   type DefaultHarborOptions,
   type Environment,
+  type ExtraStrategy,
   type StrategySettings,
 } from "./default-container.js";
 export { harborImageReference, harborImageReferenceOrThrow, type HarborImageParts } from "./harbor-reference.js";

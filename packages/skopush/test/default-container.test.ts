@@ -1,7 +1,7 @@
 import { Effect } from "effect";
 import { container as rootContainer } from "tsyringe";
 import { describe, expect, it } from "vitest";
-import { CREDENTIALS_PROVIDER, resolveFallbackChain, type CredentialsProvider } from "@skopush/core";
+import { CREDENTIALS_PROVIDER, registerStrategy, resolveFallbackChain, type CredentialsProvider } from "@skopush/core";
 import { FakePushStrategy } from "@skopush/testkit";
 import { createDefaultContainer, DEFAULT_STRATEGY_ORDER, pushImage } from "skopush";
 import { fakeCatalog } from "./support.js";
@@ -31,6 +31,16 @@ describe("createDefaultContainer", () => {
     expect(received.get("native")?.options).toEqual({ skopeoPath: "/opt/skopeo" });
     expect(received.get("registry")?.options).toBeUndefined();
     expect(received.has("docker-exec")).toBe(false);
+  });
+
+  it("puts extra strategies (instances or registration functions) before the default ones, in their order", () => {
+    const { catalog } = fakeCatalog();
+    const c = createDefaultContainer({
+      catalog,
+      order: ["native", "registry"],
+      extraStrategies: [FakePushStrategy.succeeding("acme"), (container) => registerStrategy(container, FakePushStrategy.succeeding("other-registry"))],
+    });
+    expect(names(c)).toEqual(["acme", "other-registry", "native", "registry"]);
   });
 
   it("refuses an order that lists a strategy twice", () => {
