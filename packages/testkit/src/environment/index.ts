@@ -60,3 +60,10 @@ export {
   type SkopeoImageState,
 } from "./skopeo-image.js";
 export type { EnvironmentState, TestRegistry } from "./state.js";
+export {
+  API_KEY_EXCHANGE_PATH,
+  startApiKeyRegistry,
+  type ApiKeyRegistry,
+  type ApiKeyRegistryOptions,
+  type ApiKeyRegistryRecords,
+} from "./api-key-registry.js";
