@@ -4,6 +4,12 @@ export type { Attempt, AttemptOutcome } from "./attempt.js";
 export { abortedBy, cancelOnAbort } from "./cancellation.js";
 export { makeCredentials, passwordOf, type Credentials } from "./credentials.js";
 export { CredentialsChain, StaticCredentialsProvider } from "./credentials-chain.js";
+export {
+  DEFAULT_CREDENTIAL_VARIABLES,
+  EnvironmentCredentialsProvider,
+  normaliseRegistryHost,
+  type EnvironmentCredentialsProviderOptions,
+} from "./environment-credentials-provider.js";
 export type { CredentialsProvider, CredentialsQuery } from "./credentials-provider.js";
 export type { CredentialsVerifier, DeniedPush } from "./credentials-verifier.js";
 export {

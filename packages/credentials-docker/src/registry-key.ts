@@ -1,16 +1,13 @@
+import { normaliseRegistryHost } from "@skopush/core";
+
+export { normaliseRegistryHost };
+
 /** The name docker.io goes by in credential files; all its aliases normalise to it. */
 export const DOCKER_HUB = "docker.io";
 /** The key `docker login` writes for Docker Hub, and the server URL helpers are asked for it. */
 export const DOCKER_HUB_LEGACY_KEY = "https://index.docker.io/v1/";
 
-const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
-
-/** Lowercases a `host[:port]` and folds Docker Hub's aliases into `docker.io`. */
-export const normaliseRegistryHost = (host: string): string => {
-  const lower = host.toLowerCase();
-  return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
-};
 
 /**
  * The registry a docker `config.json` key names: `https://host/v1/`, `http://host` and `host` all become
