@@ -20,6 +20,7 @@ const success: PushSuccess = {
   method: "native",
   bytesPushed: 3 * 1024 * 1024,
   verified: true,
+  compression: "gzip",
   attempts: [
     { strategy: "docker-exec", outcome: "unavailable", reason: "unavailable: container skopeo-service does not exist", error: "StrategyUnavailable", durationMs: 3 },
     { strategy: "native", outcome: "success", durationMs: 1200 },
@@ -91,7 +92,7 @@ describe("result output", () => {
   });
 
   it("renders JSON with the documented keys", () => {
-    expect(Object.keys(jsonResultOf(success))).toEqual(["status", "image", "digest", "method", "bytesPushed", "verified", "attempts", "durationMs"]);
+    expect(Object.keys(jsonResultOf(success))).toEqual(["status", "image", "digest", "method", "bytesPushed", "verified", "compression", "attempts", "durationMs"]);
     expect(jsonResultOf(failure)).toEqual({
       status: "error",
       image: failure.image,

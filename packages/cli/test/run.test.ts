@@ -15,7 +15,7 @@ const failure = (error: PushFailure["error"]): PushFailure => ({
 
 describe("exit codes", () => {
   it("maps results to the documented codes", () => {
-    const success: PushSuccess = { status: "success", image: "i", digest: "d", method: "native", bytesPushed: 0, verified: true, attempts: [], durationMs: 0 };
+    const success: PushSuccess = { status: "success", image: "i", digest: "d", method: "native", bytesPushed: 0, verified: true, compression: "gzip", attempts: [], durationMs: 0 };
     expect(exitCodeOf(success)).toBe(0);
     expect(exitCodeOf(failure("AuthenticationFailed"))).toBe(1);
     expect(exitCodeOf(failure("NoStrategyAvailable"))).toBe(1);

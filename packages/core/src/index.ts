@@ -68,6 +68,8 @@ export {
   defaultPushTimeouts,
   defaultRetrySettings,
   defaultTlsSettings,
+  LAYER_COMPRESSION_CHOICES,
+  type LayerCompressionChoice,
   type PushTimeouts,
   type ArchiveFormat,
   type ArchiveSource,

@@ -62,6 +62,16 @@ export const defaultPushTimeouts: PushTimeouts = { connectMs: 30_000, responseMs
 /** The manifest format written to the registry; the source's own when absent. */
 export type ManifestFormat = "oci" | "v2s2";
 
+/**
+ * What layers stored uncompressed are sent as: gzip (every registry and runtime), zstd (OCI
+ * `tar+zstd`, so an OCI manifest; containerd ≥ 1.5, Docker ≥ 23) or none (uncompressed tar, for fast
+ * local networks). See docs/compression.md for which strategies honour it.
+ */
+export type LayerCompressionChoice = "gzip" | "zstd" | "none";
+
+/** Every {@link LayerCompressionChoice}, for parsers. */
+export const LAYER_COMPRESSION_CHOICES: ReadonlyArray<LayerCompressionChoice> = ["gzip", "zstd", "none"];
+
 /** Everything a strategy needs to push one archive to one destination. */
 export interface PushRequest {
   readonly archive: ArchiveSource;
@@ -73,6 +83,8 @@ export interface PushRequest {
   /** Time limits per stage; {@link defaultPushTimeouts} when absent. */
   readonly timeouts?: PushTimeouts | undefined;
   readonly manifestFormat?: ManifestFormat | undefined;
+  /** How layers stored uncompressed are compressed; gzip when absent. */
+  readonly compression?: LayerCompressionChoice | undefined;
   /** Aborting it cancels the push; everything the push created is removed. */
   readonly signal?: AbortSignal | undefined;
 }

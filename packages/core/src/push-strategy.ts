@@ -1,3 +1,4 @@
+import type { LayerCompressionChoice } from "./push-request.js";
 import type * as Effect from "effect/Effect";
 import type { PushError, StrategyUnavailable } from "./errors.js";
 import type { ProgressSink } from "./progress.js";
@@ -11,6 +12,8 @@ export interface PushOutcome {
   readonly bytesPushed: number;
   /** Read back after the push: the tag resolves to `digest`, whose manifest references the archive's config. */
   readonly verified?: boolean | undefined;
+  /** What layers stored uncompressed were sent as, when the strategy knows (it honoured the request's `compression`). */
+  readonly compression?: LayerCompressionChoice | undefined;
 }
 
 /** One way to push an image archive. Implementations put the technology first: `NativeSkopeoStrategy`. */

@@ -19,6 +19,7 @@ import {
   defaultTlsSettings,
   type ArchiveSource,
   type PushTimeouts,
+  type LayerCompressionChoice,
   type ManifestFormat,
   type PushRequest,
   type RetrySettings,
@@ -41,6 +42,8 @@ export interface PushImageOptions {
   /** Time limits per stage of the push, each defaulting as {@link defaultPushTimeouts} says. */
   readonly timeouts?: Partial<PushTimeouts> | undefined;
   readonly manifestFormat?: ManifestFormat | undefined;
+  /** What layers stored uncompressed are sent as. @default "gzip" */
+  readonly compression?: LayerCompressionChoice | undefined;
   /** Aborting it cancels the push and removes everything the push created. */
   readonly signal?: AbortSignal | undefined;
   /** Receives every progress event: `percent` an integer in [0, 100] that never goes down. */
@@ -56,6 +59,8 @@ export interface PushReport {
   readonly bytesPushed: number;
   /** Whether the strategy read the push back from the registry and found the tag holding exactly this image. */
   readonly verified: boolean;
+  /** What layers stored uncompressed were sent as: the strategy's word, else the choice asked for. */
+  readonly compression: LayerCompressionChoice;
   readonly attempts: ReadonlyArray<Attempt>;
   readonly durationMs: number;
 }
@@ -114,6 +119,7 @@ export class Pusher {
         retry: { ...defaultRetrySettings, ...options.retry },
         timeouts: { ...defaultPushTimeouts, ...options.timeouts },
         manifestFormat: options.manifestFormat,
+        compression: options.compression,
         signal: options.signal,
       };
       const result = yield* chain
@@ -125,6 +131,7 @@ export class Pusher {
         method: result.strategy,
         bytesPushed: result.outcome.bytesPushed,
         verified: result.outcome.verified === true,
+        compression: result.outcome.compression ?? options.compression ?? "gzip",
         attempts: result.attempts,
         durationMs: (yield* Clock.currentTimeMillis) - started,
       };

@@ -23,6 +23,14 @@ const MAX_LOCATIONS = 8000;
 const MAX_FORMS = 4;
 const MAX_PLACES = 8;
 const DIGEST = /^sha(256|512):[0-9a-f]+$/;
+const FORM_KEY = /^(zstd:)?sha(256|512):[0-9a-f]+$/;
+
+/**
+ * The key of a layer's compressed forms in one codec: the diff_id for gzip (as every earlier version
+ * wrote), `zstd:<diff_id>` for zstd, which earlier versions never look up, so they never take a zstd
+ * blob for a gzip one.
+ */
+export const compressedFormKey = (diffId: string, codec: "gzip" | "zstd"): string => (codec === "gzip" ? diffId : `${codec}:${diffId}`);
 
 const empty = (): CacheData => ({ version: 1, layers: {}, locations: {} });
 
@@ -69,7 +77,7 @@ export class BlobInfoCache {
     return new BlobInfoCache(file, await readData(file));
   }
 
-  /** The compressed forms known for a diff_id, newest first. */
+  /** The compressed forms known for a {@link compressedFormKey}, newest first. */
   compressedForms(diffId: string): ReadonlyArray<CompressedForm> {
     return (this.data.layers[diffId] ?? []).map(({ digest, size }) => ({ digest, size }));
   }
@@ -80,9 +88,9 @@ export class BlobInfoCache {
     return (this.data.locations[digest] ?? []).flatMap(({ where }) => (where.startsWith(prefix) ? [where.slice(prefix.length)] : []));
   }
 
-  /** Records that `diffId` was pushed compressed as `digest`. */
+  /** Records that the layer of a {@link compressedFormKey} was pushed compressed as `digest`. */
   recordCompressed(diffId: string, form: CompressedForm, at: number = Date.now()): void {
-    if (!DIGEST.test(diffId) || !DIGEST.test(form.digest)) return;
+    if (!FORM_KEY.test(diffId) || !DIGEST.test(form.digest)) return;
     this.data.layers[diffId] = newestFirst([{ ...form, at }, ...(this.data.layers[diffId] ?? [])], (f) => f.digest, MAX_FORMS);
     this.dirty = true;
   }

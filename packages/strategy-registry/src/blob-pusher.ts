@@ -1,7 +1,8 @@
 import { Readable } from "node:stream";
 import { RegistryError, retryTransient, type PushError, type RetrySettings } from "@skopush/core";
 import * as Effect from "effect/Effect";
-import type { BlobInfoCache } from "./blob-info-cache.js";
+import { layerCompressionOf } from "@skopush/archive";
+import { compressedFormKey, type BlobInfoCache } from "./blob-info-cache.js";
 import { BodySourceError, classifyBodySource, pushScopes, type RegistryClient } from "@skopush/registry-client";
 import type { ImagePlan, LayerBlob } from "./image-plan.js";
 import { openLayerSource, type CompressionSettings, type LayerSource } from "./layers/layer-source.js";
@@ -46,7 +47,7 @@ export interface BlobOutcome {
 }
 
 /** The id progress uses for a layer blob. */
-export const layerProgressId = (blob: LayerBlob): string => (blob.mode === "as-is" && blob.layer.digest !== undefined ? blob.layer.digest : blob.layer.diffId);
+export const layerProgressId = (blob: LayerBlob): string => blob.digest ?? blob.layer.diffId;
 
 /** Releases a session the attempt left open (failure or interruption); a completed one is already closed. */
 const withSession = <A>(
@@ -222,10 +223,12 @@ export const pushConfig = (ctx: BlobPushContext, config: ImagePlan["config"]): E
   );
 };
 
-/** Gzip forms of a layer the registry may hold already: from the tag's current image, then from the cache. */
+/** Forms of a layer in its codec the registry may hold already: from the tag's current image, then from the cache. */
 const knownForms = (ctx: BlobPushContext, blob: LayerBlob): ReadonlyArray<{ digest: string; size: number }> => {
-  if (blob.mode === "as-is") return blob.layer.digest === undefined ? [] : [{ digest: blob.layer.digest, size: blob.layer.size }];
-  const forms = [...(ctx.remote.byDiffId.get(blob.layer.diffId) ?? []), ...ctx.cache.compressedForms(blob.layer.diffId)];
+  if (blob.mode === "as-is") return blob.digest === undefined ? [] : [{ digest: blob.digest, size: blob.layer.size }];
+  const codec = blob.codec ?? "gzip";
+  const remote = (ctx.remote.byDiffId.get(blob.layer.diffId) ?? []).filter((form) => layerCompressionOf(form.mediaType) === codec);
+  const forms = [...remote, ...ctx.cache.compressedForms(compressedFormKey(blob.layer.diffId, codec))];
   return forms.filter((form, i) => forms.findIndex((other) => other.digest === form.digest) === i);
 };
 
@@ -251,8 +254,8 @@ export const pushLayer = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<
           return { descriptor: { mediaType: blob.mediaType, digest: form.digest, size: form.size }, bytesSent: 0 };
         }
       }
-      if (blob.mode === "as-is" && blob.layer.digest !== undefined) {
-        const digest = blob.layer.digest;
+      if (blob.mode === "as-is" && blob.digest !== undefined) {
+        const digest = blob.digest;
         const open = () => {
           ctx.progress.start(id);
           return openLayerSource(ctx.archivePath, blob, ctx.compression, (n) => ctx.progress.bytes(id, n)).stream;
@@ -265,7 +268,7 @@ export const pushLayer = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<
       if (session !== undefined) yield* cancelUpload(ctx.client, session);
       const result = yield* uploadStreamed(ctx, blob, id);
       ctx.progress.uploaded(id);
-      if (blob.mode !== "as-is") ctx.cache.recordCompressed(blob.layer.diffId, result);
+      if (blob.mode !== "as-is") ctx.cache.recordCompressed(compressedFormKey(blob.layer.diffId, blob.codec ?? "gzip"), result);
       ctx.cache.recordLocation(result.digest, ctx.registry, ctx.repository);
       return { descriptor: { mediaType: blob.mediaType, digest: result.digest, size: result.size }, bytesSent: result.size };
     }),

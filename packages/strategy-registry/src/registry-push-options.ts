@@ -1,4 +1,4 @@
-import type { StrategyOptions } from "@skopush/core";
+import { LAYER_COMPRESSION_CHOICES, type LayerCompressionChoice, type StrategyOptions } from "@skopush/core";
 import type { LookupFunction } from "node:net";
 import { availableParallelism, homedir } from "node:os";
 import { join } from "node:path";
@@ -43,6 +43,13 @@ export interface RegistryPushOptions extends StrategyOptions {
    * Level 1 is ~2–5x faster than 6 with Node's zlib for 5–20 % more bytes; see docs/strategies/registry.md. @default 1
    */
   readonly compressionLevel?: number | undefined;
+  /**
+   * What layers stored uncompressed are sent as when the push request does not say: gzip, zstd (OCI
+   * `tar+zstd`; Node's zstd on 22.15+, a WebAssembly libzstd before) or none. See docs/compression.md. @default "gzip"
+   */
+  readonly compression?: LayerCompressionChoice | undefined;
+  /** zstd level for `compression: "zstd"`, 1 (fastest) to 19. @default 3 */
+  readonly zstdLevel?: number | undefined;
   /** Blocks of one layer compressed at once on the libuv thread pool. @default os.availableParallelism() */
   readonly compressionThreads?: number | undefined;
   /**
@@ -77,6 +84,8 @@ export interface ResolvedRegistryPushOptions {
   readonly chunkedUploads: boolean;
   readonly mountFrom: ReadonlyArray<string>;
   readonly compressionLevel: number;
+  readonly compression: LayerCompressionChoice;
+  readonly zstdLevel: number;
   readonly compressionThreads: number;
   readonly blobInfoCacheDir: string | false;
   readonly reuseRemoteLayers: boolean;
@@ -104,6 +113,14 @@ export const resolveRegistryPushOptions = (options: RegistryPushOptions = {}): R
   if (!Number.isInteger(compressionLevel) || compressionLevel < 1 || compressionLevel > 9) {
     throw new RangeError(`[skopush] [registry] compressionLevel must be an integer from 1 to 9, got ${compressionLevel}`);
   }
+  const zstdLevel = options.zstdLevel ?? 3;
+  if (!Number.isInteger(zstdLevel) || zstdLevel < 1 || zstdLevel > 19) {
+    throw new RangeError(`[skopush] [registry] zstdLevel must be an integer from 1 to 19, got ${zstdLevel}`);
+  }
+  const compression = options.compression ?? "gzip";
+  if (!LAYER_COMPRESSION_CHOICES.includes(compression)) {
+    throw new RangeError(`[skopush] [registry] compression must be one of ${LAYER_COMPRESSION_CHOICES.join(", ")}, got ${String(compression)}`);
+  }
   const http = {
     keepAlive: options.http?.keepAlive ?? true,
     maxSockets: positiveInteger(options.http?.maxSockets, concurrency + 2, "http.maxSockets"),
@@ -119,6 +136,8 @@ export const resolveRegistryPushOptions = (options: RegistryPushOptions = {}): R
     chunkedUploads: options.chunkedUploads ?? false,
     mountFrom: [...(options.mountFrom ?? [])],
     compressionLevel,
+    compression,
+    zstdLevel,
     compressionThreads: positiveInteger(options.compressionThreads, Math.max(1, availableParallelism()), "compressionThreads"),
     blobInfoCacheDir: options.blobInfoCacheDir ?? defaultBlobInfoCacheDir(options.env ?? process.env),
     reuseRemoteLayers: options.reuseRemoteLayers ?? true,

@@ -75,7 +75,7 @@ export class RegistryPushStrategy implements PushStrategy {
           format: request.archive.format,
           tempDirectory: options.tempDirectory,
         });
-        const plan = planImage(archive, request.manifestFormat);
+        const plan = planImage(archive, request.manifestFormat, request.compression ?? options.compression);
         if (plan instanceof StrategyFailed) return yield* Effect.fail(plan);
         const destination = request.destination;
         const repository = destination.repository;
@@ -109,7 +109,7 @@ export class RegistryPushStrategy implements PushStrategy {
           archivePath: request.archive.path,
           retry: request.retry,
           // One more block than threads keeps every core busy while a finished block is handed on.
-          compression: { level: options.compressionLevel, threads: options.compressionThreads, permits: new Permits(options.compressionThreads + 1) },
+          compression: { level: options.compressionLevel, zstdLevel: options.zstdLevel, threads: options.compressionThreads, permits: new Permits(options.compressionThreads + 1) },
           chunkSizeBytes: options.chunkSizeBytes,
           mountFrom: options.mountFrom,
           cache,
@@ -134,7 +134,7 @@ export class RegistryPushStrategy implements PushStrategy {
         const bytesPushed = [config, ...layers].reduce((sum, outcome) => sum + (outcome?.bytesSent ?? 0), 0) + manifest.bytes.length;
         yield* verifyPushed(client, destination.registry, repository, reference, { digest, configDigest: plan.config.digest });
         tracker.finished(`Pushed ${destination} ${digest}`);
-        return { digest, bytesPushed, verified: true };
+        return { digest, bytesPushed, verified: true, compression: plan.compression };
       }),
     );
     // The chain watches the signal too; honouring it here makes the strategy safe to call on its own.

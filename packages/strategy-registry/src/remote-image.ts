@@ -15,7 +15,7 @@ export interface RemoteManifest {
 /** What the destination already holds that this push can reuse. */
 export interface RemoteImage {
   readonly manifest: RemoteManifest | undefined;
-  /** diff_id → gzip descriptors the registry's image says decompress to it. */
+  /** diff_id → gzip and zstd descriptors the registry's image says decompress to it. */
   readonly byDiffId: ReadonlyMap<string, ReadonlyArray<PushedDescriptor>>;
 }
 
@@ -24,7 +24,7 @@ export const NO_REMOTE_IMAGE: RemoteImage = { manifest: undefined, byDiffId: new
 
 const MAX_DOCUMENT = 4 * 1024 * 1024;
 const ACCEPT = [MediaTypes.dockerManifest, MediaTypes.ociManifest, MediaTypes.dockerManifestList, MediaTypes.ociIndex].join(", ");
-const GZIP_LAYERS = new Set<string>([MediaTypes.dockerLayerGzip, MediaTypes.ociLayerGzip]);
+const COMPRESSED_LAYERS = new Set<string>([MediaTypes.dockerLayerGzip, MediaTypes.ociLayerGzip, MediaTypes.ociLayerZstd]);
 
 const parse = (bytes: Buffer): Record<string, unknown> | undefined => {
   try {
@@ -44,7 +44,7 @@ const descriptor = (value: unknown): PushedDescriptor | undefined => {
 
 /**
  * Reads the manifest `reference` points at in `repository` and, unless its config is ours, that
- * config's `rootfs.diff_ids`, to map our layers (by diff_id) to gzip blobs the registry already holds:
+ * config's `rootfs.diff_ids`, to map our layers (by diff_id) to gzip and zstd blobs the registry already holds:
  * a re-push of the same image, pushed by any tool, then compresses and uploads nothing, and a new
  * version of an image reuses its unchanged layers. Best effort: any failure means nothing is known.
  */
@@ -82,7 +82,7 @@ export const discoverRemoteImage = (
     if (theirDiffIds !== undefined && theirDiffIds.length === manifest.layers.length) {
       manifest.layers.forEach((layer, i) => {
         const diffId = theirDiffIds[i] as string;
-        if (!GZIP_LAYERS.has(layer.mediaType)) return;
+        if (!COMPRESSED_LAYERS.has(layer.mediaType)) return;
         byDiffId.set(diffId, [...(byDiffId.get(diffId) ?? []), layer]);
       });
     }

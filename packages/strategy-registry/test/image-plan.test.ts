@@ -24,8 +24,8 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const open = (name: string) => Effect.runPromise(Effect.scoped(openImageArchive(fixtures.get(name)!.path)));
-const plan = (archive: ImageArchive, format?: "oci" | "v2s2"): ImagePlan => {
-  const result = planImage(archive, format);
+const plan = (archive: ImageArchive, format?: "oci" | "v2s2", compression?: "gzip" | "zstd" | "none"): ImagePlan => {
+  const result = planImage(archive, format, compression);
   if (!("family" in result)) throw result;
   return result;
 };
@@ -79,5 +79,52 @@ describe("planImage and buildManifest", () => {
     const asDocker = JSON.parse(Buffer.from(buildManifest(archive, docker, fake(docker)).bytes).toString()) as { config: { mediaType: string }; layers: { mediaType: string }[] };
     expect(asDocker.config.mediaType).toBe(MediaTypes.dockerConfig);
     expect(asDocker.layers.every((l) => l.mediaType === MediaTypes.dockerLayerGzip)).toBe(true);
+  });
+});
+
+describe("planImage with a compression choice", () => {
+  it("zstd: compresses uncompressed layers to OCI tar+zstd under an OCI manifest, even for a docker save archive", async () => {
+    const archive = await open("legacy");
+    const p = plan(archive, undefined, "zstd");
+    expect(p.family).toBe("oci");
+    expect(p.compression).toBe("zstd");
+    expect(p.layers.map((l) => [l.mode, l.codec, l.mediaType])).toEqual([
+      ["compress", "zstd", MediaTypes.ociLayerZstd],
+      ["compress", "zstd", MediaTypes.ociLayerZstd],
+    ]);
+    const manifest = JSON.parse(Buffer.from(buildManifest(archive, p, fake(p)).bytes).toString()) as Record<string, unknown>;
+    expect(manifest["mediaType"]).toBe(MediaTypes.ociManifest);
+    expect((manifest["config"] as { mediaType: string }).mediaType).toBe(MediaTypes.ociConfig);
+  });
+
+  it("zstd: refuses a push that asks for Docker schema 2, which has no zstd type", async () => {
+    const result = planImage(await open("legacy"), "v2s2", "zstd");
+    expect(result).toMatchObject({ _tag: "StrategyFailed" });
+    expect(String((result as { reason: string }).reason)).toMatch(/zstd layers need an OCI manifest/);
+  });
+
+  it("zstd and none leave layers stored gzip as they are", async () => {
+    for (const choice of ["zstd", "none"] as const) {
+      const p = plan(await open("docker-oci-gzip"), "oci", choice);
+      expect(p.layers.every((l) => l.mode === "as-is" && l.mediaType === MediaTypes.ociLayerGzip && l.digest === l.layer.digest)).toBe(true);
+    }
+  });
+
+  it("none: sends uncompressed layers as they are, digest = diff_id, under each family's uncompressed type", async () => {
+    const docker = plan(await open("legacy"), undefined, "none");
+    expect(docker.family).toBe("docker");
+    expect(docker.layers.map((l) => [l.mode, l.mediaType, l.digest === l.layer.diffId])).toEqual([
+      ["as-is", MediaTypes.dockerLayer, true],
+      ["as-is", MediaTypes.dockerLayer, true],
+    ]);
+    const oci = plan(await open("oci-plain"), undefined, "none");
+    expect(oci.family).toBe("oci");
+    expect(oci.layers.every((l) => l.mode === "as-is" && l.mediaType === MediaTypes.ociLayer && l.digest === l.layer.diffId)).toBe(true);
+  });
+
+  it("gzip is the default", async () => {
+    const p = plan(await open("legacy"));
+    expect(p.compression).toBe("gzip");
+    expect(p.layers.every((l) => l.codec === "gzip" && l.mediaType === MediaTypes.dockerLayerGzip)).toBe(true);
   });
 });

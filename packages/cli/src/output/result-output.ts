@@ -18,6 +18,7 @@ export const jsonResultOf = (result: PushResult): JsonResult =>
         method: result.method,
         bytesPushed: result.bytesPushed,
         verified: result.verified,
+        compression: result.compression,
         attempts: result.attempts,
         durationMs: result.durationMs,
       }

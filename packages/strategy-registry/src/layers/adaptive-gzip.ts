@@ -1,29 +1,17 @@
-import { Transform, type TransformCallback } from "node:stream";
 import { promisify } from "node:util";
 import { crc32, gzip, gzipSync } from "node:zlib";
-import { Permits } from "./permits.js";
+import { BlockCompressor, type BlockCompressorOptions, type BlockCompressorStats } from "./block-compressor.js";
 
 const gzipAsync = promisify(gzip);
 
 /** Options of {@link AdaptiveGzip}. */
-export interface AdaptiveGzipOptions {
+export interface AdaptiveGzipOptions extends BlockCompressorOptions {
   /** zlib level for data worth compressing, 1 to 9. */
   readonly level: number;
-  /** Blocks of this stream compressed at once on the libuv thread pool. */
-  readonly threads: number;
-  /**
-   * Shared by every stream of a push: one permit per block in flight, so the memory held by blocks
-   * being compressed stays bounded however many layers are compressed at once. @default threads permits of its own
-   */
-  readonly permits?: Permits | undefined;
-  /** Input bytes per block; reads of this size are compressed without being copied. @default 262144 */
-  readonly blockSize?: number | undefined;
 }
 
 /** What an {@link AdaptiveGzip} did, for benchmarks and tests. */
-export interface AdaptiveGzipStats {
-  inputBytes: number;
-  outputBytes: number;
+export interface AdaptiveGzipStats extends BlockCompressorStats {
   /** Input bytes that were deflated; the rest was stored. */
   deflatedBytes: number;
 }
@@ -94,98 +82,19 @@ export const storedMember = (data: Buffer): Buffer[] => {
  * one. The main thread only samples entropy and computes the CRC-32 of stored runs; deflating (and its
  * CRC-32) runs on the pool. The output is deterministic for a given input and options.
  */
-export class AdaptiveGzip extends Transform {
+export class AdaptiveGzip extends BlockCompressor {
   readonly stats: AdaptiveGzipStats = { inputBytes: 0, outputBytes: 0, deflatedBytes: 0 };
-  private readonly blockSize: number;
-  private readonly pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private readonly inFlight: Promise<Buffer[]>[] = [];
-  private readonly permits: Permits;
-  private held = 0;
 
   constructor(private readonly options: AdaptiveGzipOptions) {
-    super();
-    this.blockSize = options.blockSize ?? 256 << 10;
-    this.permits = options.permits ?? new Permits(options.threads);
+    super(options);
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.stats.inputBytes += chunk.length;
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    this.startBlocks(this.blockSize).then(() => this.drain(this.options.threads)).then(() => callback(), callback);
+  protected emptyOutput(): Promise<Buffer> {
+    // Empty input still makes a valid gzip file: one empty member.
+    return Promise.resolve(gzipSync(Buffer.alloc(0)));
   }
 
-  override _flush(callback: TransformCallback): void {
-    this.startBlocks(1).then(() => this.drain(0)).then(() => {
-      // Empty input still makes a valid gzip file: one empty member.
-      if (this.stats.inputBytes === 0) this.output(gzipSync(Buffer.alloc(0)));
-      callback();
-    }, callback);
-  }
-
-  private output(buffer: Buffer): void {
-    this.stats.outputBytes += buffer.length;
-    this.push(buffer);
-  }
-
-  /** Sends every pending block of at least `minimum` bytes to compression, a permit each. */
-  private async startBlocks(minimum: number): Promise<void> {
-    while (this.pendingBytes >= minimum && this.pendingBytes > 0 && !this.destroyed) {
-      if (this.inFlight.length >= this.options.threads) await this.emitHead();
-      // Waiting for a permit while holding some could starve every stream: finish our own first.
-      let acquired = false;
-      while (!acquired && !this.destroyed) {
-        if (this.permits.tryAcquire()) acquired = true;
-        else if (this.inFlight.length > 0) await this.emitHead();
-        else {
-          await this.permits.acquire();
-          acquired = true;
-        }
-      }
-      if (this.destroyed) {
-        if (acquired) this.permits.release();
-        return;
-      }
-      this.held++;
-      const block = this.compress(this.takeBlock(Math.min(this.blockSize, this.pendingBytes)));
-      block.catch(() => undefined); // awaited in order by emitHead; dropped unawaited when destroyed
-      this.inFlight.push(block);
-    }
-  }
-
-  /** Waits until fewer than `limit` blocks are in flight (none for 0), emitting finished ones in order. */
-  private async drain(limit: number): Promise<void> {
-    while (this.inFlight.length > 0 && this.inFlight.length >= Math.max(1, limit) && !this.destroyed) await this.emitHead();
-  }
-
-  /** Emits the oldest block once compressed, and gives its permit back. */
-  private async emitHead(): Promise<void> {
-    const parts = await (this.inFlight.shift() as Promise<Buffer[]>);
-    if (this.destroyed) return; // _destroy gave the permit back already
-    this.held--;
-    this.permits.release();
-    if (!this.destroyed) for (const buffer of parts) this.output(buffer);
-  }
-
-  override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
-    // Blocks still compressing are dropped; their permits go back so that a retry of this layer can run.
-    this.inFlight.length = 0;
-    for (; this.held > 0; this.held--) this.permits.release();
-    callback(error);
-  }
-
-  private takeBlock(bytes: number): Buffer {
-    const whole = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending.length = 0;
-    const block = whole.subarray(0, bytes);
-    const rest = whole.subarray(bytes);
-    this.pendingBytes = rest.length;
-    if (rest.length > 0) this.pending.push(rest);
-    return block;
-  }
-
-  private compress(block: Buffer): Promise<Buffer[]> {
+  protected compressBlock(block: Buffer): Promise<Buffer[]> {
     const runs: { compressible: boolean; start: number; end: number }[] = [];
     for (let start = 0; start < block.length; start += SEGMENT_BYTES) {
       const end = Math.min(block.length, start + SEGMENT_BYTES);

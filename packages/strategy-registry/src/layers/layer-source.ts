@@ -1,14 +1,19 @@
 import { pipeline, type Duplex, type Readable } from "node:stream";
 import * as zlib from "node:zlib";
 import type { LayerBlob } from "../image-plan.js";
-import { AdaptiveGzip, type AdaptiveGzipStats } from "./adaptive-gzip.js";
+import { AdaptiveGzip } from "./adaptive-gzip.js";
+import type { BlockCompressor, BlockCompressorStats } from "./block-compressor.js";
+import { ZstdBlocks } from "./zstd-blocks.js";
 import { DigestCounter } from "./digest-counter.js";
 import { LayerVerifier } from "./layer-verifier.js";
 import type { Permits } from "./permits.js";
 
 /** How layers are compressed on the way. */
 export interface CompressionSettings {
+  /** gzip level, 1 to 9. */
   readonly level: number;
+  /** zstd level, 1 to 19. */
+  readonly zstdLevel: number;
   readonly threads: number;
   /** Blocks in flight across every layer of the push (bounds the memory compression holds). */
   readonly permits: Permits;
@@ -21,7 +26,7 @@ export interface LayerSource {
   /** Digest and size of what was sent; undefined until `stream` ended. */
   sent(): { readonly digest: string; readonly size: number } | undefined;
   /** What the compressor did, for layers compressed on the way. */
-  readonly compression: AdaptiveGzipStats | undefined;
+  readonly compression: BlockCompressorStats | undefined;
   /** Stops reading and releases the file descriptor. */
   destroy(): void;
 }
@@ -34,7 +39,7 @@ const label = (blob: LayerBlob): string => `layer ${blob.layer.index} (${blob.la
 /**
  * Opens a fresh source for one attempt (each call reopens the file: a retry starts over). Stored
  * compressed layers flow as they are through a {@link LayerVerifier}; uncompressed ones are verified
- * against their diff_id and gzip-compressed with {@link AdaptiveGzip}; zstd layers bound for a Docker
+ * against their diff_id and compressed with {@link AdaptiveGzip} or {@link ZstdBlocks}; zstd layers bound for a Docker
  * manifest are verified, decompressed and gzip-compressed. `onBytes` counts source bytes read.
  */
 export const openLayerSource = (
@@ -66,15 +71,17 @@ export const openLayerSource = (
       },
     };
   }
-  const gzip = new AdaptiveGzip({ level: settings.level, threads: settings.threads, permits: settings.permits });
+  const shared = { threads: settings.threads, permits: settings.permits };
+  const compressor: BlockCompressor =
+    blob.codec === "zstd" ? new ZstdBlocks({ ...shared, level: settings.zstdLevel }) : new AdaptiveGzip({ ...shared, level: settings.level });
   const counter = new DigestCounter();
   const stages: Duplex[] = [verifier];
   if (blob.mode === "transcode") stages.push((zlib as unknown as { createZstdDecompress: () => Duplex }).createZstdDecompress());
-  stages.push(gzip, counter);
+  stages.push(compressor, counter);
   pipeline([file, ...stages], () => undefined);
   return {
     stream: counter,
-    compression: gzip.stats,
+    compression: compressor.stats,
     sent: () => counter.digest,
     destroy: () => {
       file.destroy();
