@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import type { ArchiveInvalid } from "@skopush/core";
+import { EnvironmentFault, type ArchiveInvalid } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type * as Scope from "effect/Scope";
 import { fromFsError, invalid } from "./archive-error.js";
@@ -37,20 +37,31 @@ export const DECOMPRESS_COMMAND: Record<"zstd" | "bzip2" | "xz", string> = {
   xz: "unxz",
 };
 
+/** Error codes of a temp directory that cannot take the decompressed archive: the machine's fault, not the input's. */
+const FULL_OR_LIMITED = new Set(["ENOSPC", "EDQUOT", "EFBIG"]);
+
 /**
  * Decompresses a gzip archive into a private temporary file (directory mode 0700, file mode 0600) and
  * returns its path. The directory is removed when the scope closes, whether the work succeeded, failed
- * or was interrupted.
+ * or was interrupted. A temp directory that is full, over quota or not writable is an `EnvironmentFault`
+ * of `strategy` (the archive is fine); a corrupt stream is `ArchiveInvalid`.
  */
 export const gunzipToTemp = (
   path: string,
   tempRoot: string = tmpdir(),
-): Effect.Effect<string, ArchiveInvalid, Scope.Scope> =>
+  strategy = "skopush",
+): Effect.Effect<string, ArchiveInvalid | EnvironmentFault, Scope.Scope> =>
   Effect.gen(function* () {
     const directory = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => mkdtemp(join(tempRoot, "skopush-archive-")),
-        catch: (cause) => invalid(path, `cannot be decompressed: no temporary directory in ${tempRoot} (${String(cause)})`, "set TMPDIR to a writable directory with room for the decompressed archive", cause),
+        catch: (cause) =>
+          new EnvironmentFault({
+            strategy,
+            reason: `cannot create a temporary directory in ${tempRoot} to decompress ${path} into (${codeOrMessage(cause)})`,
+            fix: "set TMPDIR (or the strategy's tempDirectory) to a writable directory with room for the decompressed archive",
+            cause,
+          }),
       }),
       (created) => Effect.promise(() => rm(created, { recursive: true, force: true })),
     );
@@ -63,11 +74,21 @@ export const gunzipToTemp = (
         if (typeof code === "string" && code.startsWith("Z_")) {
           return invalid(path, `is a corrupt or truncated gzip stream (${(cause as Error).message})`, "copy or save the archive again", cause);
         }
-        if (code === "ENOSPC") {
-          return invalid(path, `cannot be decompressed: no space left in ${tempRoot}`, "free space there, or set TMPDIR to a larger directory", cause);
+        if (typeof code === "string" && FULL_OR_LIMITED.has(code)) {
+          return new EnvironmentFault({
+            strategy,
+            reason: `no room to decompress ${path} in ${tempRoot} (${code}: ${code === "EFBIG" ? "the file size limit of this process" : code === "EDQUOT" ? "the disk quota" : "the disk is full"})`,
+            fix: `free space in ${tempRoot}, or set TMPDIR (or the strategy's tempDirectory) to a directory with room for the decompressed archive; the archive itself is fine`,
+            cause,
+          });
         }
         return fromFsError(path, "decompressing it", cause);
       },
     });
     return target;
   });
+
+const codeOrMessage = (cause: unknown): string => {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : cause instanceof Error ? cause.message : String(cause);
+};

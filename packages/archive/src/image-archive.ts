@@ -30,6 +30,8 @@ export interface OpenArchiveOptions {
   readonly platform?: string | undefined;
   /** Where a gzip-compressed archive is decompressed. @default os.tmpdir() */
   readonly tempDirectory?: string | undefined;
+  /** The strategy reading the archive, named by an `EnvironmentFault` (no room to decompress). @default "skopush" */
+  readonly strategy?: string | undefined;
 }
 
 /** The image config blob. */

@@ -1,4 +1,4 @@
-import type { ArchiveInvalid } from "@skopush/core";
+import type { ArchiveInvalid, EnvironmentFault } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { ArchiveSummary, ImageArchive, OpenArchiveOptions } from "./image-archive.js";
 import { openImageArchive } from "./open-image-archive.js";
@@ -30,5 +30,5 @@ export const summarize = (archive: ImageArchive): ArchiveSummary => ({
  * Format, layers and sizes of an archive, for progress and diagnostics; reads headers and JSON only
  * (a gzip-compressed archive is decompressed to a temp file first, and removed).
  */
-export const inspectArchive = (path: string, options: OpenArchiveOptions = {}): Effect.Effect<ArchiveSummary, ArchiveInvalid> =>
+export const inspectArchive = (path: string, options: OpenArchiveOptions = {}): Effect.Effect<ArchiveSummary, ArchiveInvalid | EnvironmentFault> =>
   Effect.scoped(Effect.map(openImageArchive(path, options), summarize));

@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import type { ArchiveInvalid } from "@skopush/core";
+import type { ArchiveInvalid, EnvironmentFault } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type * as Scope from "effect/Scope";
 import type { ArchiveFiles } from "./archive-files.js";
@@ -21,7 +21,7 @@ interface Source {
   readonly outerCompression: "none" | "gzip";
 }
 
-const tarSource = (path: string, size: number, options: OpenArchiveOptions): Effect.Effect<Source, ArchiveInvalid, Scope.Scope> =>
+const tarSource = (path: string, size: number, options: OpenArchiveOptions): Effect.Effect<Source, ArchiveInvalid | EnvironmentFault, Scope.Scope> =>
   Effect.gen(function* () {
     if (size === 0) return yield* failInvalid(path, "is empty", "save the image again");
     const compression = sniffCompression(yield* readHead(path, { name: path, file: path, start: 0, size }, MAGIC_BYTES));
@@ -29,7 +29,7 @@ const tarSource = (path: string, size: number, options: OpenArchiveOptions): Eff
       const command = DECOMPRESS_COMMAND[compression];
       return yield* failInvalid(path, `is ${compression}-compressed; skopush reads tar archives, plain or gzip-compressed`, `decompress it first, e.g. \`${command} -c ${path} > image.tar\``);
     }
-    const file = compression === "gzip" ? yield* gunzipToTemp(path, options.tempDirectory) : path;
+    const file = compression === "gzip" ? yield* gunzipToTemp(path, options.tempDirectory, options.strategy) : path;
     const index = yield* indexTar({ file, path, what: compression === "gzip" ? "the gzip-decompressed content" : "the file" });
     return { files: tarFiles(path, file, index), uncompressedPath: file, directory: false, outerCompression: compression === "gzip" ? "gzip" : "none" };
   });
@@ -38,10 +38,10 @@ const tarSource = (path: string, size: number, options: OpenArchiveOptions): Eff
  * Opens an image archive: a `docker save` tarball (Docker ≤ 24 or 25+), an oci-archive, either of them
  * gzip-compressed, or an OCI layout directory. Reads only headers and JSON documents (each at most
  * 4 MiB); layers stay on disk and are streamed by `layer.open()`. A gzip archive is decompressed to a
- * private temp file that the scope removes. Fails with `ArchiveInvalid` naming what is wrong and how to
+ * private temp file that the scope removes (no room for it there is an `EnvironmentFault`). Fails with `ArchiveInvalid` naming what is wrong and how to
  * fix it, for missing, malformed and hostile archives alike.
  */
-export const openImageArchive = (path: string, options: OpenArchiveOptions = {}): Effect.Effect<ImageArchive, ArchiveInvalid, Scope.Scope> =>
+export const openImageArchive = (path: string, options: OpenArchiveOptions = {}): Effect.Effect<ImageArchive, ArchiveInvalid | EnvironmentFault, Scope.Scope> =>
   Effect.gen(function* () {
     const stats = yield* Effect.tryPromise({ try: () => stat(path), catch: (cause) => fromFsError(path, "opening it", cause) });
     let source: Source;

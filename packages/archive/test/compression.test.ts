@@ -7,7 +7,7 @@ import { writeImageArchive, zstdRawFrame } from "@skopush/testkit/fixtures";
 import { Cause, Effect, Exit, Fiber } from "effect";
 import { gunzipToTemp, sniffCompression } from "../src/compression.js";
 import { openImageArchive } from "../src/index.js";
-import { archiveInvalid, runScoped, succeeded, useTempDirectory } from "./support.js";
+import { archiveInvalid, failed, runScoped, succeeded, useTempDirectory } from "./support.js";
 
 const temp = useTempDirectory();
 
@@ -86,11 +86,12 @@ describe("gunzipToTemp", () => {
     expect(Exit.isSuccess(exit) && exit.value).toEqual({ interrupted: true, left: [] });
   });
 
-  it("reports a missing temp root with a fix", async () => {
+  it("reports a missing temp root as the environment's fault (not the archive's), with a fix", async () => {
     const source = temp("any.gz");
     await writeFile(source, gzipSync("x"));
-    const error = archiveInvalid(await runScoped(gunzipToTemp(source, temp("no-such-root"))));
-    expect(error.reason).toMatch(/no temporary directory/);
-    expect(error.fix).toMatch(/TMPDIR/);
+    const error = failed(await runScoped(gunzipToTemp(source, temp("no-such-root"), "registry")));
+    expect(error).toMatchObject({ _tag: "EnvironmentFault", strategy: "registry" });
+    expect(error.message).toMatch(/cannot create a temporary directory in .*no-such-root.*ENOENT/);
+    expect(error._tag === "EnvironmentFault" && error.fix).toMatch(/TMPDIR/);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { ArchiveInvalid } from "@skopush/core";
+import type { ArchiveInvalid, EnvironmentFault } from "@skopush/core";
 import { Cause, Effect, Exit, type Scope } from "effect";
 import { afterAll, beforeAll } from "vitest";
 import { indexTar } from "../src/tar-index.js";
@@ -40,7 +40,7 @@ export const failed = <A, E>(exit: Exit.Exit<A, E>): E => {
 };
 
 /** The `ArchiveInvalid` an exit failed with. */
-export const archiveInvalid = <A>(exit: Exit.Exit<A, ArchiveInvalid>): ArchiveInvalid => {
+export const archiveInvalid = <A>(exit: Exit.Exit<A, ArchiveInvalid | EnvironmentFault>): ArchiveInvalid => {
   const error = failed(exit);
   if (error._tag !== "ArchiveInvalid") throw new Error(`expected ArchiveInvalid, got ${String(error)}`);
   return error;

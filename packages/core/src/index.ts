@@ -59,6 +59,7 @@ export { ImageReference, parseRegistryEndpoint, type RegistryEndpoint } from "./
 export {
   ignoreProgress,
   monotonicProgress,
+  shieldedCall,
   type BlobProgress,
   type ProgressEvent,
   type ProgressSink,
@@ -97,6 +98,15 @@ export {
 } from "./registration.js";
 export { ProbeCache, type ProbeCacheTtl } from "./probe-cache.js";
 export { defineStrategy, isStrategyDefinition, type StrategyDefinition, type StrategyOptions } from "./strategy-definition.js";
-export { DEFAULT_PROBE_TIMEOUT_MS, retryTransient, transientFaultSchedule, type RetryableError } from "./retry.js";
+export {
+  DEFAULT_PROBE_TIMEOUT_MS,
+  describeRetryWait,
+  maxRetryAfterMsOf,
+  retryTransient,
+  transientFaultSchedule,
+  type RetryableError,
+  type RetryWait,
+  type RetryWaitListener,
+} from "./retry.js";
 export { redactSecrets } from "./redact.js";
 export { CREDENTIALS_PROVIDER, CREDENTIALS_VERIFIER, FALLBACK_CHAIN_OPTIONS, PUSH_STRATEGY } from "./tokens.js";

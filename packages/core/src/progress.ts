@@ -25,7 +25,10 @@ export interface ProgressEvent {
   readonly blob?: BlobProgress | undefined;
 }
 
-/** Receives progress events. It must not throw; the chain shields pushes from sinks that do. */
+/**
+ * Receives progress events. It should not throw; the chain shields pushes from sinks that throw or, being
+ * `async`, return a promise that rejects (never awaited: a slow sink does not slow the push).
+ */
 export type ProgressSink = (event: ProgressEvent) => void;
 
 /** A sink that drops every event. */
@@ -40,10 +43,25 @@ export const monotonicProgress = (sink: ProgressSink): ProgressSink => {
   return (event) => {
     const percent = Math.max(highest, Math.min(100, Math.floor(Number.isFinite(event.percent) ? event.percent : 0)));
     highest = percent;
-    try {
-      sink({ ...event, percent });
-    } catch {
-      // A progress consumer's bug must not fail or corrupt the push it observes.
-    }
+    shieldedCall(() => sink({ ...event, percent }));
   };
 };
+
+/**
+ * Calls a consumer's callback so that nothing it does can break the push it observes: a throw is
+ * swallowed, and a returned promise's rejection is handled (an `async` callback that rejects would
+ * otherwise be an unhandled rejection, which ends a Node process before the push can clean up).
+ */
+export const shieldedCall = (callback: () => unknown): void => {
+  try {
+    const returned = callback();
+    if (isThenable(returned)) returned.then(undefined, ignore);
+  } catch {
+    // A progress consumer's bug must not fail or corrupt the push it observes.
+  }
+};
+
+const ignore = (): void => {};
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";

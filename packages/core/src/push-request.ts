@@ -33,6 +33,11 @@ export interface RetrySettings {
   readonly baseDelayMs: number;
   /** Upper bound of one backoff delay. @default 10000 */
   readonly maxDelayMs: number;
+  /**
+   * Upper bound of a wait a registry asks for with `Retry-After` (a 429 or 503): longer requests are
+   * waited this long, then tried again. @default 60000
+   */
+  readonly maxRetryAfterMs?: number | undefined;
 }
 
 /**
@@ -90,7 +95,7 @@ export interface PushRequest {
 }
 
 /** Defaults of {@link RetrySettings}. */
-export const defaultRetrySettings: RetrySettings = { times: 3, baseDelayMs: 500, maxDelayMs: 10_000 };
+export const defaultRetrySettings: RetrySettings = { times: 3, baseDelayMs: 500, maxDelayMs: 10_000, maxRetryAfterMs: 60_000 };
 
 /** Defaults of {@link TlsSettings}: verify. */
 export const defaultTlsSettings: TlsSettings = { verify: true };

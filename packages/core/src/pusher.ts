@@ -37,7 +37,7 @@ export interface PushImageOptions {
   readonly credentials?: CredentialsProvider | { readonly username: string; readonly password: string } | undefined;
   /** @default { verify: true } */
   readonly tls?: Partial<TlsSettings> | undefined;
-  /** @default { times: 3, baseDelayMs: 500, maxDelayMs: 10000 } */
+  /** @default { times: 3, baseDelayMs: 500, maxDelayMs: 10000, maxRetryAfterMs: 60000 } */
   readonly retry?: Partial<RetrySettings> | undefined;
   /** Time limits per stage of the push, each defaulting as {@link defaultPushTimeouts} says. */
   readonly timeouts?: Partial<PushTimeouts> | undefined;

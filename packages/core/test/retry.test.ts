@@ -1,6 +1,6 @@
 import { Effect, Exit } from "effect";
 import { describe, expect, it } from "vitest";
-import { AuthenticationFailed, RegistryError, retryTransient } from "@skopush/core";
+import { AuthenticationFailed, describeRetryWait, RegistryError, retryTransient, type RetryWait } from "@skopush/core";
 
 const settings = { times: 3, baseDelayMs: 1, maxDelayMs: 5 };
 
@@ -42,6 +42,41 @@ describe("retryTransient", () => {
     const started = performance.now();
     await Effect.runPromise(effect.pipe(retryTransient(settings)));
     expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+  });
+
+  it("cuts a Retry-After longer than maxRetryAfterMs to it, and says so to the listener", async () => {
+    const { effect } = flaky([unavailable(600_000)]);
+    const waits: RetryWait[] = [];
+    const started = performance.now();
+    await Effect.runPromise(effect.pipe(retryTransient({ ...settings, maxRetryAfterMs: 150 }, (wait) => waits.push(wait))));
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+    expect(elapsed).toBeLessThan(10_000);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toMatchObject({ delayMs: 150, askedMs: 600_000, capped: true });
+    expect(describeRetryWait(waits[0]!)).toMatch(/^Waiting 0\.1 s before trying again: the registry asked for 600 s \(Retry-After\), capped at 0\.1 s \(retry\.maxRetryAfterMs\): .*busy/);
+  });
+
+  it("caps Retry-After at 60 s by default", async () => {
+    const waits: RetryWait[] = [];
+    const { effect } = flaky([unavailable(600_000)]);
+    const fiber = Effect.runFork(effect.pipe(retryTransient(settings, (wait) => waits.push(wait))));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    fiber.interruptUnsafe();
+    expect(waits[0]).toMatchObject({ delayMs: 60_000, askedMs: 600_000, capped: true });
+  });
+
+  it("a throwing listener does not change the retry", async () => {
+    const { effect, calls } = flaky([unavailable(), unavailable()]);
+    const result = await Effect.runPromise(
+      effect.pipe(
+        retryTransient(settings, () => {
+          throw new Error("listener bug");
+        }),
+      ),
+    );
+    expect(result).toBe("ok");
+    expect(calls()).toBe(2 + 1);
   });
 
   it("treats 429, 502, 503 and 504 as retryable, other statuses not", () => {

@@ -1,6 +1,6 @@
 import type { ArchiveSummary } from "@skopush/archive";
 import { formatBytes } from "@skopush/archive";
-import type { BlobProgress, ProgressEvent, ProgressSink, PushPhase } from "@skopush/core";
+import { shieldedCall, type BlobProgress, type ProgressEvent, type ProgressSink, type PushPhase } from "@skopush/core";
 import { parseOutputLine } from "./output-lines.js";
 
 /** Where each stage of a push sits on the 0–100 scale. */
@@ -196,10 +196,6 @@ export class CopyProgress {
   private emit(event: Omit<ProgressEvent, "bytesDone" | "bytesTotal">): void {
     const percent = Math.max(this.percent, Math.min(100, Math.floor(event.percent)));
     this.percent = percent;
-    try {
-      this.sink({ ...event, percent, bytesDone: this.bytesDone(), bytesTotal: this.totalBytes });
-    } catch {
-      // A progress consumer's bug must not fail the push it observes.
-    }
+    shieldedCall(() => this.sink({ ...event, percent, bytesDone: this.bytesDone(), bytesTotal: this.totalBytes }));
   }
 }

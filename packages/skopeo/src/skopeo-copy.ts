@@ -3,7 +3,9 @@ import { formatBytes, inspectArchive, type ArchiveSummary } from "@skopush/archi
 import {
   defaultPushTimeouts,
   ManifestRejected,
+  describeRetryWait,
   transientFaultSchedule,
+  type RetryWait,
   type ProgressSink,
   type PushError,
   type PushOutcome,
@@ -78,7 +80,7 @@ export const skopeoCopy = (
     Effect.gen(function* () {
       const archivePath = resolve(request.archive.path);
       const destination = request.destination;
-      const summary = yield* inspectArchive(archivePath, { format: request.archive.format });
+      const summary = yield* inspectArchive(archivePath, { format: request.archive.format, strategy: host.strategy });
       const tracker = new CopyProgress(summary, progress);
       tracker.preparing(1, `Read ${request.archive.path}: ${describeArchive(summary)}`);
       // skopeo has no time limits: a silent server, or one that is no registry, is found from Node first.
@@ -150,15 +152,13 @@ export const skopeoCopy = (
                   }),
                 ),
           ),
-          Effect.tapError((error) =>
-            Effect.sync(() => {
-              if (isRetriedHere(error)) tracker.note(`${error.message}; trying again`);
-            }),
-          ),
         );
       // skopeo retries network failures itself (`--retry-times`); what it gives up on at once, a registry's
       // 429/502/503/504 or a connection cut mid-upload, is retried here with the request's schedule, keeping the workspace.
-      yield* Effect.retry(copy, { schedule: transientFaultSchedule(request.retry), while: isRetriedHere });
+      const sayWaiting = (wait: RetryWait) => {
+        if (wait.error !== undefined && isRetriedHere(wait.error as PushError)) tracker.note(describeRetryWait(wait));
+      };
+      yield* Effect.retry(copy, { schedule: transientFaultSchedule(request.retry, sayWaiting), while: isRetriedHere });
       const digest = yield* readDigestFile(host.strategy, digestFile.hostPath);
       if (destination.digest !== undefined && destination.digest !== digest) {
         return yield* Effect.fail(

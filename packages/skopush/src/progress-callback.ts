@@ -1,6 +1,6 @@
 import type { ProgressSink } from "@skopush/core";
 
-/** The seed API's callback shape: `(percent, message)`. */
+/** The seed API's callback shape: `(percent, message)`; it may be `async` (a rejection is ignored, never awaited). */
 export type ProgressCallback = (percent: number, message: string) => void;
 
 /** Adapts the seed API's `(percent, message)` callback to a sink. */

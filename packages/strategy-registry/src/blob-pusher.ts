@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { RegistryError, retryTransient, type PushError, type RetrySettings } from "@skopush/core";
+import { describeRetryWait, RegistryError, retryTransient, type PushError, type RetrySettings } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import { layerCompressionOf } from "@skopush/archive";
 import { compressedFormKey, type BlobInfoCache } from "./blob-info-cache.js";
@@ -194,7 +194,7 @@ const findOrMount = (ctx: BlobPushContext, digest: string): Effect.Effect<{ foun
 
 const retried = <A>(ctx: BlobPushContext, attempt: Effect.Effect<A, UploadError>): Effect.Effect<A, PushError> =>
   attempt.pipe(
-    retryTransient(ctx.retry),
+    retryTransient(ctx.retry, (wait) => ctx.progress.waiting(describeRetryWait(wait))),
     Effect.mapError((error): PushError => {
       if (error._tag === "UploadSessionLost") return error.toPushError();
       if (error._tag === "BodyTooLarge") return new RegistryError({ registry: error.registry, status: 413, reason: "a proxy refused the upload as too large" });

@@ -1,4 +1,4 @@
-import { ManifestRejected, RegistryError, retryTransient, Timeout, type PushError, type RetrySettings } from "@skopush/core";
+import { ManifestRejected, RegistryError, retryTransient, Timeout, type PushError, type RetrySettings, type RetryWaitListener } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { BuiltManifest } from "./manifest-builder.js";
 import { describeStored, readStoredManifest, type RegistryClient } from "@skopush/registry-client";
@@ -16,6 +16,8 @@ export const putManifest = (
   retry: RetrySettings,
   /** The limit for the manifest's answer. @default the transport's `responseTimeoutMs` */
   manifestTimeoutMs?: number,
+  /** Hears of each wait before a retry. */
+  onWait?: RetryWaitListener,
 ): Effect.Effect<string, PushError> =>
   Effect.gen(function* () {
     if (reference.includes(":") && reference !== manifest.digest) {
@@ -50,4 +52,4 @@ export const putManifest = (
       );
     }
     return manifest.digest;
-  }).pipe(retryTransient(retry));
+  }).pipe(retryTransient(retry, onWait));

@@ -75,6 +75,11 @@ export class PushProgress {
     this.finish(id, "done", "done");
   }
 
+  /** The push pauses before trying again; `message` says how long and why. */
+  waiting(message: string): void {
+    this.sink({ percent: Math.max(0, this.lastPercent), phase: "uploading", message, bytesDone: this.done, bytesTotal: this.total });
+  }
+
   /** The manifest is being written. */
   manifest(reference: string): void {
     this.sink({ percent: 99, phase: "manifest", message: `Writing manifest to ${reference}`, bytesDone: this.done, bytesTotal: this.total });

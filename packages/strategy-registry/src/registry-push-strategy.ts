@@ -2,6 +2,7 @@ import * as zlib from "node:zlib";
 import { openImageArchive, type ImageArchive } from "@skopush/archive";
 import {
   cancelOnAbort,
+  describeRetryWait,
   StrategyFailed,
   StrategyUnavailable,
   type ProgressSink,
@@ -74,6 +75,7 @@ export class RegistryPushStrategy implements PushStrategy {
         const archive: ImageArchive = yield* openImageArchive(request.archive.path, {
           format: request.archive.format,
           tempDirectory: options.tempDirectory,
+          strategy: self.name,
         });
         const plan = planImage(archive, request.manifestFormat, request.compression ?? options.compression);
         if (plan instanceof StrategyFailed) return yield* Effect.fail(plan);
@@ -130,7 +132,9 @@ export class RegistryPushStrategy implements PushStrategy {
         const built = buildManifest(archive, plan, byPosition);
         const manifest = sameAsRemote(remote, plan, built, byPosition) ?? built;
         tracker.manifest(`${destination}`);
-        const digest = yield* putManifest(client, destination.registry, repository, reference, manifest, request.retry, request.timeouts?.manifestMs);
+        const digest = yield* putManifest(client, destination.registry, repository, reference, manifest, request.retry, request.timeouts?.manifestMs, (wait) =>
+          tracker.waiting(describeRetryWait(wait)),
+        );
         const bytesPushed = [config, ...layers].reduce((sum, outcome) => sum + (outcome?.bytesSent ?? 0), 0) + manifest.bytes.length;
         yield* verifyPushed(client, destination.registry, repository, reference, { digest, configDigest: plan.config.digest });
         tracker.finished(`Pushed ${destination} ${digest}`);
