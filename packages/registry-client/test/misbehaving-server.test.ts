@@ -82,4 +82,11 @@ describe("a server that misbehaves", () => {
     );
     expect(error).toMatchObject({ _tag: "Timeout", stage: "response", afterMs: 250 });
   });
+
+  it("answers with an oversized WWW-Authenticate → RegistryError (stops the chain) saying so, not StrategyFailed", async () => {
+    const { error, host } = await failureOf([{ when: "ping", act: { kind: "huge-challenge" } }]);
+    expect(error._tag).toBe("RegistryError");
+    expect(error.message).toContain(host);
+    expect(error.message).toMatch(/headers larger than this client accepts .*WWW-Authenticate/);
+  });
 });

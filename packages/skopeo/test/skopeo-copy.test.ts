@@ -112,7 +112,7 @@ describe("skopeoCopy", () => {
     expect(outcome.digest).toBe(DIGEST);
     expect(retried.host.runs).toHaveLength(2);
     expect(retried.host.runs[1]?.files[AUTH_FILE_NAME]).toBe(0o600);
-    expect(events.some((e) => /503.*trying again/.test(e.message))).toBe(true);
+    expect(events.some((e) => /^Waiting .* before trying again: .*503/.test(e.message))).toBe(true);
     expect(await retried.leftovers()).toEqual([]);
 
     const exhausted = await setup(unavailable);
@@ -136,7 +136,7 @@ describe("skopeoCopy", () => {
     const outcome = await Effect.runPromise(skopeoCopy(retried.host, { ...retried.request, retry: { times: 2, baseDelayMs: 1, maxDelayMs: 5 } }, (e) => events.push(e)));
     expect(outcome.digest).toBe(DIGEST);
     expect(retried.host.runs).toHaveLength(2);
-    expect(events.some((e) => /broken pipe.*trying again/.test(e.message))).toBe(true);
+    expect(events.some((e) => /^Waiting .* before trying again: .*broken pipe/.test(e.message))).toBe(true);
     expect(await retried.leftovers()).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
-import { redactSecrets, RegistryUnreachable, StrategyFailed, Timeout, TlsVerificationFailed, type PushError } from "@skopush/core";
+import http from "node:http";
+import { redactSecrets, RegistryError, RegistryUnreachable, StrategyFailed, Timeout, TlsVerificationFailed, type PushError } from "@skopush/core";
 import type { TransportError } from "../transport/send-request.js";
 import { NOT_TLS_CODES, TLS_CERTIFICATE_CODES } from "./tls-error-codes.js";
 
@@ -63,6 +64,18 @@ export const classifyTransport = (context: TransportContext, error: TransportErr
   }
   if (code?.startsWith("ERR_SSL_") || code?.startsWith("ERR_TLS_")) {
     return new TlsVerificationFailed({ registry, reason: `${code}: ${detail}`, cause: error.cause });
+  }
+  if (code === "HPE_HEADER_OVERFLOW") {
+    return new RegistryError({
+      registry,
+      reason: `the server answered with headers larger than this client accepts (over ${Math.round(http.maxHeaderSize / 1024)} KiB, e.g. an oversized WWW-Authenticate challenge) while ${what}; a registry does not send such headers: check the address, and any proxy in front of the registry`,
+    });
+  }
+  if (code?.startsWith("HPE_")) {
+    return new RegistryError({
+      registry,
+      reason: `the server's answer is not valid HTTP (${code}: ${detail}) while ${what}; check the address and any proxy in front of the registry`,
+    });
   }
   if (code !== undefined && /^E[A-Z]+$/.test(code)) {
     return new RegistryUnreachable({ registry, reason: `${code} (${what}): ${detail}`, cause: error.cause });

@@ -18,6 +18,8 @@ export type RequestKind = "any" | "ping" | "blob-upload" | "manifest-put" | "man
  * - `cut-response-body`: forwards the request, sends the answer's headers and half its body, then closes.
  * - `web-page`: answers `200 text/html` with a page, like a web server in front of nothing.
  * - `wrong-digest`: forwards the request, but the answer's `Docker-Content-Digest` is replaced by `digest`.
+ * - `huge-challenge`: answers 401 with a `WWW-Authenticate` of `bytes` bytes (64 KiB by default), more
+ *   than an HTTP client takes.
  */
 export type Misbehaviour =
   | { readonly kind: "silent" }
@@ -27,7 +29,8 @@ export type Misbehaviour =
   | { readonly kind: "cut-request-body"; readonly afterBytes?: number | undefined }
   | { readonly kind: "cut-response-body" }
   | { readonly kind: "web-page" }
-  | { readonly kind: "wrong-digest"; readonly digest?: string | undefined };
+  | { readonly kind: "wrong-digest"; readonly digest?: string | undefined }
+  | { readonly kind: "huge-challenge"; readonly bytes?: number | undefined };
 
 /** One rule: the first rule whose `when` matches a request decides; no match → the request is proxied. */
 export interface MisbehaviourRule {
@@ -223,6 +226,14 @@ export const startMisbehavingRegistry = async (options: MisbehavingRegistryOptio
         res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(WEB_PAGE) });
         res.end(req.method === "HEAD" ? undefined : WEB_PAGE);
         return;
+      case "huge-challenge": {
+        req.resume();
+        const prefix = 'Basic realm="';
+        const challenge = `${prefix}${"r".repeat(Math.max(0, (act.bytes ?? 64 * 1024) - prefix.length - 1))}"`;
+        // Headers this large pass only Node's server-side writer: send the head by hand.
+        res.socket?.end(`HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nDocker-Distribution-API-Version: registry/2.0\r\nWWW-Authenticate: ${challenge}\r\nConnection: close\r\n\r\n`);
+        return;
+      }
       case "wrong-digest":
         forward(
           req,
