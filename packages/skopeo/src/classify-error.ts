@@ -10,6 +10,7 @@ import {
   redactSecrets,
   RegistryError,
   RegistryUnreachable,
+  StrategyUnavailable,
   TlsVerificationFailed,
   type ImageReference,
   type PushError,
@@ -90,6 +91,17 @@ const MANIFEST = /manifest invalid|manifest blob unknown|blob unknown|manifest u
 const NO_SPACE = /no space left on device/i;
 const POLICY = /trust policy|policy\.json|Source image rejected/i;
 
+/**
+ * skopeo 1.9.3's image reference grammar predates IPv6 literal hosts (`[::1]:5000/…` is "invalid reference
+ * format"): the skopeo strategies cannot push there, another strategy may.
+ */
+export const ipv6Unsupported = (strategy: string, registry: string): StrategyUnavailable =>
+  new StrategyUnavailable({
+    strategy,
+    reason: `skopeo 1.9.3 cannot address the IPv6 literal host ${registry} (its image reference grammar predates IPv6 literals)`,
+    fix: "give the registry a host name (e.g. an /etc/hosts entry), or push with the registry strategy",
+  });
+
 /** True for a `RegistryUnreachable` whose connection was cut mid-transfer: the case skopeo does not retry. */
 export const isConnectionCut = (error: PushError): boolean => error._tag === "RegistryUnreachable" && CONNECTION_CUT.test(error.reason);
 
@@ -132,6 +144,16 @@ export const classifySkopeoFailure = (failure: SkopeoFailure): PushError => {
         : `skopeo cannot read it: ${cause}`,
       fix: "save the image again (docker save, or skopeo copy … oci-archive:) and check the copy is complete",
     });
+  }
+  if (/Digest of source image's manifest would not match destination reference/i.test(message)) {
+    return new ManifestRejected({
+      registry,
+      reference: failure.destination.toString(),
+      reason: `the destination names the digest ${failure.destination.digest ?? "(a digest)"}, which is not the digest of the archive's manifest (skopeo checked before pushing; nothing was pushed). Push by tag (drop the @sha256:… part), or name the digest of this archive's manifest`,
+    });
+  }
+  if (/^Invalid destination name .*invalid reference format/i.test(message) && failure.destination.registry.startsWith("[")) {
+    return ipv6Unsupported(failure.strategy, registry);
   }
   if (/server gave HTTP response to HTTPS client/i.test(message)) {
     return new TlsVerificationFailed({

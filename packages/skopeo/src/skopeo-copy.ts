@@ -16,7 +16,7 @@ import * as Redacted from "effect/Redacted";
 import { preflightRegistry, readBackPush, type ExpectedImage } from "@skopush/registry-client";
 import { writeAuthFile } from "./auth-file.js";
 import { prepareCertDir } from "./cert-dir.js";
-import { classifySkopeoFailure, isConnectionCut } from "./classify-error.js";
+import { classifySkopeoFailure, ipv6Unsupported, isConnectionCut } from "./classify-error.js";
 import { copyArgs, type SkopeoSourceTransport } from "./copy-args.js";
 import { CopyProgress } from "./copy-progress.js";
 import { createPrivateDigestFile, digestFilePaths, readDigestFile } from "./digest-file.js";
@@ -80,6 +80,7 @@ export const skopeoCopy = (
     Effect.gen(function* () {
       const archivePath = resolve(request.archive.path);
       const destination = request.destination;
+      if (destination.registry.startsWith("[")) return yield* Effect.fail(ipv6Unsupported(host.strategy, destination.registry));
       const summary = yield* inspectArchive(archivePath, { format: request.archive.format, strategy: host.strategy });
       const tracker = new CopyProgress(summary, progress);
       tracker.preparing(1, `Read ${request.archive.path}: ${describeArchive(summary)}`);

@@ -168,6 +168,28 @@ describe("classifySkopeoFailure on recorded skopeo 1.9.3 stderr", () => {
   });
 });
 
+describe("classifySkopeoFailure: what stops the chain instead of falling through as CommandFailed (issue 14.5)", () => {
+  // Both lines are skopeo 1.9.3's own stderr, recorded in a network namespace with no interfaces: it
+  // fails on both before any connection.
+  const classify = (destination: string, stderr: string) =>
+    classifySkopeoFailure({ strategy: "native", exitCode: 1, stderr, destination: ImageReference.parseOrThrow(destination), archivePath: "/a.tar" });
+  const digest = `sha256:${"a".repeat(64)}`;
+
+  it("a destination digest that is not the archive's manifest's → ManifestRejected naming the digest and the fix", () => {
+    const error = classify(`127.0.0.1:5000/p/a@${digest}`, `time="2026-12-05T00:42:09Z" level=fatal msg="Digest of source image's manifest would not match destination reference"\n`);
+    expect(error._tag).toBe("ManifestRejected");
+    expect(error.message).toContain(digest);
+    expect(error.message).toContain("Push by tag");
+  });
+
+  it("an IPv6 literal host → StrategyUnavailable: skopeo cannot address it, another strategy may", () => {
+    const error = classify("[::1]:5000/p/a:v1", `time="2026-12-05T00:31:59Z" level=fatal msg="Invalid destination name docker://[::1]:5000/p/a:v1: invalid reference format"\n`);
+    expect(error._tag).toBe("StrategyUnavailable");
+    expect(error.message).toContain("IPv6 literal host [::1]:5000");
+    expect(error.message).toContain("registry strategy");
+  });
+});
+
 describe("skopeoErrorMessage and causeOf", () => {
   it("unquotes the fatal message and strips the context around the cause", () => {
     const stderr = 'time="t" level=error msg="noise"\ntime="t" level=fatal msg="trying to reuse blob sha256:ab at destination: pinging container registry h:1: Get \\"https://h:1/v2/\\": x509: certificate signed by unknown authority"\n';

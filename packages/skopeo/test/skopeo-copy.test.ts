@@ -186,6 +186,14 @@ describe("skopeoCopy", () => {
     expect(error.message).toContain(other);
   });
 
+  it("an IPv6 literal host is StrategyUnavailable before anything is staged or skopeo runs (skopeo 1.9.3 cannot parse it)", async () => {
+    const { host, request, leftovers } = await setup(await succeed());
+    const error = await pushErrorOf(skopeoCopy(host, { ...request, destination: ImageReference.parseOrThrow("[::1]:5000/proj/app:v1") }, () => {}));
+    expect(error).toMatchObject({ _tag: "StrategyUnavailable", strategy: "fake" });
+    expect(host.runs).toEqual([]);
+    expect(await leftovers()).toEqual([]);
+  });
+
   it("fails with EnvironmentFault when skopeo exits 0 without writing the digest file", async () => {
     const { host, request, leftovers } = await setup({ kind: "succeed", stdout: "" });
     const error = await pushErrorOf(skopeoCopy(host, request, () => {}));
