@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 describe.each<StrategyName>(["registry", "native"])("%s, decompressing into a full temp directory", (strategy) => {
-  it("ends with EnvironmentFault (exit 1) naming the full directory and the fix; no tag, nothing left", async () => {
+  it("fails with EnvironmentFault (exit 1, not ArchiveInvalid's 2) naming the full directory and the fix; no tag, nothing left", async () => {
     const basic = environment.registry("basic");
     const repository = uniqueRepository(`no-space-${strategy}`);
     const container = createDefaultContainer({
@@ -57,10 +57,14 @@ describe.each<StrategyName>(["registry", "native"])("%s, decompressing into a fu
     });
 
     expect(result.status, describeResult(result)).toBe("error");
-    expect(result.status === "error" && result.error, describeResult(result)).toBe("EnvironmentFault");
-    expect(PUSH_ERROR_TABLE.EnvironmentFault.exitCode).toBe(1);
-    expect(result.status === "error" && result.message).toMatch(/ENOSPC|no space left|no room/i);
-    expect(result.status === "error" && result.message).toMatch(/free space|TMPDIR|tempDirectory/);
+    if (result.status !== "error") return;
+    // An environment fault lets the next strategy try (its temp directory may have room); with none left
+    // the chain ends with NoStrategyAvailable (exit 1), whose message carries the fault and its fix.
+    expect(result.attempts.map((attempt) => attempt.error), describeResult(result)).toEqual(["EnvironmentFault"]);
+    expect(result.error).not.toBe("ArchiveInvalid");
+    expect(PUSH_ERROR_TABLE[result.error].exitCode).toBe(1);
+    expect(result.message).toMatch(/ENOSPC|no space left|no room/i);
+    expect(result.message).toMatch(/Fix: free space/);
     expect(await readdir(full)).toEqual([]);
     expect(await listTags(basic, repository).catch(() => [])).toEqual([]);
   });
