@@ -27,9 +27,24 @@ describe("parsePushArguments", () => {
       ensureProject: false,
       ephemeralRobot: false,
       manifestFormat: undefined,
+      timeoutMs: undefined,
+      stallTimeoutMs: undefined,
       json: false,
       quiet: false,
     });
+  });
+
+  it("reads --timeout and --stall-timeout as durations (90s, 10m, 1h, 1m30s, 500ms; a bare number is seconds)", () => {
+    const limits = (timeout: string, stall: string) => {
+      const args = parsePushArguments(["a.tar", "h.example/p/a:1", "--timeout", timeout, "--stall-timeout", stall]);
+      return args === "help" ? undefined : [args.timeoutMs, args.stallTimeoutMs];
+    };
+    expect(limits("90s", "10m")).toEqual([90_000, 600_000]);
+    expect(limits("1h", "1m30s")).toEqual([3_600_000, 90_000]);
+    expect(limits("500ms", "45")).toEqual([500, 45_000]);
+    for (const bad of ["0", "-5s", "soon", "5 m", "10d", ""]) {
+      expect(reason(["a.tar", "h.example/p/a:1", `--timeout=${bad}`])).toMatch(/--timeout takes a duration such as 90s/);
+    }
   });
 
   it("takes the seed's Harbor parts instead of a reference", () => {

@@ -1,6 +1,7 @@
 import type { ManifestFormat } from "@skopush/core";
 import { isStrategyName, STRATEGY_NAMES, type StrategyName } from "skopush";
 import { UsageError } from "../usage-error.js";
+import { parseDuration } from "./parse-duration.js";
 import { parseOptions, stringFlag, type FlagSpecs } from "./parse-options.js";
 
 /** Where to push: a reference, or the seed tool's Harbor parts. */
@@ -38,6 +39,10 @@ export interface PushArguments {
   readonly ensureProject: boolean;
   readonly ephemeralRobot: boolean;
   readonly manifestFormat?: ManifestFormat | undefined;
+  /** `--timeout`: the limit of the whole push, every strategy tried included, in ms. */
+  readonly timeoutMs?: number | undefined;
+  /** `--stall-timeout`: how long an upload may move no byte, in ms. */
+  readonly stallTimeoutMs?: number | undefined;
   readonly json: boolean;
   readonly quiet: boolean;
 }
@@ -59,6 +64,8 @@ export const PUSH_FLAGS: FlagSpecs = {
   "ensure-project": { type: "boolean" },
   "ephemeral-robot": { type: "boolean" },
   format: { type: "string" },
+  timeout: { type: "string" },
+  "stall-timeout": { type: "string" },
   json: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
@@ -128,6 +135,14 @@ export const parsePushArguments = (argv: ReadonlyArray<string>): PushArguments |
   const format = flag("format");
   if (format !== undefined && format !== "oci" && format !== "v2s2") throw usage(`--format must be oci or v2s2, not ${JSON.stringify(format)}`);
 
+  const duration = (name: string): number | undefined => {
+    const value = flag(name);
+    if (value === undefined) return undefined;
+    const ms = parseDuration(value);
+    if (ms === undefined) throw usage(`--${name} takes a duration such as 90s, 10m or 1h (a bare number is seconds), not ${JSON.stringify(value)}`);
+    return ms;
+  };
+
   return {
     archive,
     destination,
@@ -142,6 +157,8 @@ export const parsePushArguments = (argv: ReadonlyArray<string>): PushArguments |
     ensureProject: parsed.booleans.has("ensure-project"),
     ephemeralRobot: parsed.booleans.has("ephemeral-robot"),
     manifestFormat: format,
+    timeoutMs: duration("timeout"),
+    stallTimeoutMs: duration("stall-timeout"),
     json,
     quiet,
   };

@@ -50,6 +50,10 @@ Harbor:
   --ephemeral-robot       push with a robot account created for this push and deleted after it
   --harbor-url <url>      with <destination>: where Harbor's API is, when not at the registry's address
 
+Time limits (a push that passes one ends with Timeout, exit 1, and leaves nothing):
+  --timeout <duration>    the whole push, every strategy tried (default: 3h); e.g. 90s, 10m, 1h
+  --stall-timeout <dur>   an upload that moves no byte this long (default: 60s)
+
 Output:
   --format <oci|v2s2>     the manifest format written (default: the archive's own)
   --json                  print the result as one JSON line on stdout (also on failure)

@@ -1,4 +1,4 @@
-import { isPushError, PushFailed, Pusher, resolvePusher, type PushResult } from "@skopush/core";
+import { isPushError, PushFailed, Pusher, resolvePusher, type PushResult, type PushTimeouts } from "@skopush/core";
 import type { DefaultContainerOptions } from "skopush";
 import type { DependencyContainer } from "tsyringe";
 import type { PushArguments } from "../args/push-arguments.js";
@@ -70,6 +70,7 @@ const pushWithSignals = async (
       destination: plan.destination,
       tls: plan.tls,
       manifestFormat: plan.args.manifestFormat,
+      timeouts: timeoutsOf(plan.args),
       signal: controller.signal,
       onProgress: renderer.onEvent,
     });
@@ -84,6 +85,12 @@ const pushWithSignals = async (
     renderer.finish();
   }
 };
+
+/** The time limits the flags set; the library's defaults for the others (an undefined key would override them). */
+const timeoutsOf = (args: PushArguments): Partial<PushTimeouts> => ({
+  ...(args.timeoutMs !== undefined && { totalMs: args.timeoutMs }),
+  ...(args.stallTimeoutMs !== undefined && { stallMs: args.stallTimeoutMs }),
+});
 
 const progressRendererFor = (args: PushArguments, io: CliIo): ProgressRenderer => {
   if (args.quiet) return silentProgress;
