@@ -162,10 +162,14 @@ export class QuotaExceeded extends PushErrorBase("QuotaExceeded")<{
 export class TlsVerificationFailed extends PushErrorBase("TlsVerificationFailed")<{
   readonly registry: string;
   readonly reason: string;
+  /** The server speaks plain HTTP, not TLS: no CA helps, only opting in to HTTP does. */
+  readonly plainHttp?: boolean | undefined;
   readonly cause?: unknown;
 }> {
   override get summary(): string {
-    return `TLS verification of ${this.registry} failed: ${this.reason}. Fix: trust the registry's CA with --ca-cert <file> (caFile), or opt out with --insecure`;
+    return this.plainHttp === true
+      ? `TLS verification of ${this.registry} failed: ${this.reason}. Fix: if this registry really serves plain HTTP, push with --insecure (tls.verify: false); a registry on this machine's loopback (localhost, 127.0.0.0/8, ::1) needs no flag`
+      : `TLS verification of ${this.registry} failed: ${this.reason}. Fix: trust the registry's CA with --ca-cert <file> (caFile), or opt out with --insecure`;
   }
 }
 

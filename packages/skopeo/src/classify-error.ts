@@ -159,6 +159,7 @@ export const classifySkopeoFailure = (failure: SkopeoFailure): PushError => {
     return new TlsVerificationFailed({
       registry,
       reason: "the registry answered in plain HTTP where HTTPS was required (it has no TLS endpoint at this address)",
+      plainHttp: true,
     });
   }
   if (UNREACHABLE.test(message) && !/x509:/i.test(message)) {

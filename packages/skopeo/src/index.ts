@@ -13,7 +13,7 @@ export {
 export { CopyProgress, PROGRESS_MARKS } from "./copy-progress.js";
 export { DIGEST_FILE_NAME, digestFilePaths, parseDigestFile, readDigestFile } from "./digest-file.js";
 export { parseOutputLine, type SkopeoOutputLine } from "./output-lines.js";
-export { REGISTRY_CHECKS, skopeoCopy, type RegistryChecks } from "./skopeo-copy.js";
+export { REGISTRY_CHECKS, skopeoCopy, type PreflightAnswer, type RegistryChecks } from "./skopeo-copy.js";
 export type {
   SkopeoHost,
   SkopeoRunOptions,

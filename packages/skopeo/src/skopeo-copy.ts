@@ -44,9 +44,14 @@ const convertsConfig = (summary: ArchiveSummary, request: PushRequest): boolean 
 /** What skopeoCopy asks the registry from Node around skopeo, which has no time limits and is taken on trust otherwise. */
 export interface RegistryChecks {
   /** Before anything is staged: is a registry answering there, in time? */
-  readonly preflight: (request: PushRequest) => Effect.Effect<unknown, PushError>;
+  readonly preflight: (request: PushRequest) => Effect.Effect<PreflightAnswer | void, PushError>;
   /** After skopeo succeeded: does the destination hold exactly this image? */
   readonly readBack: (request: PushRequest, expected: ExpectedImage) => Effect.Effect<unknown, PushError>;
+}
+
+/** What the pre-flight found: where the registry answered (`http:` only for loopback or `--insecure`, the registry client's rule). */
+export interface PreflightAnswer {
+  readonly origin?: URL | undefined;
 }
 
 /** The checks of every real push: `GET /v2/` with the push's TLS settings and timeouts, and the read-back. */
@@ -85,7 +90,11 @@ export const skopeoCopy = (
       const tracker = new CopyProgress(summary, progress);
       tracker.preparing(1, `Read ${request.archive.path}: ${describeArchive(summary)}`);
       // skopeo has no time limits: a silent server, or one that is no registry, is found from Node first.
-      yield* checks.preflight(request);
+      const preflight = yield* checks.preflight(request);
+      // One rule for every strategy (the registry client's candidateSchemes): a loopback registry that
+      // answered in plain HTTP is pushed to over HTTP, as Docker and crane do; skopeo needs
+      // --dest-tls-verify=false to speak HTTP at all. Anywhere else plain HTTP needs tls.verify: false.
+      const plainHttp = preflight?.origin?.protocol === "http:";
 
       const workspace = yield* host.workspace;
       let localArchive = archivePath;
@@ -108,7 +117,7 @@ export const skopeoCopy = (
         destination,
         authFile: authFile?.skopeoPath,
         certDir,
-        tlsVerify: request.tls.verify,
+        tlsVerify: request.tls.verify && !plainHttp,
         retryTimes: request.retry.times,
         digestFile: digestFile.skopeoPath,
         manifestFormat: request.manifestFormat,

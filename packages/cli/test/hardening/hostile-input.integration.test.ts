@@ -157,14 +157,6 @@ const PUSH_ROWS: Row[] = [
   { name: "an unreachable registry", argv: (c) => [c.image, `127.0.0.1:${c.unusedPort}/${c.repository}:v1`], outcome: "RegistryUnreachable", exit: 1, says: /unreachable: .*connection refused\. Fix: check the address and port/ },
   { name: "an untrusted certificate", argv: (c) => [c.image, `${c.registry("tls").host}/${c.repository}:v1`], outcome: "TlsVerificationFailed", exit: 1, says: /Fix: trust the registry's CA with --ca-cert/ },
   {
-    name: "a plain-HTTP registry without --insecure",
-    argv: (c) => [c.image, `${c.registry("plain").host}/${c.repository}:v1`],
-    outcome: "TlsVerificationFailed",
-    exit: 1,
-    says: /plain HTTP.*--insecure/,
-    registry: "plain",
-  },
-  {
     name: "a Harbor project that does not exist",
     repository: () => uniqueRepository("input").replace(/^hardening\//, `${environment.harbor.missingProject}/`),
     argv: (c) => [c.image, `${c.registry("token").host}/${c.repository}:v1`, "--ca-cert", c.registry("token").caFile!, "-u", environment.harbor.accounts.robot.username, "--password-stdin"],

@@ -55,7 +55,7 @@ export const classifyTransport = (context: TransportContext, error: TransportErr
   if (code !== undefined && NOT_TLS_CODES.has(code) && error.phase === "connect") {
     return new RegistryUnreachable({
       registry,
-      reason: `the TLS handshake with ${error.url} failed while ${what} (${code}: ${detail}); is it plain http? Use an http:// address only if it really serves plain http`,
+      reason: `the TLS handshake with ${error.url} failed while ${what} (${code}: ${detail}); is it plain http? If it really serves plain http, push with --insecure (tls.verify: false); a registry on this machine's loopback needs no flag`,
       cause: error.cause,
     });
   }
