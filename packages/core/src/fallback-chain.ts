@@ -20,6 +20,12 @@ export interface FallbackChainOptions {
   readonly policy?: FallbackPolicy | undefined;
   /** How long a probe may take before its strategy counts as unavailable. @default 5000 */
   readonly probeTimeoutMs?: number | undefined;
+  /**
+   * Asked after an attempt was cancelled and had stopped: whether the image landed under the tag anyway
+   * (the cancel came after the registry took the manifest). An outcome makes the push a success with
+   * `cancelledTooLate`; undefined keeps it cancelled. @default none (a cancel is always PushCancelled)
+   */
+  readonly landedAfterCancel?: ((request: PushRequest) => Effect.Effect<PushOutcome | undefined>) | undefined;
 }
 
 /** A push the chain completed. */
@@ -46,6 +52,7 @@ export class FallbackChain {
   readonly strategies: ReadonlyArray<PushStrategy>;
   private readonly policy: FallbackPolicy;
   private readonly probeTimeoutMs: number;
+  private readonly landedAfterCancel: FallbackChainOptions["landedAfterCancel"];
 
   constructor(
     @injectAll(PUSH_STRATEGY) strategies: ReadonlyArray<PushStrategy>,
@@ -54,6 +61,7 @@ export class FallbackChain {
     this.strategies = [...strategies];
     this.policy = options?.policy ?? defaultFallbackPolicy;
     this.probeTimeoutMs = options?.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+    this.landedAfterCancel = options?.landedAfterCancel;
   }
 
   /** Pushes with the first strategy that can; fails with the deciding error and every attempt. */
@@ -76,6 +84,14 @@ export class FallbackChain {
           return { outcome: exit.value, strategy: strategy.name, attempts };
         }
         const error = errorOf(exit.cause, strategy.name);
+        // A cancel is final only when the registry did not take the push: the attempt has stopped by now
+        // (skopeo too), so what the tag holds can no longer change under us.
+        const landed = error._tag === "PushCancelled" ? yield* landedDespite(this.landedAfterCancel, request) : undefined;
+        if (landed !== undefined) {
+          attempts.push({ strategy: strategy.name, outcome: "success", durationMs });
+          strategySink({ percent: 100, phase: "done", message: `pushed ${request.destination} ${landed.digest}: the cancel came after the registry had taken the manifest` });
+          return { outcome: landed, strategy: strategy.name, attempts };
+        }
         attempts.push({ strategy: strategy.name, outcome: outcomeOf(error), reason: error.summary, error: error._tag, durationMs });
         // The whole push's time is spent: no other strategy gets any.
         if (error._tag === "PushCancelled" || (error._tag === "Timeout" && error.stage === "total") || this.policy.decide(error) === "stop") {
@@ -133,6 +149,22 @@ export class FallbackChain {
     );
   }
 }
+
+/** How long the check after a cancel may take; it is one or two small requests. */
+const LANDED_CHECK_TIMEOUT_MS = 10_000;
+
+/** The outcome of a cancelled attempt whose image is under the tag anyway; undefined when it is not, or cannot be told. */
+const landedDespite = (
+  check: FallbackChainOptions["landedAfterCancel"],
+  request: PushRequest,
+): Effect.Effect<PushOutcome | undefined> =>
+  check === undefined
+    ? Effect.succeed(undefined)
+    : Effect.suspend(() => check(request)).pipe(
+        Effect.timeoutOption(LANDED_CHECK_TIMEOUT_MS),
+        Effect.map((found) => (found._tag === "Some" && found.value !== undefined ? { ...found.value, cancelledTooLate: true } : undefined)),
+        Effect.orElseSucceed(() => undefined),
+      );
 
 /**
  * `attempt` stopped (interrupted, so skopeo is killed and its workspace removed) when the whole push's

@@ -14,6 +14,8 @@ export interface PushOutcome {
   readonly verified?: boolean | undefined;
   /** What layers stored uncompressed were sent as, when the strategy knows (it honoured the request's `compression`). */
   readonly compression?: LayerCompressionChoice | undefined;
+  /** The push was cancelled after the registry had taken its manifest: the tag holds the image, the cancel came too late. */
+  readonly cancelledTooLate?: boolean | undefined;
 }
 
 /** One way to push an image archive. Implementations put the technology first: `NativeSkopeoStrategy`. */

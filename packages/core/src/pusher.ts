@@ -61,6 +61,8 @@ export interface PushReport {
   readonly verified: boolean;
   /** What layers stored uncompressed were sent as: the strategy's word, else the choice asked for. */
   readonly compression: LayerCompressionChoice;
+  /** Present and true when a cancel arrived after the registry had taken the manifest: the push completed anyway. */
+  readonly cancelledTooLate?: boolean | undefined;
   readonly attempts: ReadonlyArray<Attempt>;
   readonly durationMs: number;
 }
@@ -132,6 +134,7 @@ export class Pusher {
         bytesPushed: result.outcome.bytesPushed,
         verified: result.outcome.verified === true,
         compression: result.outcome.compression ?? options.compression ?? "gzip",
+        ...(result.outcome.cancelledTooLate === true ? { cancelledTooLate: true } : {}),
         attempts: result.attempts,
         durationMs: (yield* Clock.currentTimeMillis) - started,
       };

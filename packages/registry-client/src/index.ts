@@ -42,4 +42,4 @@ export {
   type TransportSettings,
 } from "./transport/transport.js";
 export { describeStored, readStoredManifest, verifyPushed, type ExpectedImage, type StoredManifest } from "./read-back.js";
-export { preflightRegistry, readBackPush } from "./push-checks.js";
+export { preflightRegistry, readBackPush, readDestination } from "./push-checks.js";

@@ -4,7 +4,7 @@ import { TokenCache } from "./auth/token-cache.js";
 import { pushScopes } from "./auth/scope.js";
 import { candidateSchemes } from "./endpoint.js";
 import { notARegistryError, pingRegistry, type PingResult } from "./ping.js";
-import { verifyPushed, type ExpectedImage, type StoredManifest } from "./read-back.js";
+import { readStoredManifest, verifyPushed, type ExpectedImage, type StoredManifest } from "./read-back.js";
 import { RegistryClient } from "./registry-client.js";
 import { resolveTransportOptions, Transport, transportTimeoutsOf } from "./transport/transport.js";
 
@@ -40,7 +40,16 @@ export const preflightRegistry = (request: PushRequest): Effect.Effect<PingResul
  * Reads a finished push back with the push's own credentials and TLS settings: the tag (or digest) of
  * the destination must resolve to `expected.digest`, whose manifest references `expected.configDigest`.
  */
-export const readBackPush = (request: PushRequest, expected: ExpectedImage): Effect.Effect<StoredManifest, PushError> => {
+export const readBackPush = (request: PushRequest, expected: ExpectedImage): Effect.Effect<StoredManifest, PushError> =>
+  withDestinationClient(request, (client) =>
+    verifyPushed(client, request.destination.registry, request.destination.repository, request.destination.manifestReference, expected),
+  );
+
+/** What the destination's tag (or digest) resolves to now, with the push's credentials and TLS settings; undefined when nothing. */
+export const readDestination = (request: PushRequest): Effect.Effect<StoredManifest | undefined, PushError> =>
+  withDestinationClient(request, (client) => readStoredManifest(client, request.destination.repository, request.destination.manifestReference));
+
+const withDestinationClient = <A>(request: PushRequest, use: (client: RegistryClient) => Effect.Effect<A, PushError>): Effect.Effect<A, PushError> => {
   const destination = request.destination;
   const repository = destination.repository;
   return Effect.scoped(
@@ -57,7 +66,7 @@ export const readBackPush = (request: PushRequest, expected: ExpectedImage): Eff
         },
         new TokenCache(),
       );
-      return yield* verifyPushed(client, destination.registry, repository, destination.manifestReference, expected);
+      return yield* use(client);
     }),
   );
 };

@@ -11,6 +11,7 @@ import {
 } from "@skopush/core";
 import { defaultCredentialsProviders, type DefaultCredentialsProvidersOptions } from "@skopush/credentials-docker";
 import { HarborCredentialsProvider, TokenServiceCredentialsVerifier, type HarborCredentialsProviderOptions } from "@skopush/credentials-harbor";
+import { landedAfterCancel } from "./landed-after-cancel.js";
 import { defaultStrategyCatalog, type StrategyCatalog, type StrategyOptionsByName } from "./strategy-catalog.js";
 import { DEFAULT_STRATEGY_ORDER, type StrategyName } from "./strategy-names.js";
 
@@ -51,7 +52,7 @@ export interface DefaultContainerOptions {
    * default providers, so a stale login in an auth file cannot answer for their registries first. @default []
    */
   readonly extraCredentialsProviders?: ReadonlyArray<CredentialsProvider> | undefined;
-  /** Options of the chain (policy, probe timeout). @default core's defaults */
+  /** Options of the chain (policy, probe timeout, the check after a cancel). @default core's defaults, with {@link landedAfterCancel} */
   readonly chain?: FallbackChainOptions | undefined;
   /**
    * When a push with credentials is denied, ask the registry's token service whether it refuses the
@@ -91,7 +92,8 @@ export const createDefaultContainer = (options: DefaultContainerOptions = {}): D
     if (setting === false) continue;
     catalog[name](container, { env, options: setting === true ? undefined : (setting as never) });
   }
-  if (options.chain) registerFallbackChainOptions(container, options.chain);
+  // A cancel that came after the registry took the manifest is reported as the success it was.
+  registerFallbackChainOptions(container, { landedAfterCancel, ...options.chain });
   const providers = options.credentialsProviders === false ? [] : defaultCredentialsProviders({ env, ...options.credentialsProviders });
   if (options.harbor) {
     const source: CredentialsProvider = new CredentialsChain(providers);

@@ -31,7 +31,9 @@ export const pushCommand = async (argv: ReadonlyArray<string>, io: CliIo, create
   }
   const result = await pushWithSignals(plan, io, createContainer);
   printResult(result.result, plan.args, io);
-  return exitCodeOf(result.result, result.interruptedBy);
+  const code = exitCodeOf(result.result, result.interruptedBy);
+  result.printed(code);
+  return code;
 };
 
 const reportInputFailure = (failure: InputFailure, json: boolean, io: CliIo): number => {
@@ -48,12 +50,21 @@ const pushWithSignals = async (
   plan: PushPlan,
   io: CliIo,
   createContainer: CreatePushContainer,
-): Promise<{ readonly result: PushResult; readonly interruptedBy?: InterruptSignal | undefined }> => {
+): Promise<{ readonly result: PushResult; readonly interruptedBy?: InterruptSignal | undefined; readonly printed: (code: number) => void }> => {
   const started = (io.now ?? Date.now)();
   const renderer = progressRendererFor(plan.args, io);
   const controller = new AbortController();
   let interruptedBy: InterruptSignal | undefined;
-  const stopListening = io.onInterrupt((signal) => {
+  // Once the result is decided, a signal must not turn it into 130 (over a printed success): it is ignored
+  // until the result is printed, and then ends the process (still lingering, e.g. on a Docker connection) with the result's code.
+  let settled = false;
+  let printedCode: number | undefined;
+  const printed = (code: number) => void (printedCode = code);
+  io.onInterrupt((signal) => {
+    if (settled) {
+      if (printedCode !== undefined) io.exit(printedCode);
+      return;
+    }
     if (interruptedBy !== undefined) {
       io.stderr.write(`${signal} again: exiting without waiting for cleanup\n`);
       io.exit(exitCodeOfSignal(signal));
@@ -74,14 +85,14 @@ const pushWithSignals = async (
       signal: controller.signal,
       onProgress: renderer.onEvent,
     });
-    return { result, interruptedBy };
+    return { result, interruptedBy, printed };
   } catch (error) {
     // A container that cannot be built (a bad strategy option) is a failed push, reported like one.
     if (!isPushError(error)) throw error;
     const failed = new PushFailed({ reason: error, attempts: [] });
-    return { result: Pusher.failure(failed, plan.destination, (io.now ?? Date.now)() - started), interruptedBy };
+    return { result: Pusher.failure(failed, plan.destination, (io.now ?? Date.now)() - started), interruptedBy, printed };
   } finally {
-    stopListening();
+    settled = true;
     renderer.finish();
   }
 };
@@ -105,6 +116,9 @@ const printResult = (result: PushResult, args: PushArguments, io: CliIo): void =
   if (result.status === "error") {
     io.stderr.write(failureLines(result, paletteOf(terminalStyle(io.stderr, io.env))));
     return;
+  }
+  if (result.cancelledTooLate === true) {
+    io.stderr.write(`note: the cancel came too late: the registry had already taken the manifest, so ${result.image} is pushed\n`);
   }
   if (args.json) return;
   if (args.quiet) {

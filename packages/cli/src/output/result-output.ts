@@ -19,6 +19,7 @@ export const jsonResultOf = (result: PushResult): JsonResult =>
         bytesPushed: result.bytesPushed,
         verified: result.verified,
         compression: result.compression,
+        ...(result.cancelledTooLate === true ? { cancelledTooLate: true } : {}),
         attempts: result.attempts,
         durationMs: result.durationMs,
       }
