@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redacted } from "effect";
+import { Effect, Redacted } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import { AuthenticationFailed, ProjectNotFound } from "@skopush/core";
 import { FAKE_DIGEST, FakePushStrategy } from "@skopush/testkit";
@@ -207,6 +207,29 @@ describe("skopush push", () => {
     expect(hanging.cleanups).toBe(1);
     expect(JSON.parse(stdout.text)).toMatchObject({ status: "error", error: "PushCancelled" });
     expect(stderr.text).toContain("SIGINT: cancelling the push and cleaning up");
+  });
+
+  it("SIGINT that comes too late (the registry took the manifest) is a success with a note, exit 0, JSON status success", async () => {
+    const hanging = FakePushStrategy.hanging("native");
+    const { createContainer } = fakeContainers({ native: hanging });
+    const landedAfterCancel = () => Effect.succeed({ digest: FAKE_DIGEST, bytesPushed: 0, verified: true });
+    const { io, stdout, stderr, signal } = testIo();
+    const pending = run(["push", archive, DEST, "--json"], io, { createContainer: (options) => createContainer({ ...options, chain: { ...options.chain, landedAfterCancel } }) });
+    await vi_waitFor(() => hanging.pushes.length === 1);
+    signal("SIGINT");
+    expect(await pending).toBe(0);
+    expect(hanging.cleanups).toBe(1);
+    expect(JSON.parse(stdout.text)).toMatchObject({ status: "success", digest: FAKE_DIGEST, cancelledTooLate: true });
+    expect(stderr.text).toContain("the cancel came too late");
+  });
+
+  it("a signal after the result is printed ends the process with the result's code, never 130", async () => {
+    const { createContainer } = fakeContainers({ native: FakePushStrategy.succeeding("native") });
+    const { io, stdout, exits, signal } = testIo();
+    expect(await run(["push", archive, DEST, "--json"], io, { createContainer })).toBe(0);
+    signal("SIGINT");
+    expect(exits).toEqual([0]);
+    expect(JSON.parse(stdout.text)).toMatchObject({ status: "success" });
   });
 
   it("SIGTERM exits 143; a second signal exits at once", async () => {

@@ -162,8 +162,11 @@ const landedDespite = (
     ? Effect.succeed(undefined)
     : Effect.suspend(() => check(request)).pipe(
         Effect.timeoutOption(LANDED_CHECK_TIMEOUT_MS),
-        Effect.map((found) => (found._tag === "Some" && found.value !== undefined ? { ...found.value, cancelledTooLate: true } : undefined)),
-        Effect.orElseSucceed(() => undefined),
+        // Whatever goes wrong in the check (a defect included) keeps the push cancelled.
+        Effect.exit,
+        Effect.map((exit) =>
+          Exit.isSuccess(exit) && exit.value._tag === "Some" && exit.value.value !== undefined ? { ...exit.value.value, cancelledTooLate: true } : undefined,
+        ),
       );
 
 /**

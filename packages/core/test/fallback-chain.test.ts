@@ -202,6 +202,32 @@ describe("FallbackChain", () => {
     expect(next.probes).toBe(0);
   });
 
+  it("after a cancel, asks landedAfterCancel once the attempt stopped: an image under the tag makes it a success with cancelledTooLate", async () => {
+    const hanging = FakePushStrategy.hanging("slow");
+    const controller = new AbortController();
+    const asked: number[] = [];
+    const chain = new FallbackChain([hanging], {
+      landedAfterCancel: () => Effect.sync(() => (asked.push(hanging.cleanups), { digest: FAKE_DIGEST, bytesPushed: 0, verified: true })),
+    });
+    const pending = run(chain, request({ signal: controller.signal }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    const result = succeeded(await pending);
+    expect(asked).toEqual([1]);
+    expect(result.outcome).toMatchObject({ digest: FAKE_DIGEST, verified: true, cancelledTooLate: true });
+    expect(result.attempts).toMatchObject([{ strategy: "slow", outcome: "success" }]);
+  });
+
+  it("after a cancel, stays PushCancelled when landedAfterCancel finds nothing or fails", async () => {
+    for (const landed of [() => Effect.succeed(undefined), () => Effect.die(new Error("registry gone"))]) {
+      const controller = new AbortController();
+      const pending = run(new FallbackChain([FakePushStrategy.hanging("slow")], { landedAfterCancel: landed }), request({ signal: controller.signal }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort();
+      expect(failed(await pending).reason._tag).toBe("PushCancelled");
+    }
+  });
+
   it("ends the whole push at timeouts.totalMs: the running strategy is stopped and cleaned up, no other is tried", async () => {
     const hanging = FakePushStrategy.hanging("slow");
     const next = FakePushStrategy.succeeding("next");
