@@ -26,7 +26,10 @@ export interface OpenArchiveOptions {
   readonly format?: ArchiveFormat | undefined;
   /** Which image, when the archive holds several. Without it the archive must hold exactly one. */
   readonly selector?: ArchiveSelector | undefined;
-  /** Which platform of an image index, e.g. `linux/arm64`; needed only when several platforms are present. */
+  /**
+   * Which platform of an image index, e.g. `linux/arm64`. Without it an index whose images are all present
+   * is read whole (`ImageArchive.index`); one with only one platform present gives that platform.
+   */
   readonly platform?: string | undefined;
   /** Where a gzip-compressed archive is decompressed. @default os.tmpdir() */
   readonly tempDirectory?: string | undefined;
@@ -114,8 +117,29 @@ export interface ImageArchive {
   readonly layers: ReadonlyArray<ArchiveLayer>;
   /** The image manifest, when the archive stores one (OCI forms, including Docker 25+). */
   readonly manifest: ArchiveManifest | undefined;
-  /** Config size plus every layer's stored size (a layer listed twice counts twice). */
+  /**
+   * The image index, when the archive holds a multi-platform image whole and no platform was chosen:
+   * push every image of `index.images`, then the index. `config`, `layers` and `manifest` are then its
+   * first image's.
+   */
+  readonly index?: ArchiveIndex | undefined;
+  /** Config size plus every layer's stored size (a layer listed twice counts twice); of every image with an index. */
   readonly totalBytes: number;
+}
+
+/** One platform's image of an image index the archive holds whole. */
+export interface PlatformImage {
+  /** `os/architecture[/variant]`, from the index's descriptor. */
+  readonly platform: string;
+  readonly config: ArchiveConfig;
+  readonly layers: ReadonlyArray<ArchiveLayer>;
+  readonly manifest: ArchiveManifest;
+}
+
+/** An image index stored in the archive (its exact bytes) with every image it lists present. */
+export interface ArchiveIndex extends ArchiveManifest {
+  /** The images the index lists, in its order. */
+  readonly images: ReadonlyArray<PlatformImage>;
 }
 
 /** A cheap summary of an archive, for progress and diagnostics. */

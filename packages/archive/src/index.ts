@@ -2,6 +2,7 @@ export { openImageArchive } from "./open-image-archive.js";
 export { inspectArchive, summarize } from "./inspect-archive.js";
 export type {
   ArchiveConfig,
+  ArchiveIndex,
   ArchiveLayer,
   ArchiveLayout,
   ArchiveManifest,
@@ -10,6 +11,7 @@ export type {
   ImageArchive,
   LayerReadOptions,
   OpenArchiveOptions,
+  PlatformImage,
 } from "./image-archive.js";
 export { DigestVerifier, digestOf, digestStream, parseDigest, verifyDigest, type DigestAlgorithm, type DigestExpectation, type ParsedDigest } from "./digest.js";
 export { sniffCompression, type Compression } from "./compression.js";

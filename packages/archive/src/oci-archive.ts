@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect";
 import type { ArchiveFiles } from "./archive-files.js";
 import { failInvalid, SELECT_FIX } from "./archive-error.js";
 import { layerCompression, layerLabel, makeLayer } from "./archive-layer.js";
-import type { ArchiveLayer, ArchiveSelector, ImageArchive } from "./image-archive.js";
+import type { ArchiveLayer, ArchiveSelector, ImageArchive, PlatformImage } from "./image-archive.js";
 import { decode, formatPlatform, object, string, type Descriptor } from "./json-shape.js";
 import { MAX_INDEX_DEPTH } from "./limits.js";
 import { count } from "./wording.js";
@@ -13,7 +13,12 @@ import { parseJson, readStored } from "./read-file.js";
 import { sameReference } from "./reference-match.js";
 
 /** The image-specific part of an {@link ImageArchive}. */
-export type ImageParts = Pick<ImageArchive, "layout" | "repoTags" | "refNames" | "config" | "layers" | "manifest">;
+export type ImageParts = Pick<ImageArchive, "layout" | "repoTags" | "refNames" | "config" | "layers" | "manifest" | "index">;
+
+/** A manifest (or a whole image index) a descriptor of `index.json` leads to. */
+type Resolved =
+  | { readonly kind: "image"; readonly descriptor: Descriptor; readonly blob: JsonBlob }
+  | { readonly kind: "index"; readonly descriptor: Descriptor; readonly blob: JsonBlob; readonly children: ReadonlyArray<Descriptor> };
 
 const REF_NAME = "org.opencontainers.image.ref.name";
 const CONTAINERD_NAME = "io.containerd.image.name";
@@ -78,20 +83,21 @@ const resolveManifest = (
   d: Descriptor,
   platform: string | undefined,
   depth: number,
-): Effect.Effect<{ readonly descriptor: Descriptor; readonly blob: JsonBlob }, ArchiveInvalid> =>
+): Effect.Effect<Resolved, ArchiveInvalid> =>
   Effect.gen(function* () {
     const path = files.path;
     if (isImageManifest(d.mediaType)) {
       const blob = yield* readJsonBlob(files, d, `the manifest ${d.digest}`);
       if (blob === undefined) return yield* failInvalid(path, `index.json names the manifest ${d.digest}, which the archive does not contain`, "save the image again");
-      return { descriptor: d, blob };
+      return { kind: "image", descriptor: d, blob };
     }
     if (!isImageIndex(d.mediaType)) return yield* failInvalid(path, `index.json names a manifest of the unsupported media type ${d.mediaType}`);
     if (depth >= MAX_INDEX_DEPTH) return yield* failInvalid(path, `nests image indexes more than ${MAX_INDEX_DEPTH} deep`);
     const what = `the image index ${d.digest}`;
     const blob = yield* readJsonBlob(files, d, what);
     if (blob === undefined) return yield* failInvalid(path, `index.json names ${what}, which the archive does not contain`, "save the image again");
-    const children = (yield* indexManifests(path, what, blob.value)).filter((child) => !isAttestation(child));
+    const listedChildren = yield* indexManifests(path, what, blob.value);
+    const children = listedChildren.filter((child) => !isAttestation(child));
     const candidates = platform === undefined ? children : children.filter((child) => platformMatches(child, platform));
     if (candidates.length === 0) {
       return yield* failInvalid(path, `${what} has no image for ${platform ?? "any platform"}; it lists ${children.map((c) => formatPlatform(c.platform)).join(", ") || "nothing"}`);
@@ -104,30 +110,23 @@ const resolveManifest = (
     if (present.length === 0) {
       return yield* failInvalid(path, `${what} lists ${listed}, but the blobs of every one are absent from the archive`, "pull the platform you want before saving (docker pull --platform …), or save a single-platform image");
     }
+    // The index is pushed as it is only when every image it lists can be pushed (no attestation, no nesting).
+    const whole = platform === undefined && present.length === listedChildren.length && present.every((child) => isImageManifest(child.mediaType));
+    if (present.length > 1 && whole) return { kind: "index", descriptor: d, blob, children: present };
     if (present.length > 1) {
       return yield* failInvalid(path, `${what} holds several platforms (${present.map((c) => formatPlatform(c.platform)).join(", ")})`, "choose one with the platform option, e.g. linux/amd64");
     }
     return yield* resolveManifest(files, present[0] as Descriptor, platform, depth + 1);
   });
 
-/** Reads the OCI layout of an oci-archive (or an OCI layout directory): one image, its config and layers. */
-export const readOciLayout = (
+/** Reads one image manifest's config and layers, checking each against the manifest. */
+const readImage = (
   files: ArchiveFiles,
-  options: { readonly selector?: ArchiveSelector | undefined; readonly platform?: string | undefined },
-  layout: "oci-archive" | "oci-directory",
-): Effect.Effect<ImageParts, ArchiveInvalid> =>
+  manifestDescriptor: Descriptor,
+  blob: JsonBlob,
+): Effect.Effect<Pick<PlatformImage, "config" | "layers" | "manifest">, ArchiveInvalid> =>
   Effect.gen(function* () {
     const path = files.path;
-    const layoutFile = yield* files.locate("oci-layout");
-    if (layoutFile === undefined) return yield* failInvalid(path, "has index.json but no oci-layout file, so it is not an OCI layout", "save the image again with skopeo copy … oci-archive:");
-    yield* decode(path, "oci-layout", yield* parseJson(path, yield* readStored(path, layoutFile, "oci-layout"), "oci-layout"), (json) =>
-      string(object(json, "its top level")["imageLayoutVersion"], "imageLayoutVersion"),
-    );
-    const indexFile = yield* files.locate("index.json");
-    if (indexFile === undefined) return yield* failInvalid(path, "has no index.json, so it is not an OCI layout");
-    const top = yield* indexManifests(path, "index.json", yield* parseJson(path, yield* readStored(path, indexFile, "index.json"), "index.json"));
-    const chosen = yield* selectDescriptor(path, top, options.selector);
-    const { descriptor: manifestDescriptor, blob } = yield* resolveManifest(files, chosen, options.platform, 0);
     const manifestWhat = `the manifest ${manifestDescriptor.digest}`;
     const manifest = yield* imageManifest(path, manifestWhat, blob.value);
     const config = yield* readConfig(files, manifest.config, manifestWhat);
@@ -155,9 +154,6 @@ export const readOciLayout = (
       );
     }
     return {
-      layout,
-      repoTags: [],
-      refNames: top.filter((d) => d.digest === chosen.digest).flatMap((d) => d.annotations[REF_NAME] ?? []),
       config: {
         bytes: config.bytes,
         digest: manifest.config.digest,
@@ -173,5 +169,43 @@ export const readOciLayout = (
         size: blob.bytes.length,
         mediaType: manifest.mediaType ?? manifestDescriptor.mediaType,
       },
+    };
+  });
+
+/** Reads the OCI layout of an oci-archive (or an OCI layout directory): one image, its config and layers. */
+export const readOciLayout = (
+  files: ArchiveFiles,
+  options: { readonly selector?: ArchiveSelector | undefined; readonly platform?: string | undefined },
+  layout: "oci-archive" | "oci-directory",
+): Effect.Effect<ImageParts, ArchiveInvalid> =>
+  Effect.gen(function* () {
+    const path = files.path;
+    const layoutFile = yield* files.locate("oci-layout");
+    if (layoutFile === undefined) return yield* failInvalid(path, "has index.json but no oci-layout file, so it is not an OCI layout", "save the image again with skopeo copy … oci-archive:");
+    yield* decode(path, "oci-layout", yield* parseJson(path, yield* readStored(path, layoutFile, "oci-layout"), "oci-layout"), (json) =>
+      string(object(json, "its top level")["imageLayoutVersion"], "imageLayoutVersion"),
+    );
+    const indexFile = yield* files.locate("index.json");
+    if (indexFile === undefined) return yield* failInvalid(path, "has no index.json, so it is not an OCI layout");
+    const top = yield* indexManifests(path, "index.json", yield* parseJson(path, yield* readStored(path, indexFile, "index.json"), "index.json"));
+    const chosen = yield* selectDescriptor(path, top, options.selector);
+    const resolved = yield* resolveManifest(files, chosen, options.platform, 0);
+    const refNames = top.filter((d) => d.digest === chosen.digest).flatMap((d) => d.annotations[REF_NAME] ?? []);
+    if (resolved.kind === "image") return { layout, repoTags: [], refNames, ...(yield* readImage(files, resolved.descriptor, resolved.blob)) };
+    const images: PlatformImage[] = [];
+    for (const child of resolved.children) {
+      const childBlob = yield* readJsonBlob(files, child, `the manifest ${child.digest}`);
+      if (childBlob === undefined) return yield* failInvalid(path, `the image index names the manifest ${child.digest}, which the archive does not contain`, "save the image again");
+      images.push({ platform: formatPlatform(child.platform), ...(yield* readImage(files, child, childBlob)) });
+    }
+    const first = images[0] as PlatformImage;
+    return {
+      layout,
+      repoTags: [],
+      refNames,
+      config: first.config,
+      layers: first.layers,
+      manifest: first.manifest,
+      index: { bytes: resolved.blob.bytes, digest: resolved.descriptor.digest, size: resolved.blob.bytes.length, mediaType: resolved.descriptor.mediaType, images },
     };
   });

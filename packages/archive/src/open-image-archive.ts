@@ -72,6 +72,6 @@ export const openImageArchive = (path: string, options: OpenArchiveOptions = {})
       outerCompression: source.outerCompression,
       uncompressedPath: source.uncompressedPath,
       ...parts,
-      totalBytes: parts.config.size + parts.layers.reduce((sum, layer) => sum + layer.size, 0),
+      totalBytes: (parts.index?.images ?? [parts]).reduce((sum, image) => sum + image.config.size + image.layers.reduce((layers, layer) => layers + layer.size, 0), 0),
     };
   });

@@ -124,6 +124,24 @@ describe("selecting one image", () => {
     expect(archiveInvalid(await open(meta.path, { platform: "linux/arm64" })).reason).toMatch(/lists linux\/arm64\/v8, but the blobs of every one are absent/);
     expect(archiveInvalid(await open(meta.path, { platform: "windows/amd64" })).reason).toMatch(/has no image for windows\/amd64/);
   });
+
+  it("an image index with every platform present is read whole; a platform option picks one", async () => {
+    const platforms = [{ os: "linux", architecture: "amd64" }, { os: "linux", architecture: "arm64", variant: "v8" }];
+    const meta = await writeImageArchive(temp("multi.tar"), { format: "oci-archive", seed: "multi", layers: 2, platforms });
+    const images = meta.images ?? [];
+    expect(images).toHaveLength(2);
+    expect(images[0]?.layers.map((l) => l.digest)).not.toContain(images[1]?.layers[0]?.digest);
+    const whole = succeeded(await open(meta.path));
+    expect(whole.index?.digest).toBe(meta.indexDigest);
+    expect(whole.index?.images.map((image) => [image.platform, image.manifest.digest, image.config.digest, image.layers.map((l) => l.digest)])).toEqual(
+      images.map((image) => [[image.platform.os, image.platform.architecture, image.platform.variant].filter(Boolean).join("/"), image.manifestDigest, image.configDigest, image.layers.map((l) => l.digest)]),
+    );
+    expect(whole.totalBytes).toBe(images.reduce((sum, image) => sum + image.layers.reduce((n, l) => n + l.size, 0), 0) + (whole.index?.images ?? []).reduce((n, i) => n + i.config.size, 0));
+    const arm = succeeded(await open(meta.path, { platform: "linux/arm64" }));
+    expect(arm.index).toBeUndefined();
+    expect(arm.manifest?.digest).toBe(images[1]?.manifestDigest);
+    expect(archiveInvalid(await open(meta.path, { platform: "linux/s390x" })).reason).toMatch(/has no image for linux\/s390x; it lists linux\/amd64, linux\/arm64\/v8/);
+  });
 });
 
 describe("OCI layout directories", () => {
