@@ -11,7 +11,7 @@ import { isImageIndex, isImageManifest, layerCompressionOf, layerMediaTypeOf, Me
 import type { ImageParts } from "./oci-archive.js";
 import { imageManifest, indexManifests, readJsonBlob } from "./oci-documents.js";
 import { parseJson, readStored } from "./read-file.js";
-import { sameReference } from "./reference-match.js";
+import { namesDestination, sameReference, type DestinationName } from "./reference-match.js";
 
 /** One entry of `manifest.json`. */
 interface DockerManifestItem {
@@ -37,20 +37,29 @@ const selectItem = (
   path: string,
   items: ReadonlyArray<DockerManifestItem>,
   selector: ArchiveSelector | undefined,
-): Effect.Effect<DockerManifestItem, ArchiveInvalid> => {
+  destination: DestinationName | undefined,
+): Effect.Effect<{ readonly item: DockerManifestItem; readonly chosenName?: string | undefined }, ArchiveInvalid> => {
   if (items.length === 0) return failInvalid(path, "manifest.json lists no image", "save the image again");
   if (selector !== undefined && "index" in selector) {
     const chosen = items[selector.index];
-    return chosen ? Effect.succeed(chosen) : failInvalid(path, `has no image #${selector.index}; manifest.json lists ${items.length}`, SELECT_FIX);
+    return chosen ? Effect.succeed({ item: chosen }) : failInvalid(path, `has no image #${selector.index}; manifest.json lists ${items.length}`, SELECT_FIX);
   }
   if (selector !== undefined) {
     const chosen = items.find((item) => item.repoTags.some((tag) => sameReference(tag, selector.reference)));
-    return chosen ? Effect.succeed(chosen) : failInvalid(path, `holds no image tagged ${selector.reference}; it holds ${describeItems(items)}`, SELECT_FIX);
+    return chosen ? Effect.succeed({ item: chosen, chosenName: selector.reference }) : failInvalid(path, `holds no image tagged ${selector.reference}; it holds ${describeItems(items)}`, SELECT_FIX);
+  }
+  if (items.length > 1 && destination !== undefined) {
+    const named = items.flatMap((item) => item.repoTags.filter((tag) => namesDestination(tag, destination)).map((tag) => ({ item, chosenName: tag })));
+    if (named.length === 1) return Effect.succeed(named[0] as { item: DockerManifestItem; chosenName: string });
   }
   if (items.length > 1) {
-    return failInvalid(path, `holds ${items.length} images (${describeItems(items)})`, "choose one with a selector: a RepoTag, or an index into manifest.json");
+    return failInvalid(
+      path,
+      `holds ${items.length} images (${describeItems(items)})${destination === undefined ? "" : `, and ${destination.repository}:${destination.tag ?? "latest"} does not name exactly one of them`}`,
+      "choose one with a selector: a RepoTag (the image option, --image), or an index into manifest.json; or push to a tag named like one of them",
+    );
   }
-  return Effect.succeed(items[0] as DockerManifestItem);
+  return Effect.succeed({ item: items[0] as DockerManifestItem });
 };
 
 /** The digest a `docker save` name states: `<hex>.json` (≤ 24) or `blobs/<alg>/<hex>` (25+). */
@@ -106,14 +115,14 @@ const findOciView = (files: ArchiveFiles, configDigest: string): Effect.Effect<O
 /** Reads a docker-archive (`docker save`, Docker ≤ 24 and 25+): one image, its config and layers. */
 export const readDockerArchive = (
   files: ArchiveFiles,
-  options: { readonly selector?: ArchiveSelector | undefined },
+  options: { readonly selector?: ArchiveSelector | undefined; readonly destination?: DestinationName | undefined },
 ): Effect.Effect<ImageParts, ArchiveInvalid> =>
   Effect.gen(function* () {
     const path = files.path;
     const manifestFile = yield* files.locate("manifest.json");
     if (manifestFile === undefined) return yield* failInvalid(path, "has no manifest.json, so it is not a docker-archive");
     const items = yield* decode(path, "manifest.json", yield* parseJson(path, yield* readStored(path, manifestFile, "manifest.json"), "manifest.json"), readItems);
-    const item = yield* selectItem(path, items, options.selector);
+    const { item, chosenName } = yield* selectItem(path, items, options.selector, options.destination);
 
     const configFile = yield* files.locate(item.config);
     if (configFile === undefined) return yield* failInvalid(path, `manifest.json names the config ${item.config}, which the archive does not contain`, "save the image again");
@@ -145,6 +154,7 @@ export const readDockerArchive = (
       layout: item.config.startsWith("blobs/") ? "docker-oci" : "docker-legacy",
       repoTags: item.repoTags,
       refNames: oci?.refNames ?? [],
+      chosenName,
       config: {
         bytes: configBytes,
         digest: configDigest,

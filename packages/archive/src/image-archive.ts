@@ -3,6 +3,7 @@ import type { ArchiveFormat, ArchiveInvalid } from "@skopush/core";
 import type * as Effect from "effect/Effect";
 import type { Platform } from "./json-shape.js";
 import type { LayerCompression } from "./media-types.js";
+import type { DestinationName } from "./reference-match.js";
 
 /**
  * How the archive is laid out:
@@ -31,6 +32,11 @@ export interface OpenArchiveOptions {
    * is read whole (`ImageArchive.index`); one with only one platform present gives that platform.
    */
   readonly platform?: string | undefined;
+  /**
+   * Where the image will be pushed. With several images and no selector, the one whose RepoTag (or ref
+   * name) names this repository and tag is chosen, if exactly one does.
+   */
+  readonly destination?: DestinationName | undefined;
   /** Where a gzip-compressed archive is decompressed. @default os.tmpdir() */
   readonly tempDirectory?: string | undefined;
   /** The strategy reading the archive, named by an `EnvironmentFault` (no room to decompress). @default "skopush" */
@@ -113,6 +119,11 @@ export interface ImageArchive {
   readonly repoTags: ReadonlyArray<string>;
   /** `org.opencontainers.image.ref.name` values of the image in `index.json` (OCI forms). */
   readonly refNames: ReadonlyArray<string>;
+  /**
+   * The name the image was chosen by when the archive holds several (the selector's, or the RepoTag or ref
+   * name that matched the destination); what `docker-archive:<path>:<name>` gives skopeo. Else undefined.
+   */
+  readonly chosenName?: string | undefined;
   readonly config: ArchiveConfig;
   readonly layers: ReadonlyArray<ArchiveLayer>;
   /** The image manifest, when the archive stores one (OCI forms, including Docker 25+). */
@@ -153,6 +164,10 @@ export interface ArchiveSummary {
   readonly configDigest: string;
   readonly configSize: number;
   readonly manifestDigest: string | undefined;
+  /** See {@link ImageArchive.chosenName}. */
+  readonly chosenName?: string | undefined;
+  /** The image index pushed whole, when the archive holds one (see {@link ImageArchive.index}). */
+  readonly index?: { readonly digest: string; readonly images: ReadonlyArray<{ readonly platform: string; readonly manifestDigest: string; readonly configDigest: string }> } | undefined;
   readonly diffIds: ReadonlyArray<string>;
   readonly layerCount: number;
   readonly layers: ReadonlyArray<{

@@ -1,4 +1,5 @@
-export { openImageArchive } from "./open-image-archive.js";
+export { openImageArchive, openOptionsOf } from "./open-image-archive.js";
+export { namesDestination, type DestinationName } from "./reference-match.js";
 export { inspectArchive, summarize } from "./inspect-archive.js";
 export type {
   ArchiveConfig,

@@ -14,6 +14,14 @@ export const summarize = (archive: ImageArchive): ArchiveSummary => ({
   configDigest: archive.config.digest,
   configSize: archive.config.size,
   manifestDigest: archive.manifest?.digest,
+  chosenName: archive.chosenName,
+  index:
+    archive.index === undefined
+      ? undefined
+      : {
+          digest: archive.index.digest,
+          images: archive.index.images.map((image) => ({ platform: image.platform, manifestDigest: image.manifest.digest, configDigest: image.config.digest })),
+        },
   diffIds: archive.config.diffIds,
   layerCount: archive.layers.length,
   layers: archive.layers.map((layer) => ({

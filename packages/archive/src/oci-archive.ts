@@ -10,10 +10,10 @@ import { count } from "./wording.js";
 import { isImageIndex, isImageManifest, layerCompressionOf } from "./media-types.js";
 import { imageManifest, indexManifests, locateBlob, readConfig, readJsonBlob, type JsonBlob } from "./oci-documents.js";
 import { parseJson, readStored } from "./read-file.js";
-import { sameReference } from "./reference-match.js";
+import { namesDestination, sameReference, type DestinationName } from "./reference-match.js";
 
 /** The image-specific part of an {@link ImageArchive}. */
-export type ImageParts = Pick<ImageArchive, "layout" | "repoTags" | "refNames" | "config" | "layers" | "manifest" | "index">;
+export type ImageParts = Pick<ImageArchive, "layout" | "repoTags" | "refNames" | "chosenName" | "config" | "layers" | "manifest" | "index">;
 
 /** A manifest (or a whole image index) a descriptor of `index.json` leads to. */
 type Resolved =
@@ -34,21 +34,30 @@ const selectDescriptor = (
   path: string,
   top: ReadonlyArray<Descriptor>,
   selector: ArchiveSelector | undefined,
-): Effect.Effect<Descriptor, ArchiveInvalid> => {
+  destination: DestinationName | undefined,
+): Effect.Effect<{ readonly descriptor: Descriptor; readonly chosenName?: string | undefined }, ArchiveInvalid> => {
   if (top.length === 0) return failInvalid(path, "index.json lists no image", "save the image again");
   if (selector !== undefined && "index" in selector) {
     const chosen = top[selector.index];
-    return chosen ? Effect.succeed(chosen) : failInvalid(path, `has no image #${selector.index}; index.json lists ${top.length}`, SELECT_FIX);
+    return chosen ? Effect.succeed({ descriptor: chosen }) : failInvalid(path, `has no image #${selector.index}; index.json lists ${top.length}`, SELECT_FIX);
   }
   if (selector !== undefined) {
     const chosen = top.find((d) => namesOf(d).some((name) => name === selector.reference || sameReference(name, selector.reference)));
-    return chosen ? Effect.succeed(chosen) : failInvalid(path, `holds no image named ${selector.reference}; it holds ${describeImages(top)}`, SELECT_FIX);
+    return chosen ? Effect.succeed({ descriptor: chosen, chosenName: selector.reference }) : failInvalid(path, `holds no image named ${selector.reference}; it holds ${describeImages(top)}`, SELECT_FIX);
   }
   const distinct = new Set(top.map((d) => d.digest));
-  if (distinct.size > 1) {
-    return failInvalid(path, `holds ${distinct.size} images (${describeImages(top)})`, "choose one with a selector: a ref name, or an index into index.json");
+  if (distinct.size > 1 && destination !== undefined) {
+    const named = top.flatMap((d) => namesOf(d).filter((name) => namesDestination(name, destination)).map((name) => ({ descriptor: d, chosenName: name })));
+    if (new Set(named.map((n) => n.descriptor.digest)).size === 1) return Effect.succeed(named[0] as { descriptor: Descriptor; chosenName: string });
   }
-  return Effect.succeed(top[0] as Descriptor);
+  if (distinct.size > 1) {
+    return failInvalid(
+      path,
+      `holds ${distinct.size} images (${describeImages(top)})${destination === undefined ? "" : `, and ${destination.repository}:${destination.tag ?? "latest"} does not name exactly one of them`}`,
+      "choose one with a selector: a ref name (the image option, --image), or an index into index.json; or push to a tag named like one of them",
+    );
+  }
+  return Effect.succeed({ descriptor: top[0] as Descriptor });
 };
 
 const isAttestation = (d: Descriptor): boolean =>
@@ -175,7 +184,7 @@ const readImage = (
 /** Reads the OCI layout of an oci-archive (or an OCI layout directory): one image, its config and layers. */
 export const readOciLayout = (
   files: ArchiveFiles,
-  options: { readonly selector?: ArchiveSelector | undefined; readonly platform?: string | undefined },
+  options: { readonly selector?: ArchiveSelector | undefined; readonly platform?: string | undefined; readonly destination?: DestinationName | undefined },
   layout: "oci-archive" | "oci-directory",
 ): Effect.Effect<ImageParts, ArchiveInvalid> =>
   Effect.gen(function* () {
@@ -188,10 +197,10 @@ export const readOciLayout = (
     const indexFile = yield* files.locate("index.json");
     if (indexFile === undefined) return yield* failInvalid(path, "has no index.json, so it is not an OCI layout");
     const top = yield* indexManifests(path, "index.json", yield* parseJson(path, yield* readStored(path, indexFile, "index.json"), "index.json"));
-    const chosen = yield* selectDescriptor(path, top, options.selector);
+    const { descriptor: chosen, chosenName } = yield* selectDescriptor(path, top, options.selector, options.destination);
     const resolved = yield* resolveManifest(files, chosen, options.platform, 0);
     const refNames = top.filter((d) => d.digest === chosen.digest).flatMap((d) => d.annotations[REF_NAME] ?? []);
-    if (resolved.kind === "image") return { layout, repoTags: [], refNames, ...(yield* readImage(files, resolved.descriptor, resolved.blob)) };
+    if (resolved.kind === "image") return { layout, repoTags: [], refNames, chosenName, ...(yield* readImage(files, resolved.descriptor, resolved.blob)) };
     const images: PlatformImage[] = [];
     for (const child of resolved.children) {
       const childBlob = yield* readJsonBlob(files, child, `the manifest ${child.digest}`);
@@ -203,6 +212,7 @@ export const readOciLayout = (
       layout,
       repoTags: [],
       refNames,
+      chosenName,
       config: first.config,
       layers: first.layers,
       manifest: first.manifest,

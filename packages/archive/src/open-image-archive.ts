@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import type { ArchiveInvalid, EnvironmentFault } from "@skopush/core";
+import type { ArchiveInvalid, ArchiveSource, EnvironmentFault } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type * as Scope from "effect/Scope";
 import type { ArchiveFiles } from "./archive-files.js";
@@ -11,6 +11,7 @@ import type { ImageArchive, OpenArchiveOptions } from "./image-archive.js";
 import { readOciLayout } from "./oci-archive.js";
 import { directoryFiles } from "./oci-layout-directory.js";
 import { readHead } from "./read-file.js";
+import type { DestinationName } from "./reference-match.js";
 import { tarFiles } from "./tar-files.js";
 import { indexTar } from "./tar-index.js";
 
@@ -75,3 +76,19 @@ export const openImageArchive = (path: string, options: OpenArchiveOptions = {})
       totalBytes: (parts.index?.images ?? [parts]).reduce((sum, image) => sum + image.config.size + image.layers.reduce((layers, layer) => layers + layer.size, 0), 0),
     };
   });
+
+/**
+ * The options that open a push's archive as the push asks: its format, the image it names (or the one
+ * named like the destination), and its platform.
+ */
+export const openOptionsOf = (
+  source: ArchiveSource,
+  destination: DestinationName,
+  extra: { readonly tempDirectory?: string | undefined } = {},
+): OpenArchiveOptions => ({
+  format: source.format,
+  selector: source.image === undefined ? undefined : { reference: source.image },
+  platform: source.platform,
+  destination: { repository: destination.repository, tag: destination.tag },
+  tempDirectory: extra.tempDirectory,
+});

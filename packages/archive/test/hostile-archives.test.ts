@@ -101,6 +101,19 @@ describe("selecting one image", () => {
     expect(archiveInvalid(await open(hostile.path, { selector: { index: 5 } })).reason).toBe("has no image #5; manifest.json lists 2");
   });
 
+  it("without a selector, the image named like the destination is chosen; no match refuses with the list", async () => {
+    const hostile = await writeHostileArchive(temp("several-dest.tar"), "several-images");
+    const two = succeeded(await open(hostile.path, { destination: { repository: "team/two", tag: "v1" } }));
+    expect([two.repoTags, two.chosenName]).toEqual([["hostile/two:v1"], "hostile/two:v1"]);
+    const one = succeeded(await open(hostile.path, { destination: { repository: "hostile/one", tag: "v1" } }));
+    expect(one.chosenName).toBe("hostile/one:v1");
+    const none = archiveInvalid(await open(hostile.path, { destination: { repository: "hostile/one", tag: "v2" } }));
+    expect(none.reason).toBe("holds 2 images (hostile/one:v1, hostile/two:v1), and hostile/one:v2 does not name exactly one of them");
+    expect(none.fix).toMatch(/--image/);
+    const oci = await writeImageArchive(temp("dest-oci.tar"), { format: "oci-archive", seed: "dest", repoTags: ["v1"] });
+    expect(succeeded(await open(oci.path, { destination: { repository: "p/app", tag: "v1" } })).chosenName).toBeUndefined();
+  });
+
   it("an oci-archive is selected by ref name, or by the full name Docker 25+ records", async () => {
     const oci = await writeImageArchive(temp("select-oci.tar"), { format: "oci-archive", seed: "sel", repoTags: ["proj/app:v1"] });
     expect(succeeded(await open(oci.path, { selector: { reference: "proj/app:v1" } })).refNames).toEqual(["proj/app:v1"]);

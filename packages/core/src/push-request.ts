@@ -9,6 +9,16 @@ export interface ArchiveSource {
   readonly path: string;
   /** Detected from the archive's contents when absent. */
   readonly format?: ArchiveFormat | undefined;
+  /**
+   * One platform of a multi-platform image, `os/architecture[/variant]` (e.g. `linux/arm64`). Without it an
+   * image index whose platforms are all in the archive is pushed whole: every platform, then the index.
+   */
+  readonly platform?: string | undefined;
+  /**
+   * Which image of an archive holding several: a `RepoTags` entry (docker-archive) or a ref name (OCI).
+   * Without it the image whose name matches the destination's repository and tag is pushed, if exactly one does.
+   */
+  readonly image?: string | undefined;
 }
 
 /** How the registry's certificate is checked. */
