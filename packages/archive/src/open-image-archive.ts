@@ -84,11 +84,12 @@ export const openImageArchive = (path: string, options: OpenArchiveOptions = {})
 export const openOptionsOf = (
   source: ArchiveSource,
   destination: DestinationName,
-  extra: { readonly tempDirectory?: string | undefined } = {},
+  extra: Pick<OpenArchiveOptions, "tempDirectory" | "strategy"> = {},
 ): OpenArchiveOptions => ({
   format: source.format,
   selector: source.image === undefined ? undefined : { reference: source.image },
   platform: source.platform,
   destination: { repository: destination.repository, tag: destination.tag },
   tempDirectory: extra.tempDirectory,
+  strategy: extra.strategy,
 });

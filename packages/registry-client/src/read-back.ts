@@ -17,6 +17,8 @@ export interface StoredManifest {
   readonly digest: string;
   /** The manifest's `config.digest`; undefined for an index or a document that is not a manifest. */
   readonly configDigest: string | undefined;
+  /** An image index's `manifests[].digest`, in order; undefined for anything else. */
+  readonly manifestDigests?: ReadonlyArray<string> | undefined;
 }
 
 /** What a push must have left under the tag. */
@@ -28,6 +30,11 @@ export interface ExpectedImage {
    * re-encodes the config (skopeo's docker → OCI conversion), where only the manifest digest is known.
    */
   readonly configDigest: string | undefined;
+  /**
+   * For an image index: the digests of the manifests it must list (every platform of the archive). Each
+   * must be listed, and each must be readable in the repository by its digest.
+   */
+  readonly manifests?: ReadonlyArray<string> | undefined;
 }
 
 /** Reads the manifest `reference` resolves to in `repository`; undefined when the registry has none (404). */
@@ -44,22 +51,31 @@ export const readStoredManifest = (client: RegistryClient, repository: string, r
     if (response.status === 404) return undefined;
     if (response.status !== 200) return yield* Effect.fail(client.unexpected("manifest-read", response, reference));
     let configDigest: string | undefined;
+    let manifestDigests: ReadonlyArray<string> | undefined;
     try {
-      const config = (JSON.parse(response.body.toString("utf8")) as { config?: { digest?: unknown } }).config;
-      configDigest = typeof config?.digest === "string" ? config.digest : undefined;
+      const document = JSON.parse(response.body.toString("utf8")) as { config?: { digest?: unknown }; manifests?: unknown };
+      configDigest = typeof document.config?.digest === "string" ? document.config.digest : undefined;
+      manifestDigests = Array.isArray(document.manifests)
+        ? document.manifests.flatMap((m: unknown) => (typeof (m as { digest?: unknown } | null)?.digest === "string" ? [(m as { digest: string }).digest] : []))
+        : undefined;
     } catch {
       configDigest = undefined;
     }
-    return { digest: `sha256:${createHash("sha256").update(response.body).digest("hex")}`, configDigest };
+    return { digest: `sha256:${createHash("sha256").update(response.body).digest("hex")}`, configDigest, ...(manifestDigests === undefined ? {} : { manifestDigests }) };
   });
 
 /** In words, what a tag holds now: for messages that must say what is in the registry. */
 export const describeStored = (stored: StoredManifest | undefined): string =>
-  stored === undefined ? "no manifest" : `the manifest ${stored.digest}${stored.configDigest ? ` (config ${stored.configDigest})` : ""}`;
+  stored === undefined
+    ? "no manifest"
+    : stored.manifestDigests !== undefined
+      ? `the image index ${stored.digest} (${stored.manifestDigests.length} manifests)`
+      : `the manifest ${stored.digest}${stored.configDigest ? ` (config ${stored.configDigest})` : ""}`;
 
 /**
  * Checks what a push left: the tag resolves to the digest the push reports, and the manifest there
- * references the archive's config. Any other state is a `RegistryError` that says what the tag holds,
+ * references the archive's config (or, for an image index, lists every manifest expected, each of which
+ * the repository serves). Any other state is a `RegistryError` that says what the tag holds,
  * so a server that only pretends to be a registry, or a different image under the tag, never passes.
  */
 export const verifyPushed = (
@@ -72,7 +88,23 @@ export const verifyPushed = (
   Effect.gen(function* () {
     const stored = yield* readStoredManifest(client, repository, reference);
     const configMatches = expected.configDigest === undefined || stored?.configDigest === expected.configDigest;
-    if (stored !== undefined && stored.digest === expected.digest && configMatches) return stored;
+    const wanted = expected.manifests ?? [];
+    const unlisted = wanted.filter((digest) => !(stored?.manifestDigests ?? []).includes(digest));
+    if (stored !== undefined && stored.digest === expected.digest && configMatches && unlisted.length === 0) {
+      for (const digest of wanted) {
+        if ((yield* readStoredManifest(client, repository, digest)) === undefined) {
+          return yield* Effect.fail(
+            new RegistryError({ registry, reason: `the push looked successful, but reading it back, ${repository}@${digest}, listed by the image index ${stored.digest}, is missing` }),
+          );
+        }
+      }
+      return stored;
+    }
+    if (stored !== undefined && stored.digest === expected.digest && unlisted.length > 0) {
+      return yield* Effect.fail(
+        new RegistryError({ registry, reason: `the push looked successful, but reading it back, the image index ${stored.digest} does not list ${unlisted.join(", ")}` }),
+      );
+    }
     return yield* Effect.fail(
       new RegistryError({
         registry,

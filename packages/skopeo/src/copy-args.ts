@@ -8,7 +8,27 @@ export interface SkopeoSource {
   readonly transport: SkopeoSourceTransport;
   /** Absolute, as skopeo sees it; never contains `:`, which ends the path in skopeo's syntax. */
   readonly path: string;
+  /**
+   * Which image of an archive holding several: a RepoTag (`docker-archive:<path>:<ref>`) or an OCI ref
+   * name (`oci-archive:<path>:<ref>`). Absent for an archive of one image.
+   */
+  readonly reference?: string | undefined;
 }
+
+/** A platform to choose from an image index, as skopeo's global `--override-os/--override-arch/--override-variant` say. */
+export interface SkopeoPlatform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string | undefined;
+}
+
+/** `os/architecture[/variant]` as a {@link SkopeoPlatform}; undefined when it is not of that shape. */
+export const parsePlatform = (text: string): SkopeoPlatform | undefined => {
+  const parts = text.split("/");
+  if (parts.length < 2 || parts.length > 3 || parts.some((part) => !/^[a-z0-9][a-z0-9._-]*$/.test(part))) return undefined;
+  const [os, architecture, variant] = parts as [string, string, string | undefined];
+  return { os, architecture, variant };
+};
 
 /** Everything `skopeo copy` is told, as paths skopeo sees. No field ever holds a secret. */
 export interface CopyArgsInput {
@@ -27,6 +47,10 @@ export interface CopyArgsInput {
   readonly digestFile: string;
   /** `--format`; the source's own format when absent. */
   readonly manifestFormat?: ManifestFormat | undefined;
+  /** `--all`: the source is an image index, pushed with every image it lists. */
+  readonly all?: boolean | undefined;
+  /** The platform to take from an image index (skopeo's global `--override-*` options, before `copy`). */
+  readonly platform?: SkopeoPlatform | undefined;
 }
 
 /** `transport:path`, refusing a path skopeo would cut at a `:`. */
@@ -35,7 +59,10 @@ export const sourceArgument = (source: SkopeoSource): string => {
     throw new Error(`skopeo source path ${JSON.stringify(source.path)} contains ':'; stage the archive first`);
   }
   if (!source.path.startsWith("/")) throw new Error(`skopeo source path ${JSON.stringify(source.path)} must be absolute`);
-  return `${source.transport}:${source.path}`;
+  if (source.reference !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/.test(source.reference)) {
+    throw new Error(`skopeo source reference ${JSON.stringify(source.reference)} is not a valid image name`);
+  }
+  return `${source.transport}:${source.path}${source.reference === undefined ? "" : `:${source.reference}`}`;
 };
 
 /**
@@ -55,7 +82,14 @@ export const copyArgs = (input: CopyArgsInput): string[] => {
   if (!Number.isInteger(input.retryTimes) || input.retryTimes < 0) {
     throw new Error(`retryTimes must be a non-negative integer, got ${input.retryTimes}`);
   }
+  const platform = input.platform;
+  if (platform !== undefined && parsePlatform([platform.os, platform.architecture, platform.variant].filter(Boolean).join("/")) === undefined) {
+    throw new Error(`platform ${JSON.stringify(platform)} is not os/architecture[/variant]`);
+  }
   return [
+    ...(platform === undefined
+      ? []
+      : ["--override-os", platform.os, "--override-arch", platform.architecture, ...(platform.variant === undefined ? [] : ["--override-variant", platform.variant])]),
     "copy",
     "--retry-times",
     String(input.retryTimes),
@@ -65,6 +99,7 @@ export const copyArgs = (input: CopyArgsInput): string[] => {
     "--digestfile",
     input.digestFile,
     ...(input.manifestFormat !== undefined ? ["--format", input.manifestFormat] : []),
+    ...(input.all === true ? ["--all"] : []),
     sourceArgument(input.source),
     destinationArgument(input.destination),
   ];

@@ -5,8 +5,10 @@ export { causeOf, classifySkopeoFailure, isConnectionCut, skopeoErrorMessage, ty
 export {
   copyArgs,
   destinationArgument,
+  parsePlatform,
   sourceArgument,
   type CopyArgsInput,
+  type SkopeoPlatform,
   type SkopeoSource,
   type SkopeoSourceTransport,
 } from "./copy-args.js";

@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
-import { formatBytes, inspectArchive, type ArchiveSummary } from "@skopush/archive";
+import { formatBytes, inspectArchive, openOptionsOf, type ArchiveSummary } from "@skopush/archive";
 import {
+  ArchiveInvalid,
   defaultPushTimeouts,
   ManifestRejected,
   describeRetryWait,
@@ -17,7 +18,7 @@ import { preflightRegistry, readBackPush, type ExpectedImage } from "@skopush/re
 import { writeAuthFile } from "./auth-file.js";
 import { prepareCertDir } from "./cert-dir.js";
 import { classifySkopeoFailure, ipv6Unsupported, isConnectionCut } from "./classify-error.js";
-import { copyArgs, type SkopeoSourceTransport } from "./copy-args.js";
+import { copyArgs, parsePlatform, type SkopeoSourceTransport } from "./copy-args.js";
 import { CopyProgress } from "./copy-progress.js";
 import { createPrivateDigestFile, digestFilePaths, readDigestFile } from "./digest-file.js";
 import type { SkopeoHost } from "./skopeo-host.js";
@@ -86,7 +87,11 @@ export const skopeoCopy = (
       const archivePath = resolve(request.archive.path);
       const destination = request.destination;
       if (destination.registry.startsWith("[")) return yield* Effect.fail(ipv6Unsupported(host.strategy, destination.registry));
-      const summary = yield* inspectArchive(archivePath, { format: request.archive.format, strategy: host.strategy });
+      const summary = yield* inspectArchive(archivePath, openOptionsOf(request.archive, destination, { strategy: host.strategy }));
+      const platform = request.archive.platform === undefined ? undefined : parsePlatform(request.archive.platform);
+      if (request.archive.platform !== undefined && platform === undefined) {
+        return yield* Effect.fail(new ArchiveInvalid({ path: request.archive.path, reason: `the platform ${JSON.stringify(request.archive.platform)} is not os/architecture[/variant]`, fix: "name it like linux/arm64 or linux/arm/v7" }));
+      }
       const tracker = new CopyProgress(summary, progress);
       tracker.preparing(1, `Read ${request.archive.path}: ${describeArchive(summary)}`);
       // skopeo has no time limits: a silent server, or one that is no registry, is found from Node first.
@@ -113,7 +118,7 @@ export const skopeoCopy = (
       const digestFile = digestFilePaths(workspace);
       if (workspace.skopeoPath === workspace.hostPath) yield* createPrivateDigestFile(host.strategy, digestFile.hostPath);
       const args = copyArgs({
-        source: { transport: transportOf(summary), path: stagedPath },
+        source: { transport: transportOf(summary), path: stagedPath, reference: summary.chosenName },
         destination,
         authFile: authFile?.skopeoPath,
         certDir,
@@ -121,6 +126,9 @@ export const skopeoCopy = (
         retryTimes: request.retry.times,
         digestFile: digestFile.skopeoPath,
         manifestFormat: request.manifestFormat,
+        // skopeo's own option for every image of an index; a chosen platform is one image (--override-*).
+        all: summary.index !== undefined,
+        platform,
       });
 
       tracker.preparing(4, `Running skopeo copy to ${destination}`);
@@ -180,7 +188,12 @@ export const skopeoCopy = (
         );
       }
       // skopeo's success is not taken on trust: the tag must hold this digest, and the manifest the archive's config.
-      yield* checks.readBack(request, { digest, configDigest: convertsConfig(summary, request) ? undefined : summary.configDigest });
+      yield* checks.readBack(
+        request,
+        summary.index === undefined
+          ? { digest, configDigest: convertsConfig(summary, request) ? undefined : summary.configDigest }
+          : { digest, configDigest: undefined, manifests: request.manifestFormat === undefined ? summary.index.images.map((image) => image.manifestDigest) : undefined },
+      );
       tracker.finished(`Pushed ${destination.name}${destination.tag ? `:${destination.tag}` : ""}@${digest}`);
       return { digest, bytesPushed: tracker.bytesPushed, verified: true };
     }),

@@ -1,5 +1,5 @@
 import * as zlib from "node:zlib";
-import { openImageArchive, type ImageArchive } from "@skopush/archive";
+import { openImageArchive, openOptionsOf, type ImageArchive } from "@skopush/archive";
 import {
   cancelOnAbort,
   describeRetryWait,
@@ -20,7 +20,8 @@ import { planImage, type ImagePlan } from "./image-plan.js";
 import { Permits } from "./layers/permits.js";
 import { buildManifest, type BuiltManifest, type PushedDescriptor } from "./manifest-builder.js";
 import { putManifest } from "./manifest-push.js";
-import { PushProgress } from "./push-progress.js";
+import { buildIndex } from "./index-builder.js";
+import { PushProgress, type TrackedBlob } from "./push-progress.js";
 import {
   REGISTRY_PUSH_OPTIONS,
   resolveRegistryPushOptions,
@@ -72,21 +73,33 @@ export class RegistryPushStrategy implements PushStrategy {
     const options = this.options;
     const pushing = Effect.scoped(
       Effect.gen(function* () {
-        const archive: ImageArchive = yield* openImageArchive(request.archive.path, {
-          format: request.archive.format,
-          tempDirectory: options.tempDirectory,
-          strategy: self.name,
-        });
-        const plan = planImage(archive, request.manifestFormat, request.compression ?? options.compression);
-        if (plan instanceof StrategyFailed) return yield* Effect.fail(plan);
         const destination = request.destination;
+        const archive: ImageArchive = yield* openImageArchive(
+          request.archive.path,
+          openOptionsOf(request.archive, destination, { tempDirectory: options.tempDirectory, strategy: self.name }),
+        );
+        // A multi-platform image: each platform's image is pushed by digest, the index last under the tag.
+        const images: ReadonlyArray<ImageArchive> =
+          archive.index === undefined
+            ? [archive]
+            : archive.index.images.map((image) => ({ ...archive, config: image.config, layers: image.layers, manifest: image.manifest, index: undefined }));
+        const plans: ImagePlan[] = [];
+        for (const image of images) {
+          const plan = planImage(image, request.manifestFormat, request.compression ?? options.compression);
+          if (plan instanceof StrategyFailed) return yield* Effect.fail(plan);
+          plans.push(plan);
+        }
         const repository = destination.repository;
         const reference = destination.manifestReference;
-        const tracker = new PushProgress(progress, [
-          { id: plan.config.digest, kind: "config", total: plan.config.size },
-          ...plan.layers.map((blob) => ({ id: layerProgressId(blob), kind: "layer" as const, total: blob.layer.size })),
-        ]);
-        tracker.preparing(`Pushing ${archive.layers.length} layers of ${request.archive.path} to ${destination}`);
+        const tracked = new Map<string, TrackedBlob>();
+        for (const plan of plans) {
+          tracked.set(plan.config.digest, { id: plan.config.digest, kind: "config", total: plan.config.size });
+          for (const blob of plan.layers) tracked.set(layerProgressId(blob), { id: layerProgressId(blob), kind: "layer", total: blob.layer.size });
+        }
+        const tracker = new PushProgress(progress, [...tracked.values()]);
+        const layerCount = images.reduce((sum, image) => sum + image.layers.length, 0);
+        const platforms = archive.index === undefined ? "" : ` of ${archive.index.images.length} platforms`;
+        tracker.preparing(`Pushing ${layerCount} layers${platforms} of ${request.archive.path} to ${destination}`);
         const cache = yield* Effect.promise(() => BlobInfoCache.load(options.blobInfoCacheDir));
         const client = yield* RegistryClient.connect(
           {
@@ -100,9 +113,10 @@ export class RegistryPushStrategy implements PushStrategy {
           },
           self.tokens,
         );
+        const first = plans[0] as ImagePlan;
         const remote =
-          options.reuseRemoteLayers && destination.digest === undefined
-            ? yield* discoverRemoteImage(client, repository, reference, plan.config.digest, archive.config.diffIds)
+          options.reuseRemoteLayers && destination.digest === undefined && archive.index === undefined
+            ? yield* discoverRemoteImage(client, repository, reference, first.config.digest, archive.config.diffIds)
             : NO_REMOTE_IMAGE;
         const ctx: BlobPushContext = {
           client,
@@ -119,26 +133,48 @@ export class RegistryPushStrategy implements PushStrategy {
           progress: tracker,
           chunked: { value: options.chunkedUploads },
         };
-        const [config, ...layers] = yield* Effect.forEach(
-          [() => pushConfig(ctx, plan.config), ...plan.layers.map((blob) => () => pushLayer(ctx, blob))],
-          (run) => run(),
-          { concurrency: options.concurrency },
-        );
+        let bytesPushed = 0;
+        const pushedManifests: BuiltManifest[] = [];
+        for (const [i, image] of images.entries()) {
+          const plan = plans[i] as ImagePlan;
+          const [config, ...layers] = yield* Effect.forEach(
+            [() => pushConfig(ctx, plan.config), ...plan.layers.map((blob) => () => pushLayer(ctx, blob))],
+            (run) => run(),
+            { concurrency: options.concurrency },
+          );
+          const byPosition: PushedDescriptor[] = new Array(plan.layerCount);
+          plan.layers.forEach((blob, j) => {
+            for (const position of blob.positions) byPosition[position] = (layers[j] as (typeof layers)[number]).descriptor;
+          });
+          const built = buildManifest(image, plan, byPosition);
+          const manifest = sameAsRemote(remote, plan, built, byPosition) ?? built;
+          bytesPushed += [config, ...layers].reduce((sum, outcome) => sum + (outcome?.bytesSent ?? 0), 0) + manifest.bytes.length;
+          if (archive.index !== undefined) {
+            tracker.manifest(`${destination.name}@${manifest.digest} (${archive.index.images[i]?.platform})`);
+            yield* putManifest(client, destination.registry, repository, manifest.digest, manifest, request.retry, request.timeouts?.manifestMs, (wait) =>
+              tracker.waiting(describeRetryWait(wait)),
+            );
+          }
+          pushedManifests.push(manifest);
+        }
         yield* Effect.promise(() => cache.save());
-        const byPosition: PushedDescriptor[] = new Array(plan.layerCount);
-        plan.layers.forEach((blob, i) => {
-          for (const position of blob.positions) byPosition[position] = (layers[i] as (typeof layers)[number]).descriptor;
-        });
-        const built = buildManifest(archive, plan, byPosition);
-        const manifest = sameAsRemote(remote, plan, built, byPosition) ?? built;
+        const top = archive.index === undefined ? (pushedManifests[0] as BuiltManifest) : buildIndex(archive.index, first.family, pushedManifests);
+        if (archive.index !== undefined) bytesPushed += top.bytes.length;
         tracker.manifest(`${destination}`);
-        const digest = yield* putManifest(client, destination.registry, repository, reference, manifest, request.retry, request.timeouts?.manifestMs, (wait) =>
+        const digest = yield* putManifest(client, destination.registry, repository, reference, top, request.retry, request.timeouts?.manifestMs, (wait) =>
           tracker.waiting(describeRetryWait(wait)),
         );
-        const bytesPushed = [config, ...layers].reduce((sum, outcome) => sum + (outcome?.bytesSent ?? 0), 0) + manifest.bytes.length;
-        yield* verifyPushed(client, destination.registry, repository, reference, { digest, configDigest: plan.config.digest });
+        yield* verifyPushed(
+          client,
+          destination.registry,
+          repository,
+          reference,
+          archive.index === undefined
+            ? { digest, configDigest: first.config.digest }
+            : { digest, configDigest: undefined, manifests: pushedManifests.map((manifest) => manifest.digest) },
+        );
         tracker.finished(`Pushed ${destination} ${digest}`);
-        return { digest, bytesPushed, verified: true, compression: plan.compression };
+        return { digest, bytesPushed, verified: true, compression: first.compression };
       }),
     );
     // The chain watches the signal too; honouring it here makes the strategy safe to call on its own.

@@ -20,6 +20,7 @@ import {
 import { freePort } from "../environment/free-port.js";
 import { listTags, loadTestEnvironment, pushSettingsFor, readManifest, type TestEnvironment, type TestRegistry } from "../environment/index.js";
 import { writeHostileArchive, writeImageArchive, type FixtureFormat, type ImageArchiveMetadata } from "../fixtures/index.js";
+import { multiImageCases } from "./multi-image-cases.js";
 
 /** A strategy under test, and how to tear down what was built for it. */
 export interface StrategyUnderTest {
@@ -177,6 +178,17 @@ export const pushStrategyContract = (options: PushStrategyContractOptions): void
       expect(percents.every((p) => p >= 0 && p <= 100)).toBe(true);
       expect(percents).toEqual([...percents].sort((a, b) => a - b));
       await expectNoLeftovers();
+    });
+
+    multiImageCases({
+      name: options.name,
+      environment: () => environment,
+      workDir: () => workDir,
+      request,
+      push: (req) => push(req),
+      succeeded,
+      failure,
+      expectNoLeftovers,
     });
 
     it("fails with AuthenticationFailed on a wrong password, tagging nothing", async () => {
