@@ -102,7 +102,13 @@ export const verifyPushed = (
     }
     if (stored !== undefined && stored.digest === expected.digest && unlisted.length > 0) {
       return yield* Effect.fail(
-        new RegistryError({ registry, reason: `the push looked successful, but reading it back, the image index ${stored.digest} does not list ${unlisted.join(", ")}` }),
+        new RegistryError({
+          registry,
+          reason:
+            stored.manifestDigests === undefined
+              ? `the push looked successful, but reading it back, ${repository}${reference.includes(":") ? "@" : ":"}${reference} holds ${describeStored(stored)}, not an image index listing ${unlisted.join(", ")}`
+              : `the push looked successful, but reading it back, the image index ${stored.digest} does not list ${unlisted.join(", ")}`,
+        }),
       );
     }
     return yield* Effect.fail(
