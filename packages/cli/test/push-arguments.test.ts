@@ -27,6 +27,8 @@ describe("parsePushArguments", () => {
       ensureProject: false,
       ephemeralRobot: false,
       manifestFormat: undefined,
+      platform: undefined,
+      image: undefined,
       timeoutMs: undefined,
       stallTimeoutMs: undefined,
       json: false,
@@ -45,6 +47,15 @@ describe("parsePushArguments", () => {
     for (const bad of ["0", "-5s", "soon", "5 m", "10d", ""]) {
       expect(reason(["a.tar", "h.example/p/a:1", `--timeout=${bad}`])).toMatch(/--timeout takes a duration such as 90s/);
     }
+  });
+
+  it("reads --platform (os/architecture[/variant]) and --image", () => {
+    expect(parsePushArguments(["a.tar", "h.example/p/a:1", "--platform", "linux/arm64", "--image", "app:v1"])).toMatchObject({ platform: "linux/arm64", image: "app:v1" });
+    expect(parsePushArguments(["a.tar", "h.example/p/a:1", "--platform=linux/arm/v7"])).toMatchObject({ platform: "linux/arm/v7" });
+    for (const bad of ["arm64", "linux/", "linux/arm64/v8/x", "Linux/ARM64", "linux/arm64 --all", ""]) {
+      expect(reason(["a.tar", "h.example/p/a:1", `--platform=${bad}`])).toMatch(/--platform takes os\/architecture\[\/variant\]/);
+    }
+    expect(reason(["a.tar", "h.example/p/a:1", "--image="])).toMatch(/--image needs a name/);
   });
 
   it("takes the seed's Harbor parts instead of a reference", () => {

@@ -39,6 +39,10 @@ export interface PushArguments {
   readonly ensureProject: boolean;
   readonly ephemeralRobot: boolean;
   readonly manifestFormat?: ManifestFormat | undefined;
+  /** `--platform`: one platform of a multi-platform archive, `os/architecture[/variant]`. */
+  readonly platform?: string | undefined;
+  /** `--image`: which image of an archive holding several (a RepoTag or an OCI ref name). */
+  readonly image?: string | undefined;
   /** `--timeout`: the limit of the whole push, every strategy tried included, in ms. */
   readonly timeoutMs?: number | undefined;
   /** `--stall-timeout`: how long an upload may move no byte, in ms. */
@@ -64,12 +68,16 @@ export const PUSH_FLAGS: FlagSpecs = {
   "ensure-project": { type: "boolean" },
   "ephemeral-robot": { type: "boolean" },
   format: { type: "string" },
+  platform: { type: "string" },
+  image: { type: "string" },
   timeout: { type: "string" },
   "stall-timeout": { type: "string" },
   json: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
 };
+
+const PLATFORM = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)?$/;
 
 const PASSWORD_FLAG = /^(?:--password|--pass|-p)(?:=|$)/;
 
@@ -135,6 +143,13 @@ export const parsePushArguments = (argv: ReadonlyArray<string>): PushArguments |
   const format = flag("format");
   if (format !== undefined && format !== "oci" && format !== "v2s2") throw usage(`--format must be oci or v2s2, not ${JSON.stringify(format)}`);
 
+  const platform = flag("platform");
+  if (platform !== undefined && !PLATFORM.test(platform)) {
+    throw usage(`--platform takes os/architecture[/variant], e.g. linux/arm64 or linux/arm/v7, not ${JSON.stringify(platform)}`);
+  }
+  const image = flag("image");
+  if (image !== undefined && image.length === 0) throw usage("--image needs a name: a RepoTag of the archive, e.g. app:v1");
+
   const duration = (name: string): number | undefined => {
     const value = flag(name);
     if (value === undefined) return undefined;
@@ -157,6 +172,8 @@ export const parsePushArguments = (argv: ReadonlyArray<string>): PushArguments |
     ensureProject: parsed.booleans.has("ensure-project"),
     ephemeralRobot: parsed.booleans.has("ephemeral-robot"),
     manifestFormat: format,
+    platform,
+    image,
     timeoutMs: duration("timeout"),
     stallTimeoutMs: duration("stall-timeout"),
     json,

@@ -50,6 +50,11 @@ Harbor:
   --ephemeral-robot       push with a robot account created for this push and deleted after it
   --harbor-url <url>      with <destination>: where Harbor's API is, when not at the registry's address
 
+Archive (see docs/archives.md):
+  --platform <os/arch>    push one platform of a multi-platform archive (default: the whole index)
+  --image <name>          which image of an archive holding several (default: the one named like
+                          the destination's repository and tag)
+
 Time limits (a push that passes one ends with Timeout, exit 1, and leaves nothing):
   --timeout <duration>    the whole push, every strategy tried (default: 3h); e.g. 90s, 10m, 1h
   --stall-timeout <dur>   an upload that moves no byte this long (default: 60s)

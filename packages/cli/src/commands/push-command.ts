@@ -77,7 +77,7 @@ const pushWithSignals = async (
   try {
     const container = createContainer(pushContainerOptions(plan));
     const result = await resolvePusher(container).push({
-      archive: plan.args.archive,
+      archive: { path: plan.args.archive, platform: plan.args.platform, image: plan.args.image },
       destination: plan.destination,
       tls: plan.tls,
       manifestFormat: plan.args.manifestFormat,

@@ -81,7 +81,8 @@ const processesMentioning = async (text: string): Promise<string[]> => {
 /**
  * The behaviour every `PushStrategy` shares, checked against the real test environment (dockerd,
  * skopeo, registries with TLS and auth): pushes of each archive format land with the digest the
- * registry reports; progress is well formed; wrong credentials, bad archives, untrusted TLS and an
+ * registry reports; a multi-platform archive lands as its index, a platform option pushes one, a
+ * docker-archive of several images pushes the one named or is refused; progress is well formed; wrong credentials, bad archives, untrusted TLS and an
  * unreachable registry fail with their typed errors and tag nothing; cancellation cleans up; the
  * password never appears in any process's argv or environment; nothing is left behind.
  */
