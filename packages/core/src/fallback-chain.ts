@@ -138,11 +138,15 @@ export class FallbackChain {
   }
 
   private attempt(strategy: PushStrategy, request: PushRequest, progress: ProgressSink): Effect.Effect<PushOutcome, PushError> {
-    return Effect.suspend(() =>
-      strategy.supports === undefined || strategy.supports(request)
-        ? Effect.void
-        : Effect.fail(new StrategyUnavailable({ strategy: strategy.name, reason: `it does not push to ${request.destination.registry}` })),
-    ).pipe(
+    return Effect.suspend(() => {
+      const answer = strategy.supports === undefined ? true : strategy.supports(request);
+      if (answer === true) return Effect.void;
+      return Effect.fail(
+        answer === false
+          ? new StrategyUnavailable({ strategy: strategy.name, reason: `it does not push to ${request.destination.registry}` })
+          : new StrategyUnavailable({ strategy: strategy.name, reason: answer.reason, fix: answer.fix }),
+      );
+    }).pipe(
       Effect.andThen(this.probe(strategy)),
       Effect.andThen(Effect.suspend(() => strategy.push(request, progress))),
       Effect.flatMap((outcome) => checkPushOutcome(strategy.name, outcome)),

@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect";
 import { isPushError, StrategyFailed, StrategyUnavailable, type PushError } from "./errors.js";
 import type { ProgressSink } from "./progress.js";
 import type { PushRequest } from "./push-request.js";
-import type { PushOutcome, PushStrategy } from "./push-strategy.js";
+import type { PushOutcome, PushStrategy, Unsupported } from "./push-strategy.js";
 
 /** A probe's answer when written as a plain async function. */
 export type ProbeAnswer =
@@ -13,7 +13,7 @@ export type ProbeAnswer =
 export interface PromiseStrategyDefinition {
   readonly name: string;
   /** Whether the strategy pushes to this request's destination; see `PushStrategy.supports`. @default every destination */
-  readonly supports?: ((request: PushRequest) => boolean) | undefined;
+  readonly supports?: ((request: PushRequest) => boolean | Unsupported) | undefined;
   /** Resolves when the strategy can run here; may resolve `{ available: false, reason }` or throw. @default always available */
   readonly probe?: ((signal: AbortSignal) => Promise<ProbeAnswer | void>) | undefined;
   /** Pushes; honour `signal` to cancel. Throw a skopush error to choose how the chain reacts. */

@@ -79,7 +79,7 @@ export {
   type RetrySettings,
   type TlsSettings,
 } from "./push-request.js";
-export type { PushOutcome, PushStrategy } from "./push-strategy.js";
+export type { PushOutcome, PushStrategy, Unsupported } from "./push-strategy.js";
 export {
   Pusher,
   type PushFailure,

@@ -18,16 +18,26 @@ export interface PushOutcome {
   readonly cancelledTooLate?: boolean | undefined;
 }
 
+/** `supports`'s answer when a strategy cannot push this request, with the reason its attempt records. */
+export interface Unsupported {
+  readonly supported: false;
+  /** Why, as the attempt shows it: "it cannot push uncompressed layers (compression none)". */
+  readonly reason: string;
+  /** What would make it push, when something would. */
+  readonly fix?: string | undefined;
+}
+
 /** One way to push an image archive. Implementations put the technology first: `NativeSkopeoStrategy`. */
 export interface PushStrategy {
   /** The name used in attempts, results and `--strategy`, e.g. `native`. */
   readonly name: string;
   /**
-   * Whether this strategy pushes to the request's destination at all (e.g. one registry's hosts). The
-   * chain asks before the probe; `false` counts as "unavailable for this destination" in the attempts.
-   * @default every destination
+   * Whether this strategy pushes this request at all (e.g. one registry's hosts, or a compression it can
+   * write). The chain asks before the probe; `false` counts as "unavailable for this destination" in the
+   * attempts, an {@link Unsupported} as unavailable with its own reason.
+   * @default every request
    */
-  supports?(request: PushRequest): boolean;
+  supports?(request: PushRequest): boolean | Unsupported;
   /** A cheap check (no push, no registry traffic) that this strategy can run here now. */
   probe(): Effect.Effect<void, StrategyUnavailable>;
   /** Pushes the archive. Interrupting the effect cancels the push and removes what it created. */

@@ -64,6 +64,24 @@ describe("FallbackChain", () => {
     expect(fake.probes + fake.pushes.length).toBe(0);
   });
 
+  it("records the reason and fix a strategy's supports(request) gives, without probing it", async () => {
+    const fake = FakePushStrategy.succeeding("gzip-only");
+    const picky: PushStrategy = {
+      name: fake.name,
+      supports: (req) =>
+        req.compression === "none" ? { supported: false, reason: "it cannot push uncompressed layers (compression none)", fix: "use gzip" } : true,
+      probe: () => fake.probe(),
+      push: (req, progress) => fake.push(req, progress),
+    };
+    const general = FakePushStrategy.succeeding("general");
+    const result = succeeded(await run(new FallbackChain([picky, general]), { ...request(), compression: "none" }));
+    expect(result.strategy).toBe("general");
+    expect(result.attempts[0]).toMatchObject({ strategy: "gzip-only", outcome: "unavailable", error: "StrategyUnavailable" });
+    expect(result.attempts[0]?.reason).toContain("it cannot push uncompressed layers (compression none)");
+    expect(fake.probes + fake.pushes.length).toBe(0);
+    expect(succeeded(await run(new FallbackChain([picky, general]), { ...request(), compression: "gzip" })).strategy).toBe("gzip-only");
+  });
+
   it("uses a strategy whose supports(request) says yes", async () => {
     const fake = FakePushStrategy.succeeding("own");
     const result = succeeded(await run(new FallbackChain([limitedTo("registry.test", fake), FakePushStrategy.succeeding("next")])));

@@ -51,7 +51,12 @@ export interface CopyArgsInput {
   readonly all?: boolean | undefined;
   /** The platform to take from an image index (skopeo's global `--override-*` options, before `copy`). */
   readonly platform?: SkopeoPlatform | undefined;
+  /** `--dest-compress-format`: what skopeo compresses layers to; its default (gzip) when absent. */
+  readonly compressFormat?: SkopeoCompressFormat | undefined;
 }
+
+/** The layer compressions skopeo writes to a registry (it always compresses; there is no "none" for a registry). */
+export type SkopeoCompressFormat = "gzip" | "zstd";
 
 /** `transport:path`, refusing a path skopeo would cut at a `:`. */
 export const sourceArgument = (source: SkopeoSource): string => {
@@ -100,6 +105,7 @@ export const copyArgs = (input: CopyArgsInput): string[] => {
     input.digestFile,
     ...(input.manifestFormat !== undefined ? ["--format", input.manifestFormat] : []),
     ...(input.all === true ? ["--all"] : []),
+    ...(input.compressFormat !== undefined ? ["--dest-compress-format", input.compressFormat] : []),
     sourceArgument(input.source),
     destinationArgument(input.destination),
   ];

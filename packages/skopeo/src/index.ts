@@ -9,12 +9,14 @@ export {
   sourceArgument,
   type CopyArgsInput,
   type SkopeoPlatform,
+  type SkopeoCompressFormat,
   type SkopeoSource,
   type SkopeoSourceTransport,
 } from "./copy-args.js";
 export { CopyProgress, PROGRESS_MARKS } from "./copy-progress.js";
 export { DIGEST_FILE_NAME, digestFilePaths, parseDigestFile, readDigestFile } from "./digest-file.js";
 export { parseOutputLine, type SkopeoOutputLine } from "./output-lines.js";
+export { compressionSent, skopeoCompressionPlan, skopeoSupports, type SkopeoCompressionPlan } from "./skopeo-compression.js";
 export { REGISTRY_CHECKS, skopeoCopy, type PreflightAnswer, type RegistryChecks } from "./skopeo-copy.js";
 export type {
   SkopeoHost,

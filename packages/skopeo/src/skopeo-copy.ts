@@ -7,6 +7,7 @@ import {
   describeRetryWait,
   transientFaultSchedule,
   type RetryWait,
+  type ManifestFormat,
   type ProgressSink,
   type PushError,
   type PushOutcome,
@@ -22,6 +23,7 @@ import { copyArgs, parsePlatform, type SkopeoSourceTransport } from "./copy-args
 import { CopyProgress } from "./copy-progress.js";
 import { createPrivateDigestFile, digestFilePaths, readDigestFile } from "./digest-file.js";
 import type { SkopeoHost } from "./skopeo-host.js";
+import { compressionSent, skopeoCompressionPlan } from "./skopeo-compression.js";
 import { gunzipIntoWorkspace } from "./stage-archive.js";
 import { stallWatch } from "./stall-watch.js";
 import { verifyWorkspace, WORKSPACE_TMP } from "./workspace.js";
@@ -39,8 +41,8 @@ const describeArchive = (summary: ArchiveSummary): string =>
   `${summary.layout}${summary.outerCompression === "gzip" ? " (gzip)" : ""}, ${summary.layerCount} layer${summary.layerCount === 1 ? "" : "s"}, ${formatBytes(summary.totalBytes)}`;
 
 /** Whether skopeo re-encodes the config (a docker → OCI conversion), so that its digest is no longer the archive's. */
-const convertsConfig = (summary: ArchiveSummary, request: PushRequest): boolean =>
-  request.manifestFormat === "oci" && summary.format === "docker-archive";
+const convertsConfig = (summary: ArchiveSummary, manifestFormat: ManifestFormat | undefined): boolean =>
+  manifestFormat === "oci" && summary.format === "docker-archive";
 
 /** What skopeoCopy asks the registry from Node around skopeo, which has no time limits and is taken on trust otherwise. */
 export interface RegistryChecks {
@@ -87,6 +89,8 @@ export const skopeoCopy = (
       const archivePath = resolve(request.archive.path);
       const destination = request.destination;
       if (destination.registry.startsWith("[")) return yield* Effect.fail(ipv6Unsupported(host.strategy, destination.registry));
+      const compression = skopeoCompressionPlan(host.strategy, request);
+      if ("_tag" in compression) return yield* Effect.fail(compression);
       const summary = yield* inspectArchive(archivePath, openOptionsOf(request.archive, destination, { strategy: host.strategy }));
       const platform = request.archive.platform === undefined ? undefined : parsePlatform(request.archive.platform);
       if (request.archive.platform !== undefined && platform === undefined) {
@@ -125,7 +129,8 @@ export const skopeoCopy = (
         tlsVerify: request.tls.verify && !plainHttp,
         retryTimes: request.retry.times,
         digestFile: digestFile.skopeoPath,
-        manifestFormat: request.manifestFormat,
+        manifestFormat: compression.manifestFormat,
+        compressFormat: compression.compressFormat,
         // skopeo's own option for every image of an index; a chosen platform is one image (--override-*).
         all: summary.index !== undefined,
         platform,
@@ -188,13 +193,13 @@ export const skopeoCopy = (
         );
       }
       // skopeo's success is not taken on trust: the tag must hold this digest, and the manifest the archive's config.
-      yield* checks.readBack(
+      const stored = yield* checks.readBack(
         request,
         summary.index === undefined
-          ? { digest, configDigest: convertsConfig(summary, request) ? undefined : summary.configDigest }
-          : { digest, configDigest: undefined, manifests: request.manifestFormat === undefined ? summary.index.images.map((image) => image.manifestDigest) : undefined },
+          ? { digest, configDigest: convertsConfig(summary, compression.manifestFormat) ? undefined : summary.configDigest, ociConversionAllowed: summary.format === "docker-archive" }
+          : { digest, configDigest: undefined, manifests: compression.manifestFormat === undefined ? summary.index.images.map((image) => image.manifestDigest) : undefined },
       );
       tracker.finished(`Pushed ${destination.name}${destination.tag ? `:${destination.tag}` : ""}@${digest}`);
-      return { digest, bytesPushed: tracker.bytesPushed, verified: true };
+      return { digest, bytesPushed: tracker.bytesPushed, verified: true, compression: compressionSent(compression.compression, stored) };
     }),
   );

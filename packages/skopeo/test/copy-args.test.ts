@@ -57,6 +57,13 @@ describe("copyArgs", () => {
     expect(copyArgs({ ...base, source: { transport: "oci", path: "/work/layout" } })).toContain("oci:/work/layout");
   });
 
+  it("passes --dest-compress-format only when asked", () => {
+    const args = copyArgs({ ...base, compressFormat: "zstd", manifestFormat: "oci" });
+    expect(args.slice(args.indexOf("--dest-compress-format"), args.indexOf("--dest-compress-format") + 2)).toEqual(["--dest-compress-format", "zstd"]);
+    expect(args.indexOf("--dest-compress-format")).toBeLessThan(args.indexOf("docker-archive:/work/image.tar"));
+    expect(copyArgs(base)).not.toContain("--dest-compress-format");
+  });
+
   it("never carries credentials: no credential flags, no username, no secret", () => {
     const credentials = makeCredentials("robot$proj+ci", "s3cr:et$");
     const args = copyArgs({ ...base, authFile: "/tmp/ws/auth.json" });

@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect";
 import { inject, injectable } from "tsyringe";
-import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable } from "@skopush/core";
-import { skopeoCopy } from "@skopush/skopeo";
+import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable, type Unsupported } from "@skopush/core";
+import { skopeoCopy, skopeoSupports } from "@skopush/skopeo";
 import {
   dockerRunCommand,
   reclassifyForContainerNetwork,
@@ -47,6 +47,11 @@ export class DockerExecPushStrategy implements PushStrategy {
     };
     this.grace = { termMs: o.stopGraceMs, killMs: 2_000 };
     this.probeCache = new ProbeCache(probeDockerExec(this.target), o.probeCacheTtl);
+  }
+
+  /** Every request but `compression: "none"`, which skopeo cannot write to a registry. */
+  supports(request: PushRequest): true | Unsupported {
+    return skopeoSupports(request);
   }
 
   probe(): Effect.Effect<void, StrategyUnavailable> {

@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect";
 import { inject, injectable } from "tsyringe";
-import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable } from "@skopush/core";
-import { skopeoCopy } from "@skopush/skopeo";
+import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable, type Unsupported } from "@skopush/core";
+import { skopeoCopy, skopeoSupports } from "@skopush/skopeo";
 import { reclassifyForContainerNetwork } from "@skopush/skopeo-container";
 import { DOCKERODE_OPTIONS, resolveDockerodeOptions, type DockerodeOptions, type ResolvedDockerodeOptions } from "./dockerode-options.js";
 import { probeDockerode, type DockerodeProbeResult } from "./dockerode-probe.js";
@@ -31,6 +31,11 @@ export class DockerodePushStrategy implements PushStrategy {
       probeDockerode({ strategy: this.name, manager: this.manager, options: this.options, pingTimeoutMs: this.options.pingTimeoutMs ?? (local ? 200 : 2_000) }),
       this.options.probeCacheTtl,
     );
+  }
+
+  /** Every request but `compression: "none"`, which skopeo cannot write to a registry. */
+  supports(request: PushRequest): true | Unsupported {
+    return skopeoSupports(request);
   }
 
   probe(): Effect.Effect<void, StrategyUnavailable> {

@@ -1,5 +1,5 @@
-import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable } from "@skopush/core";
-import { skopeoCopy, type SkopeoVersion } from "@skopush/skopeo";
+import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable, type Unsupported } from "@skopush/core";
+import { skopeoCopy, skopeoSupports, type SkopeoVersion } from "@skopush/skopeo";
 import * as Effect from "effect/Effect";
 import { inject, injectable } from "tsyringe";
 import { NativeSkopeoHost } from "./native-skopeo-host.js";
@@ -37,6 +37,11 @@ export class NativeSkopeoStrategy implements PushStrategy {
   /** The skopeo release the probe found (from the cache when fresh). */
   version(): Effect.Effect<SkopeoVersion, StrategyUnavailable> {
     return this.probeCache.get();
+  }
+
+  /** Every request but `compression: "none"`, which skopeo cannot write to a registry. */
+  supports(request: PushRequest): true | Unsupported {
+    return skopeoSupports(request);
   }
 
   probe(): Effect.Effect<void, StrategyUnavailable> {
