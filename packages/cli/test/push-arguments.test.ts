@@ -66,7 +66,7 @@ describe("parsePushArguments", () => {
   it("reads every flag", () => {
     const args = parsePushArguments([
       "app.tar", "r.test/p/app:1", "-u", "robot$p+ci", "--password-stdin", "--strategy", "native,registry",
-      "--ca-cert", "ca.crt", "--ensure-project", "--ephemeral-robot", "--format", "oci", "--json", "-q",
+      "--ca-cert", "ca.crt", "--ensure-project", "--ephemeral-robot", "--format", "oci", "--compression", "zstd", "--json", "-q",
     ]);
     expect(args).toMatchObject({
       username: "robot$p+ci",
@@ -76,9 +76,17 @@ describe("parsePushArguments", () => {
       ensureProject: true,
       ephemeralRobot: true,
       manifestFormat: "oci",
+      compression: "zstd",
       json: true,
       quiet: true,
     });
+  });
+
+  it("takes each --compression choice and leaves it to the library when absent", () => {
+    for (const choice of ["gzip", "zstd", "none"] as const) {
+      expect(parsePushArguments(["a.tar", "r.test/p/a:1", `--compression=${choice}`])).toMatchObject({ compression: choice });
+    }
+    expect(parsePushArguments(["a.tar", "r.test/p/a:1"])).toMatchObject({ compression: undefined });
   });
 
   it("accumulates repeated --strategy flags in order", () => {
@@ -121,6 +129,7 @@ describe("parsePushArguments", () => {
     [["a.tar", "r.test/p/a:1", "--strategy", "native,native"], "strategy native is listed twice"],
     [["a.tar", "r.test/p/a:1", "--insecure", "--ca-cert", "ca.crt"], "cannot be combined"],
     [["a.tar", "r.test/p/a:1", "--format", "v1"], "--format must be oci or v2s2"],
+    [["a.tar", "r.test/p/a:1", "--compression", "xz"], '--compression must be gzip, zstd, none, not "xz"'],
     [["a.tar", "r.test/p/a:1", "--ca-cert", "a", "--ca-cert", "b"], "--ca-cert is given more than once"],
   ])("refuses %j: %s", (argv, expected) => {
     const message = reason(argv);

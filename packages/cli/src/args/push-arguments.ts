@@ -1,4 +1,4 @@
-import type { ManifestFormat } from "@skopush/core";
+import { LAYER_COMPRESSION_CHOICES, type LayerCompressionChoice, type ManifestFormat } from "@skopush/core";
 import { isStrategyName, STRATEGY_NAMES, type StrategyName } from "skopush";
 import { UsageError } from "../usage-error.js";
 import { parseDuration } from "./parse-duration.js";
@@ -47,6 +47,8 @@ export interface PushArguments {
   readonly timeoutMs?: number | undefined;
   /** `--stall-timeout`: how long an upload may move no byte, in ms. */
   readonly stallTimeoutMs?: number | undefined;
+  /** `--compression`: what layers stored uncompressed are sent as; the library's default (gzip) when absent. */
+  readonly compression?: LayerCompressionChoice | undefined;
   readonly json: boolean;
   readonly quiet: boolean;
 }
@@ -72,6 +74,7 @@ export const PUSH_FLAGS: FlagSpecs = {
   image: { type: "string" },
   timeout: { type: "string" },
   "stall-timeout": { type: "string" },
+  compression: { type: "string" },
   json: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
@@ -158,6 +161,11 @@ export const parsePushArguments = (argv: ReadonlyArray<string>): PushArguments |
     return ms;
   };
 
+  const compression = flag("compression");
+  if (compression !== undefined && !LAYER_COMPRESSION_CHOICES.some((choice) => choice === compression)) {
+    throw usage(`--compression must be ${LAYER_COMPRESSION_CHOICES.join(", ")}, not ${JSON.stringify(compression)}`);
+  }
+
   return {
     archive,
     destination,
@@ -176,6 +184,7 @@ export const parsePushArguments = (argv: ReadonlyArray<string>): PushArguments |
     image,
     timeoutMs: duration("timeout"),
     stallTimeoutMs: duration("stall-timeout"),
+    compression: compression as LayerCompressionChoice | undefined,
     json,
     quiet,
   };

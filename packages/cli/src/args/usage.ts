@@ -61,6 +61,9 @@ Time limits (a push that passes one ends with Timeout, exit 1, and leaves nothin
 
 Output:
   --format <oci|v2s2>     the manifest format written (default: the archive's own)
+  --compression <gzip|zstd|none>
+                          what uncompressed layers are sent as (default gzip); zstd makes the image OCI;
+                          none is pushed by the registry strategy (skopeo cannot send uncompressed layers)
   --json                  print the result as one JSON line on stdout (also on failure)
   -q, --quiet             no progress; on success print only image@digest
   -h, --help              show this help

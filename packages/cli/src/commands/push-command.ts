@@ -82,6 +82,7 @@ const pushWithSignals = async (
       tls: plan.tls,
       manifestFormat: plan.args.manifestFormat,
       timeouts: timeoutsOf(plan.args),
+      compression: plan.args.compression,
       signal: controller.signal,
       onProgress: renderer.onEvent,
     });
