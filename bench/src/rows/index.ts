@@ -2,7 +2,7 @@ import type { BenchRow } from "../bench-row.js";
 import { dockerExecRow, dockerodeRow, dockerodeUploadRow } from "./container-rows.js";
 import { dockerExecSkopeoRow } from "./docker-exec-skopeo-row.js";
 import { nativeRow } from "./native-row.js";
-import { registryLevel6Row, registryRow } from "./registry-row.js";
+import { registryLevel6Row, registryNoneRow, registryRow, registryZstdRow } from "./registry-row.js";
 import { skopeoRow } from "./skopeo-row.js";
 
 /**
@@ -19,6 +19,8 @@ export const BENCH_ROWS: ReadonlyArray<BenchRow> = [
   dockerodeUploadRow,
   registryRow,
   registryLevel6Row,
+  registryZstdRow,
+  registryNoneRow,
 ];
 
 /** The ratios printed under the table: a skopush strategy over the raw command it wraps, and its target. */
@@ -28,4 +30,7 @@ export const OVERHEAD_TARGETS: ReadonlyArray<{ readonly row: string; readonly ba
   { row: dockerodeRow.name, baseline: dockerExecSkopeoRow.name },
   { row: dockerodeUploadRow.name, baseline: dockerExecSkopeoRow.name },
   { row: registryRow.name, baseline: skopeoRow.name, target: 1 },
+  // Issue 18.2: the fastest choice of compression at most 0.7× raw skopeo (gzip, above, at most 1.0×).
+  { row: registryZstdRow.name, baseline: skopeoRow.name, target: 0.7 },
+  { row: registryNoneRow.name, baseline: skopeoRow.name, target: 0.7 },
 ];

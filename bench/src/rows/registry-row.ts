@@ -20,3 +20,19 @@ export const registryLevel6Row: BenchRow = strategyRow({
   factory: new URL("./registry-strategy-level6.js", import.meta.url),
   clearClientCaches: clearCache,
 });
+
+/** The same sending layers as OCI `tar+zstd` (level 3): issue 18.2's choice of compression. */
+export const registryZstdRow: BenchRow = strategyRow({
+  name: "skopush registry (zstd)",
+  description: "RegistryPushStrategy with compression: zstd",
+  factory: new URL("./registry-strategy-zstd.js", import.meta.url),
+  clearClientCaches: clearCache,
+});
+
+/** The same sending layers uncompressed (`compression: "none"`), for fast local networks. */
+export const registryNoneRow: BenchRow = strategyRow({
+  name: "skopush registry (none)",
+  description: "RegistryPushStrategy with compression: none",
+  factory: new URL("./registry-strategy-none.js", import.meta.url),
+  clearClientCaches: clearCache,
+});
