@@ -62,6 +62,30 @@ describe("skopush push (the built binary, against the real registries)", () => {
     expect(typeof result.durationMs).toBe("number");
   });
 
+  it.each(["zstd", "none"] as const)("--compression %s: the layers read back are of that kind and --json says it", async (choice) => {
+    const tls = environment.registry("tls");
+    const repository = repo(`compression-${choice}`);
+    const run = await runCli(
+      ["push", smallArchive, `${tls.host}/${repository}:v1`, "--ca-cert", tls.caFile!, "--json", "--strategy", "native,registry", "--compression", choice],
+      { env: baseEnv() },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!);
+    // skopeo sends zstd itself; it cannot send uncompressed layers, so none falls to the registry strategy.
+    expect(result).toMatchObject({ status: "success", compression: choice, method: choice === "zstd" ? "native" : "registry" });
+    const manifest = await readManifest(endpoint(tls), repository, "v1");
+    expect(result.digest).toBe(manifest.digest);
+    const layerType = choice === "zstd" ? "application/vnd.oci.image.layer.v1.tar+zstd" : "application/vnd.docker.image.rootfs.diff.tar";
+    expect((manifest.json.layers ?? []).map((l) => l.mediaType)).toEqual([layerType, layerType]);
+  });
+
+  it("--compression refuses an unknown choice as a usage error (exit 2)", async () => {
+    const tls = environment.registry("tls");
+    const run = await runCli(["push", smallArchive, `${tls.host}/${repo("compression-bad")}:v1`, "--compression", "brotli"], { env: baseEnv() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--compression must be gzip, zstd, none");
+  });
+
   it("--json prints one line on failure too: no credentials for the auth registry, exit 1", async () => {
     const basic = environment.registry("basic");
     const repository = repo("denied");
