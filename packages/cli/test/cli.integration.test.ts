@@ -65,8 +65,11 @@ describe("skopush push (the built binary, against the real registries)", () => {
   it.each(["zstd", "none"] as const)("--compression %s: the layers read back are of that kind and --json says it", async (choice) => {
     const tls = environment.registry("tls");
     const repository = repo(`compression-${choice}`);
+    // Layers of their own: skopeo 1.9.3's blob-info cache would reuse the gzip blobs of an earlier push of
+    // smallArchive for a zstd push (and compression would honestly say gzip); docs/compression.md.
+    const archive = (await writeImageArchive(join(work, `compression-${choice}.tar`), { format: "docker-legacy", layers: 2, layerSize: 256 * 1024, seed: `cli-compression-${randomBytes(4).toString("hex")}` })).path;
     const run = await runCli(
-      ["push", smallArchive, `${tls.host}/${repository}:v1`, "--ca-cert", tls.caFile!, "--json", "--strategy", "native,registry", "--compression", choice],
+      ["push", archive, `${tls.host}/${repository}:v1`, "--ca-cert", tls.caFile!, "--json", "--strategy", "native,registry", "--compression", choice],
       { env: baseEnv() },
     );
     expect(run.code, run.stderr).toBe(0);
