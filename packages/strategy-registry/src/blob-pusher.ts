@@ -20,6 +20,8 @@ import {
   startUpload,
   type UploadError,
 } from "./upload/upload-session.js";
+import { uploadResumable } from "./upload/resumable-upload.js";
+import { UploadJournal } from "./upload/upload-journal.js";
 
 /** Everything the blobs of one push share. */
 export interface BlobPushContext {
@@ -38,6 +40,10 @@ export interface BlobPushContext {
   readonly progress: PushProgress;
   /** Set once a proxy refused a large body (413): every later upload of the push goes in chunks. */
   readonly chunked: { value: boolean };
+  /** Layers larger than this go in `PATCH`es of this size that a later attempt or process resumes; 0: never. */
+  readonly resumeChunkBytes: number;
+  /** The open sessions of resumable uploads. */
+  readonly journal: UploadJournal;
 }
 
 /** A blob on the registry, and the bytes sent to get it there (0 when it was present or mounted). */
@@ -165,6 +171,30 @@ const uploadStreamed = (ctx: BlobPushContext, blob: LayerBlob, id: string): Effe
     }),
   );
 
+/** Bumped whenever a layer's compressed bytes could change for the same settings: older sessions are then never resumed. */
+const RESUMABLE_FORM_VERSION = 1;
+
+/** What identifies a layer's bytes as pushed: its digest when sent as stored, else its diff_id and how it is compressed. */
+const resumeKeyOf = (ctx: BlobPushContext, blob: LayerBlob): string => {
+  const what =
+    blob.mode === "as-is"
+      ? `as-is ${blob.digest ?? blob.layer.digest ?? blob.layer.diffId}`
+      : `${blob.mode} ${blob.layer.diffId} ${blob.codec ?? "gzip"} level ${blob.codec === "zstd" ? ctx.compression.zstdLevel : ctx.compression.level} v${RESUMABLE_FORM_VERSION}`;
+  return UploadJournal.keyOf(ctx.registry, ctx.repository, what);
+};
+
+/** One attempt at a large layer in resumable chunks (see {@link uploadResumable}). */
+const uploadLayerResumable = (ctx: BlobPushContext, blob: LayerBlob, id: string) =>
+  uploadResumable(ctx, resumeKeyOf(ctx, blob), () => {
+    ctx.progress.start(id);
+    const source = openLayerSource(ctx.archivePath, blob, ctx.compression, (n) => ctx.progress.bytes(id, n));
+    return {
+      stream: source.stream,
+      digest: () => source.sent()?.digest,
+      destroy: () => source.destroy(),
+    };
+  });
+
 /** `HEAD /v2/<name>/blobs/<digest>`: the blob's size when present. */
 const blobPresent = (ctx: BlobPushContext, digest: string): Effect.Effect<number | undefined, PushError> =>
   Effect.gen(function* () {
@@ -253,6 +283,14 @@ export const pushLayer = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<
           ctx.cache.recordLocation(form.digest, ctx.registry, ctx.repository);
           return { descriptor: { mediaType: blob.mediaType, digest: form.digest, size: form.size }, bytesSent: 0 };
         }
+      }
+      if (ctx.resumeChunkBytes > 0 && blob.layer.size > ctx.resumeChunkBytes) {
+        if (session !== undefined) yield* cancelUpload(ctx.client, session);
+        const result = yield* uploadLayerResumable(ctx, blob, id);
+        ctx.progress.uploaded(id);
+        if (blob.mode !== "as-is") ctx.cache.recordCompressed(compressedFormKey(blob.layer.diffId, blob.codec ?? "gzip"), result);
+        ctx.cache.recordLocation(result.digest, ctx.registry, ctx.repository);
+        return { descriptor: { mediaType: blob.mediaType, digest: result.digest, size: result.size }, bytesSent: result.size };
       }
       if (blob.mode === "as-is" && blob.digest !== undefined) {
         const digest = blob.digest;

@@ -34,6 +34,18 @@ export interface RegistryPushOptions extends StrategyOptions {
   /** Upload every blob in chunks of {@link chunkSizeBytes} from the start, without trying one request first. @default false */
   readonly chunkedUploads?: boolean | undefined;
   /**
+   * Layers larger than this are sent in `PATCH`es of this many bytes, each remembered (owner-only, in
+   * the cache directory), so a cut connection, a retry or a re-run after a kill continues the upload
+   * session where the registry says it stands instead of from byte 0; `0` turns resuming off.
+   * See docs/strategies/registry.md. @default 16777216 (16 MiB)
+   */
+  readonly resumeChunkBytes?: number | undefined;
+  /**
+   * A saved upload session older than this is never resumed (and is removed): the registry purges
+   * abandoned sessions (distribution: after 7 days by default), and a young session is worth more. @default 86400000 (24 h)
+   */
+  readonly uploadSessionMaxAgeMs?: number | undefined;
+  /**
    * Repositories of the destination registry that may already hold some blobs, e.g. `["base/node"]`:
    * a blob found missing is first mounted from them (no upload). Needs pull access to them. @default []
    */
@@ -82,6 +94,8 @@ export interface ResolvedRegistryPushOptions {
   readonly concurrency: number;
   readonly chunkSizeBytes: number;
   readonly chunkedUploads: boolean;
+  readonly resumeChunkBytes: number;
+  readonly uploadSessionMaxAgeMs: number;
   readonly mountFrom: ReadonlyArray<string>;
   readonly compressionLevel: number;
   readonly compression: LayerCompressionChoice;
@@ -134,6 +148,8 @@ export const resolveRegistryPushOptions = (options: RegistryPushOptions = {}): R
     concurrency,
     chunkSizeBytes: positiveInteger(options.chunkSizeBytes, 1024 * 1024, "chunkSizeBytes"),
     chunkedUploads: options.chunkedUploads ?? false,
+    resumeChunkBytes: options.resumeChunkBytes === 0 ? 0 : positiveInteger(options.resumeChunkBytes, 16 << 20, "resumeChunkBytes"),
+    uploadSessionMaxAgeMs: positiveInteger(options.uploadSessionMaxAgeMs, 24 * 3600_000, "uploadSessionMaxAgeMs"),
     mountFrom: [...(options.mountFrom ?? [])],
     compressionLevel,
     compression,

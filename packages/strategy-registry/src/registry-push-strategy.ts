@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect";
 import { inject, injectable } from "tsyringe";
 import { pushScopes, RegistryClient, TokenCache, transportTimeoutsOf, verifyPushed } from "@skopush/registry-client";
 import { BlobInfoCache } from "./blob-info-cache.js";
+import { UploadJournal } from "./upload/upload-journal.js";
 import { layerProgressId, pushConfig, pushLayer, type BlobPushContext } from "./blob-pusher.js";
 import { planImage, type ImagePlan } from "./image-plan.js";
 import { Permits } from "./layers/permits.js";
@@ -101,6 +102,8 @@ export class RegistryPushStrategy implements PushStrategy {
         const platforms = archive.index === undefined ? "" : ` of ${archive.index.images.length} platforms`;
         tracker.preparing(`Pushing ${layerCount} layers${platforms} of ${request.archive.path} to ${destination}`);
         const cache = yield* Effect.promise(() => BlobInfoCache.load(options.blobInfoCacheDir));
+        const journal = new UploadJournal(options.blobInfoCacheDir, options.uploadSessionMaxAgeMs);
+        yield* Effect.promise(() => journal.sweep());
         const client = yield* RegistryClient.connect(
           {
             host: destination.registry,
@@ -132,6 +135,8 @@ export class RegistryPushStrategy implements PushStrategy {
           remote,
           progress: tracker,
           chunked: { value: options.chunkedUploads },
+          resumeChunkBytes: options.resumeChunkBytes,
+          journal,
         };
         let bytesPushed = 0;
         const pushedManifests: BuiltManifest[] = [];

@@ -142,3 +142,29 @@ export async function* chunksOf(source: AsyncIterable<Buffer>, size: number): As
   }
   if (length > 0) yield Buffer.concat(parts, length);
 }
+
+/** What the registry holds of an open session: the next byte it expects, and the session's latest `Location`. */
+export interface UploadStatus {
+  readonly offset: number;
+  readonly location: URL;
+}
+
+/**
+ * `GET <location>`: the session's status (204 with `Range: 0-<last>` and a new `Location`). `undefined`
+ * when the registry no longer knows the session (404, `BLOB_UPLOAD_UNKNOWN`/`INVALID`) or answers
+ * something a resume cannot trust; the registry's answer is the truth, whatever was saved.
+ */
+export const uploadStatus = (client: RegistryClient, location: URL): Effect.Effect<UploadStatus | undefined, PushError> =>
+  Effect.gen(function* () {
+    const response = yield* client.call({ operation: "blob-upload", method: "GET", url: location });
+    if (response.status !== 204 && response.status !== 200) {
+      if (response.status === 404 || response.status === 400 || response.status === 416 || sessionLost(client, response) !== undefined) return undefined;
+      return yield* Effect.fail(client.unexpected("blob-upload", response));
+    }
+    const range = /^(?:bytes=)?0-(\d+)$/.exec(String(response.headers.range ?? "").trim());
+    const last = range?.[1] === undefined ? undefined : Number(range[1]);
+    if (last === undefined || !Number.isSafeInteger(last)) return undefined;
+    // distribution answers `0-0` for an empty session too: an offset of 1 would be a guess, so start over.
+    if (last === 0) return undefined;
+    return { offset: last + 1, location: uploadLocation(response) ?? location };
+  });

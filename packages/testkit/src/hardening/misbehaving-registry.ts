@@ -64,6 +64,8 @@ export interface SeenRequest {
   readonly path: string;
   /** The misbehaviour applied, or `proxy`/`emulate`. */
   readonly handling: Misbehaviour["kind"] | "proxy" | "emulate";
+  /** Bytes of the request body the server read so far (what the client got across, cut bodies included). */
+  bodyBytes: number;
 }
 
 /** A loopback registry that misbehaves on request; see {@link startMisbehavingRegistry}. */
@@ -251,14 +253,15 @@ export const startMisbehavingRegistry = async (options: MisbehavingRegistryOptio
     const entry = rules.find(({ rule, left }) => left > 0 && (typeof rule.when === "function" ? rule.when(req) : isRequestOfKind(req, rule.when)));
     const method = req.method ?? "GET";
     const path = req.url ?? "/";
-    if (entry === undefined) {
-      requests.push({ method, path, handling: upstream === undefined ? "emulate" : "proxy" });
-      forward(req, pipeAnswer(res), res);
-      return;
+    const seen: SeenRequest = { method, path, handling: entry === undefined ? (upstream === undefined ? "emulate" : "proxy") : entry.rule.act.kind, bodyBytes: 0 };
+    requests.push(seen);
+    if (entry === undefined) forward(req, pipeAnswer(res), res);
+    else {
+      entry.left -= 1;
+      misbehave(entry.rule.act, req, res);
     }
-    entry.left -= 1;
-    requests.push({ method, path, handling: entry.rule.act.kind });
-    misbehave(entry.rule.act, req, res);
+    // Counted after the handler chose flowing or paused, so counting never resumes a held body.
+    if (["proxy", "emulate", "cut-request-body", "stall"].includes(seen.handling)) req.on("data", (chunk: Buffer) => (seen.bodyBytes += chunk.length));
   };
 
   const server: net.Server = options.silentOnAccept
