@@ -1,7 +1,18 @@
 export { startDirectoryWatcher, entriesOf, type DirectoryWatcher, type WatchedEntry } from "./directory-watcher.js";
 export { startPrivateDockerd, type PrivateDockerd, type PrivateDockerdOptions } from "./private-dockerd.js";
 export { startProcessSampler, type ProcessSampler, type ProcessSamplerOptions, type ProcessSamplerReport, type SecretSighting } from "./process-sampler.js";
-export { descendantsOf, isRunning, listProcesses, processInfo, processTexts, type ProcessInfo, type ProcessTexts } from "./processes.js";
+export {
+  descendantsOf,
+  isRunning,
+  listProcesses,
+  processInfo,
+  processLineage,
+  processTexts,
+  processTextsOf,
+  type ProcessInfo,
+  type ProcessLineage,
+  type ProcessTexts,
+} from "./processes.js";
 export { startRegistryProxy, type ProxiedRequest, type RegistryProxy, type RegistryProxyOptions } from "./registry-proxy.js";
 export { startResidentContainer, type ResidentContainer, type ResidentContainerOptions } from "./resident-container.js";
 export { runTool, type ToolRun } from "./run-tool.js";

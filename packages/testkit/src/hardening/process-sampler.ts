@@ -1,4 +1,4 @@
-import { descendantsOf, listProcesses, processTexts, type ProcessInfo } from "./processes.js";
+import { descendantsOf, listProcesses, processLineage, processTexts, processTextsOf, type ProcessInfo, type ProcessTexts } from "./processes.js";
 
 /** Options of {@link startProcessSampler}. */
 export interface ProcessSamplerOptions {
@@ -6,7 +6,8 @@ export interface ProcessSamplerOptions {
   readonly secrets?: ReadonlyArray<string> | undefined;
   /**
    * Processes allowed to hold a secret in one place: the process the user gave it to in its environment
-   * (`SKOPUSH_PASSWORD=… skopush push`) holds it in its own `environ`, which no program can avoid. @default none
+   * (`SKOPUSH_PASSWORD=… skopush push`) holds it in its own `environ`, which no program can avoid. A child
+   * caught between its fork and its exec is still a copy of that process and is allowed what it is. @default none
    */
   readonly allowed?: ((pid: number, where: "cmdline" | "environ") => boolean) | undefined;
   /** The processes whose descendants are recorded and whose memory, with their descendants', is summed. @default [this process] */
@@ -65,15 +66,39 @@ export const startProcessSampler = (options: ProcessSamplerOptions = {}): Proces
   let peakDescendants = 0;
   let running = true;
 
+  const allowed = options.allowed ?? (() => false);
+  const holding = (texts: ProcessTexts) =>
+    (["cmdline", "environ"] as const).filter((where) => secrets.some((secret) => texts[where].includes(secret)));
+
+  /**
+   * Where `pid` itself holds a secret. Between its fork and its exec a child is a copy of its parent, and
+   * `/proc` shows the parent's argv and environment (a docker child of `SKOPUSH_PASSWORD=… skopush push`
+   * shows skopush's command line and password for those microseconds): such a copy is judged as its
+   * parent. Every exec'd process is judged as itself. The flag is read before and after the texts, so an
+   * exec in between is never taken for either state.
+   */
+  const secretsHeldBy = (pid: number): { readonly texts: ProcessTexts; readonly places: ReadonlyArray<"cmdline" | "environ"> } | undefined => {
+    for (;;) {
+      const before = processLineage(pid);
+      const texts = processTextsOf(pid);
+      const after = processLineage(pid);
+      if (before === undefined || texts === undefined) return undefined;
+      if (after !== undefined && after.forkedWithoutExec !== before.forkedWithoutExec) continue;
+      const places = holding(texts).filter((where) => !allowed(pid, where) && !(before.forkedWithoutExec && allowed(before.ppid, where)));
+      return { texts, places };
+    }
+  };
+
   const sample = () => {
     if (secrets.length > 0) {
-      for (const { pid, cmdline, environ } of processTexts()) {
-        for (const [where, text] of [["cmdline", cmdline], ["environ", environ]] as const) {
-          if (!secrets.some((secret) => text.includes(secret)) || options.allowed?.(pid, where)) continue;
-          const key = `${pid}/${where}`;
+      for (const texts of processTexts()) {
+        if (holding(texts).every((where) => allowed(texts.pid, where))) continue;
+        const held = secretsHeldBy(texts.pid);
+        for (const where of held?.places ?? []) {
+          const key = `${texts.pid}/${where}`;
           if (seenSightings.has(key)) continue;
           seenSightings.add(key);
-          sightings.push({ pid, where, command: mask(cmdline) });
+          sightings.push({ pid: texts.pid, where, command: mask(held!.texts.cmdline) });
         }
       }
     }

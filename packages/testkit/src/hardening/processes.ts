@@ -71,13 +71,37 @@ export interface ProcessTexts {
   readonly environ: string;
 }
 
+/** The argv and environment of one process, NUL separators turned into spaces; undefined when it is gone. */
+export const processTextsOf = (pid: number): ProcessTexts | undefined => {
+  const cmdline = read(`/proc/${pid}/cmdline`);
+  if (cmdline === undefined) return undefined;
+  return { pid, cmdline: cmdline.replaceAll("\0", " "), environ: (read(`/proc/${pid}/environ`) ?? "").replaceAll("\0", " ") };
+};
+
 /** The argv and environment of every process, NUL separators turned into spaces. */
-export const processTexts = (): ProcessTexts[] => {
-  const texts: ProcessTexts[] = [];
-  for (const pid of processIds()) {
-    const cmdline = read(`/proc/${pid}/cmdline`);
-    if (cmdline === undefined) continue;
-    texts.push({ pid, cmdline: cmdline.replaceAll("\0", " "), environ: (read(`/proc/${pid}/environ`) ?? "").replaceAll("\0", " ") });
-  }
-  return texts;
+export const processTexts = (): ProcessTexts[] =>
+  processIds()
+    .map(processTextsOf)
+    .filter((texts): texts is ProcessTexts => texts !== undefined);
+
+/** `PF_FORKNOEXEC` of the kernel's task flags (include/linux/sched.h): forked, and no exec since. */
+const PF_FORKNOEXEC = 0x40;
+
+/** Where a process comes from, as `/proc/<pid>/stat` says. */
+export interface ProcessLineage {
+  readonly ppid: number;
+  /**
+   * Forked and not yet exec'd: its memory, so the argv and environment `/proc` shows, is still a copy of
+   * its parent's (a child of node between libuv's fork and its exec shows the parent's command line).
+   */
+  readonly forkedWithoutExec: boolean;
+}
+
+/** The parent of a process and whether it has exec'd since its fork; undefined when it is gone. */
+export const processLineage = (pid: number): ProcessLineage | undefined => {
+  const stat = read(`/proc/${pid}/stat`);
+  if (stat === undefined) return undefined;
+  // After "pid (comm) ": state, ppid, pgrp, session, tty_nr, tpgid, flags, … (comm may hold spaces and parentheses).
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { ppid: Number(fields[1]), forkedWithoutExec: (Number(fields[6]) & PF_FORKNOEXEC) !== 0 };
 };
