@@ -1,10 +1,32 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Cause, Effect, Exit } from "effect";
+import { Cause, Effect, Exit, Fiber } from "effect";
 import type { CredentialsError } from "@skopush/core";
 import { describe, expect, it } from "vitest";
 import { getFromCredentialHelper } from "../src/credential-helper.js";
 import { tempDir, writeFakeHelper } from "./support.js";
+
+/** The text of `path` once it has some; fails after a few seconds. */
+const waitForText = async (path: string): Promise<string> => {
+  let text = "";
+  await waitUntil(async () => (text = (await readFile(path, "utf8").catch(() => "")).trim()) !== "", `${path} to be written`, 10_000);
+  return text;
+};
+
+/** Resolves once `condition` holds; rejects after `timeoutMs` saying what it waited for. */
+const waitUntil = async (condition: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+/** True while `pid` is the helper's `sleep 30` (not a zombie, not a reused pid). */
+const sleeping = async (pid: number): Promise<boolean> => {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+  return cmdline === "sleep\u000030\u0000";
+};
 
 const run = async (serverUrl: string, timeoutMs = 10_000) => {
   const dir = await tempDir();
@@ -74,15 +96,21 @@ describe("docker-credential helper protocol", () => {
   it("stops the helper when interrupted", async () => {
     const dir = await tempDir();
     await writeFakeHelper(dir);
-    const exit = await Effect.runPromiseExit(
+    const pidFile = join(dir, "helper.pid");
+    const fiber = Effect.runFork(
       getFromCredentialHelper({
         helper: "skopushtest",
         serverUrl: "slow.example",
         configuredIn: "test",
-        env: { PATH: `${dir}:/usr/bin:/bin` },
+        env: { PATH: `${dir}:/usr/bin:/bin`, HELPER_PID_FILE: pidFile },
         timeoutMs: 60_000,
-      }).pipe(Effect.timeout("200 millis")),
+      }),
     );
-    expect(Exit.isFailure(exit)).toBe(true);
-  });
+    const pid = Number(await waitForText(pidFile));
+    expect(await sleeping(pid)).toBe(true);
+    const exit = await Effect.runPromise(Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber))));
+    expect(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)).toBe(true);
+    // The helper (now `sleep 30`) is gone: waited for, far below its 30 s and the 60 s time limit.
+    await waitUntil(async () => !(await sleeping(pid)), `helper ${pid} to be stopped`, 10_000);
+  }, 20_000);
 });

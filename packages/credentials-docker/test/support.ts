@@ -51,7 +51,8 @@ export const failure = async (provider: CredentialsProvider, query: CredentialsQ
 
 /**
  * Writes a fake `docker-credential-skopushtest` into `dir`: it logs its argv and stdin to `$HELPER_LOG`
- * and answers by server URL, as a real helper would.
+ * and answers by server URL, as a real helper would; for `slow.example` it writes its pid to
+ * `$HELPER_PID_FILE` and becomes `sleep 30`.
  */
 export const writeFakeHelper = async (dir: string, name = "skopushtest"): Promise<string> => {
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -67,7 +68,7 @@ case "$server" in
     printf '{"ServerURL":"%s","Username":"robot$proj+ci","Secret":"he:lper$ecret"}\\n' "$server" ;;
   missing.example|missing.example:5000) echo "credentials not found in native keychain"; exit 1 ;;
   broken.example) echo "stdout-secret-SHOULD-NOT-LEAK"; echo "keychain is locked" >&2; exit 1 ;;
-  slow.example) exec sleep 30 ;;
+  slow.example) if [ -n "$HELPER_PID_FILE" ]; then echo $$ > "$HELPER_PID_FILE"; fi; exec sleep 30 ;;
   token.example) echo '{"ServerURL":"token.example","Username":"<token>","Secret":"refresh-token-value"}' ;;
   garbage.example) echo 'garbage-SHOULD-NOT-LEAK' ;;
   empty.example) echo '{"ServerURL":"empty.example","Username":"","Secret":""}' ;;

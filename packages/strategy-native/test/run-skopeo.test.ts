@@ -54,13 +54,22 @@ describe("NativeSkopeoHost.run", () => {
   it("on interruption sends SIGTERM, then SIGKILL after stopGraceMs, and returns only once skopeo is gone", async () => {
     const dir = await tempDir();
     const pidFile = join(dir, "pid");
-    // Ignores SIGTERM, like a process stuck in I/O: only SIGKILL ends it.
-    const skopeo = await fakeSkopeo(dir, `trap '' TERM; echo $$ > '${pidFile}'; while true; do sleep 0.05; done`);
-    const fiber = Effect.runFork(host({ skopeoPath: skopeo, stopGraceMs: 200 }).run(["copy"]));
+    const log = join(dir, "log");
+    // Notes SIGTERM and keeps going, like a process stuck in I/O: only SIGKILL ends it. Each tick after the
+    // SIGTERM shows it was still alive, i.e. not killed at once.
+    const skopeo = await fakeSkopeo(
+      dir,
+      `term=; trap 'term=1; echo TERM >> "${log}"' TERM; echo $$ > '${pidFile}'; while true; do [ -n "$term" ] && echo tick >> "${log}"; sleep 0.05; done`,
+    );
+    const fiber = Effect.runFork(host({ skopeoPath: skopeo, stopGraceMs: 1_000 }).run(["copy"]));
     const pid = Number(await waitFor(pidFile));
     expect(await isRunning(pid)).toBe(true);
     await Effect.runPromise(Fiber.interrupt(fiber));
     expect(await isRunning(pid)).toBe(false);
+    const events = (await readFile(log, "utf8").catch(() => "")).trim().split("\n");
+    // SIGTERM first, then skopeo lived on through the grace period until SIGKILL (a SIGTERM alone never ends it).
+    expect(events[0]).toBe("TERM");
+    expect(events.filter((event) => event === "tick").length).toBeGreaterThanOrEqual(2);
   });
 
   it("reports the bytes skopeo has read, on Linux", async () => {
