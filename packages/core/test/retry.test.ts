@@ -1,4 +1,5 @@
-import { Effect, Exit } from "effect";
+import { Clock, Effect, Exit, Fiber } from "effect";
+import { TestClock } from "effect/testing";
 import { describe, expect, it } from "vitest";
 import { AuthenticationFailed, describeRetryWait, RegistryError, retryTransient, type RetryWait } from "@skopush/core";
 
@@ -38,10 +39,26 @@ describe("retryTransient", () => {
   });
 
   it("waits at least as long as Retry-After asks, beyond maxDelayMs", async () => {
-    const { effect } = flaky([unavailable(120)]);
-    const started = performance.now();
-    await Effect.runPromise(effect.pipe(retryTransient(settings)));
-    expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+    const { effect, calls } = flaky([unavailable(120)]);
+    const retriesAt = await Effect.runPromise(
+      Effect.gen(function* () {
+        const fiber = yield* effect.pipe(retryTransient(settings), Effect.forkChild);
+        const seen: Array<[number, number]> = [];
+        for (const step of [1, 118, 1]) {
+          yield* TestClock.adjust(step);
+          yield* Effect.yieldNow;
+          seen.push([yield* Clock.currentTimeMillis, calls()]);
+        }
+        expect(yield* Fiber.join(fiber)).toBe("ok");
+        return seen;
+      }).pipe(Effect.provide(TestClock.layer())),
+    );
+    // On the test clock: still one call at 119 ms (maxDelayMs is 5), the retry at 120 ms.
+    expect(retriesAt).toEqual([
+      [1, 1],
+      [119, 1],
+      [120, 2],
+    ]);
   });
 
   it("cuts a Retry-After longer than maxRetryAfterMs to it, and says so to the listener", async () => {

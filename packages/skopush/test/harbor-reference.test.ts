@@ -35,13 +35,7 @@ describe("harborImageReference", () => {
   ] as const)("rejects %j in its %s", (parts, part, mentions) => {
     const exit = Effect.runSyncExit(harborImageReference(parts));
     expect(Exit.isFailure(exit)).toBe(true);
-    try {
-      harborImageReferenceOrThrow(parts);
-      expect.unreachable();
-    } catch (error) {
-      expect((error as InvalidReference).part).toBe(part);
-      expect((error as InvalidReference).message).toContain(mentions);
-    }
+    expect(() => harborImageReferenceOrThrow(parts)).toThrow(expect.objectContaining({ _tag: "InvalidReference", part, message: expect.stringContaining(mentions) }));
   });
 
   it.each([
@@ -51,14 +45,9 @@ describe("harborImageReference", () => {
     ["a b", "whitespace"],
     ["x".repeat(129), "limit is 128"],
   ])("rejects the tag %j as a tag, naming it alone", (tag, mentions) => {
-    try {
-      harborImageReferenceOrThrow({ harborUrl: "h.example.com", project: "p", repository: "r", tag });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(InvalidReference);
-      expect((error as InvalidReference).part).toBe("tag");
-      expect((error as InvalidReference).input).toBe(tag);
-      expect((error as InvalidReference).message).toContain(mentions);
-    }
+    expect(() => harborImageReferenceOrThrow({ harborUrl: "h.example.com", project: "p", repository: "r", tag })).toThrow(
+      expect.objectContaining({ _tag: "InvalidReference", part: "tag", input: tag, message: expect.stringContaining(mentions) }),
+    );
+    expect(() => harborImageReferenceOrThrow({ harborUrl: "h.example.com", project: "p", repository: "r", tag })).toThrow(InvalidReference);
   });
 });

@@ -68,7 +68,7 @@ describe("state.json", () => {
   it("leaves no temp file behind", () => {
     writeState(layoutOf(dir).stateFile, state({}));
     expect(readFileSync(layoutOf(dir).stateFile, "utf8")).toContain('"version": 1');
-    expect(() => statSync(`${layoutOf(dir).stateFile}.${process.pid}.tmp`)).toThrow();
+    expect(() => statSync(`${layoutOf(dir).stateFile}.${process.pid}.tmp`)).toThrow(/ENOENT/);
   });
 });
 
