@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { expectSaysWhatToDo } from "@skopush/testkit/contracts";
 import { HOSTILE_ARCHIVE_KINDS, writeHostileArchive, writeImageArchive } from "@skopush/testkit/fixtures";
 import { Effect, Exit } from "effect";
 import { openImageArchive } from "../src/index.js";
@@ -30,8 +31,7 @@ describe("hostile and malformed archives fail with ArchiveInvalid", () => {
     expect(error.path).toBe(hostile.path);
     for (const mention of hostile.mentions) expect(error.message.toLowerCase()).toContain(mention.toLowerCase());
     expect(error.message).toMatch(/^\[skopush\] archive /);
-    // Every rejection says what to do.
-    expect(error.fix).toBeDefined();
+    expectSaysWhatToDo(error);
     // Nothing is left behind, not even for a gzip archive that failed after decompression.
     expect(await readdir(tempRoot)).toEqual([]);
   });
@@ -39,7 +39,7 @@ describe("hostile and malformed archives fail with ArchiveInvalid", () => {
   it("a missing path", async () => {
     const error = archiveInvalid(await open(temp("does-not-exist.tar")));
     expect(error.reason).toBe("does not exist");
-    expect(error.fix).toBeDefined();
+    expectSaysWhatToDo(error);
   });
 
   it("a directory that is not an OCI layout", async () => {

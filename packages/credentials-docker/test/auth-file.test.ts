@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CredentialsError } from "@skopush/core";
+import { expectSaysWhatToDo } from "@skopush/testkit/contracts";
 import { parseAuthFile, type AuthFile } from "../src/auth-file.js";
 import { auth } from "./support.js";
 
@@ -83,7 +84,7 @@ describe("parseAuthFile", () => {
       expect(e.source).toBe("/home/u/.docker/config.json");
       expect(e.message).toContain("/home/u/.docker/config.json");
       expect(e.reason).toMatch(reason);
-      expect(e.fix).toBeDefined();
+      expectSaysWhatToDo(e);
     });
   }
 
