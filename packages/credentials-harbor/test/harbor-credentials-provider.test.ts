@@ -143,8 +143,15 @@ describe("HarborCredentialsProvider with OIDC", () => {
   const oidcProvider = (options: Partial<HarborCredentialsProviderOptions> = {}) =>
     new HarborCredentialsProvider({ url: oidc.standIn.url, registry: oidc.registry, credentials: ACCOUNTS.oidc, ...options });
 
-  it("pushes with a CLI secret", async () => {
+  // The push itself, with a CLI secret through an OIDC Harbor stand-in and the real token registry: harbor-accounts.integration.test.ts.
+  it("passes a CLI secret through once the token service accepted it and granted pull and push", async () => {
     expect(await outcome(Effect.scoped(oidcProvider().resolve({ registry: oidc.registry, repository: "skopush/app" })).pipe(Effect.map(plain)))).toEqual(ACCOUNTS.oidc);
+    const tokens = oidc.standIn.tokenRequests.filter((t) => t.username === ACCOUNTS.oidc.username);
+    expect(tokens.map((t) => ({ scopes: t.scopes, status: t.status, authenticated: t.authenticated }))).toEqual([
+      { scopes: [], status: 200, authenticated: true },
+      { scopes: ["repository:skopush/app:pull,push"], status: 200, authenticated: true },
+    ]);
+    expect(tokens[1]?.access[0]?.actions).toEqual(expect.arrayContaining(["pull", "push"]));
   });
 
   it("says a CLI secret cannot create an ephemeral robot, without trying", async () => {
