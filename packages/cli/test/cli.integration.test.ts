@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listTags, loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
+import { storedTags } from "@skopush/testkit/hardening";
 import { assertBuilt, runCli } from "./spawn-cli.js";
 
 let environment: TestEnvironment;
@@ -135,17 +136,22 @@ describe("skopush push (the built binary, against the real registries)", () => {
   });
 
   it.each([
-    ["an invalid reference", (host: string) => ["push", "ARCHIVE", `${host}/Cli/App:v1`], "InvalidReference"],
-    ["a missing archive", (host: string) => ["push", "/nonexistent/image.tar", `${host}/cli/app:v1`], "ArchiveInvalid"],
-    ["a password flag", (host: string) => ["push", "ARCHIVE", `${host}/cli/app:v1`, "--password", "hunter2"], "UsageError"],
-    ["an unknown flag", (host: string) => ["push", "ARCHIVE", `${host}/cli/app:v1`, "--frobnicate"], "UsageError"],
+    ["an invalid reference", (host: string, repository: string) => ["push", "ARCHIVE", `${host}/${repository.replace("cli/", "Cli/")}:v1`], "InvalidReference"],
+    ["a missing archive", (host: string, repository: string) => ["push", "/nonexistent/image.tar", `${host}/${repository}:v1`], "ArchiveInvalid"],
+    ["a password flag", (host: string, repository: string) => ["push", "ARCHIVE", `${host}/${repository}:v1`, "--password", "hunter2"], "UsageError"],
+    ["an unknown flag", (host: string, repository: string) => ["push", "ARCHIVE", `${host}/${repository}:v1`, "--frobnicate"], "UsageError"],
   ])("exits 2 on %s, with a JSON line and nothing pushed", async (_name, argv, tag) => {
     const tls = environment.registry("tls");
-    const args = argv(tls.host).map((arg) => (arg === "ARCHIVE" ? smallArchive : arg));
-    const run = await runCli([...args, "--json"], { env: baseEnv() });
+    const repository = repo("refused");
+    // Everything a push needs but the one bad input: the test CA is trusted, so only the check stops it.
+    const args = argv(tls.host, repository).map((arg) => (arg === "ARCHIVE" ? smallArchive : arg));
+    const run = await runCli([...args, "--json", "--ca-cert", tls.caFile!], { env: baseEnv() });
     expect(run.code, run.stderr).toBe(2);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: "error", error: tag });
     expect(run.stdout + run.stderr).not.toContain("hunter2");
+    // Read from the registry's storage, so even a repository name the API refuses is looked for.
+    expect(storedTags(tls, repository)).toEqual([]);
+    expect(storedTags(tls, repository.replace("cli/", "Cli/"))).toEqual([]);
   });
   // SIGINT and SIGTERM mid-push, for every strategy: hardening/interrupt.integration.test.ts.
 });

@@ -13,6 +13,7 @@ import {
 import { HarborCredentialsProvider } from "@skopush/credentials-harbor";
 import { loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
+import { storedTags } from "@skopush/testkit/hardening";
 import { createDefaultContainer, type StrategyName } from "skopush";
 
 // Issue #6: every strategy pushes through the Harbor-style token registry with credentials from each
@@ -144,13 +145,14 @@ describe.each(strategies)("the %s strategy, denied by the token registry", (stra
     ).push({ archive, destination: `${registry.host}/${repository}:denied`, tls: { verify: true, caFile: registry.caFile } });
 
   it("reports a wrong password as AuthenticationFailed, after one attempt, and pushes nothing", async () => {
-    const repository = `${env.harbor.project}/matrix-denied-${strategy}`;
+    const repository = `${env.harbor.project}/matrix-denied-${strategy}-${randomBytes(4).toString("hex")}`;
     const result = await pushAs(robot.username, "wrong:pa$$word", repository);
     expect(result).toMatchObject({ status: "error", error: "AuthenticationFailed", retryable: false });
     expect(result.attempts).toHaveLength(1);
     expect(result.status === "error" && result.message).toMatch(/authentication to .* failed for user "robot\$.*Fix: /);
     expect(JSON.stringify(result)).not.toContain("wrong:pa$$word");
-    await expect(readManifest(registry, repository, "denied")).rejects.toThrow();
+    // Read from the registry's storage: no account, no network error to mistake for "not there".
+    expect(storedTags(registry, repository)).toEqual([]);
     expect(await readdir(shared)).toEqual([]);
   });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -186,14 +187,16 @@ describe("docker-exec against the real daemon, skopeo image and registries", () 
     registerNativeSkopeoStrategy(composition);
     const registry = environment.registry("plain");
     const image = await archive(work, "docker-legacy", "pusher-fallback");
-    const destination = `${registry.host}/it/pusher-fallback:v1`;
+    // A repository of this run: the registry's storage outlives runs, and the fixture's seed is fixed.
+    const repository = `it/pusher-fallback-${randomBytes(4).toString("hex")}`;
+    const destination = `${registry.host}/${repository}:v1`;
     const report = await Effect.runPromise(resolvePusher(composition).pushEffect({ archive: image.path, destination, tls: { verify: false }, retry: { times: 0 } }));
     expect(report.method).toBe("native");
     expect(report.attempts.map((a) => [a.strategy, a.outcome])).toEqual([
       ["docker-exec", "unavailable"],
       ["native", "success"],
     ]);
-    expect((await readManifest(registry, "it/pusher-fallback", "v1")).digest).toBe(report.digest);
+    expect((await readManifest(registry, repository, "v1")).digest).toBe(report.digest);
   });
 
   it("is unavailable, precisely, when the container does not mount the shared directory", async () => {

@@ -175,14 +175,13 @@ describe("dockerode against the real daemon, skopeo image and registries", () =>
     expect(await containerLeftovers(name)).toEqual([]);
   });
 
-  it("reports a DOCKER_HOST socket nobody listens on as unavailable in under 200 ms; the chain falls through", async () => {
-    const strategy = new DockerodePushStrategy({ env: { ...process.env, DOCKER_HOST: `unix://${join(work, "nobody-listens.sock")}` }, containerName: "skopush-test-nodaemon" });
-    const started = performance.now();
+  it("reports a DOCKER_HOST socket nobody listens on as unavailable from the refused connection, without waiting for the ping timeout; the chain falls through", async () => {
+    const socket = join(work, "nobody-listens.sock");
+    // A ping timeout of a minute: an answer that waited for it would say ETIMEDOUT, and come after it.
+    const strategy = new DockerodePushStrategy({ env: { ...process.env, DOCKER_HOST: `unix://${socket}` }, containerName: "skopush-test-nodaemon", pingTimeoutMs: 60_000 });
     const error = errorOf(await run(strategy.probe()));
-    const elapsed = performance.now() - started;
     expect(error._tag).toBe("StrategyUnavailable");
-    expect(error.message).toContain(`the Docker daemon at unix://${join(work, "nobody-listens.sock")} does not answer`);
-    expect(elapsed).toBeLessThan(200);
+    expect(error.message).toContain(`the Docker daemon at unix://${socket} does not answer (ENOENT: `);
 
     const image = await archive(work, "docker-legacy", "nodaemon");
     const registry = environment.registry("plain");

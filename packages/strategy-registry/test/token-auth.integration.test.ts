@@ -5,6 +5,7 @@ import { blobExists, listTags, loadTestEnvironment, readManifest, type TestEnvir
 import type { RegistryCredentials } from "@skopush/testkit/environment";
 import { writeImageArchive, type ImageArchiveMetadata } from "@skopush/testkit/fixtures";
 import { pushFails, pushOk, requestFor, scratch, strategyIn, uniqueRepository } from "./support/push.js";
+import { startRegistryProxy } from "./support/registry-proxy.js";
 
 // The token registry authenticates exactly as Harbor configures its registry: Bearer tokens from the
 // Harbor stand-in's /service/token, which hands out tokens for what an account may do.
@@ -82,7 +83,24 @@ describe("Bearer token auth (Harbor-style token registry)", () => {
     const target = uniqueRepository("mount-to", env.harbor.project);
     const strategy = strategyIn(work.dir, { blobInfoCacheDir: false, mountFrom: [source] });
     await pushOk(strategy, requestFor(registry, second.path, `${source}:v1`, as(env.harbor.accounts.robot)));
-    await pushOk(strategy, requestFor(registry, second.path, `${target}:v1`, as(env.harbor.accounts.robot)));
+    // The second push goes through a recording proxy: every blob must arrive by a mount the registry did (201).
+    const proxy = await startRegistryProxy({
+      upstream: registry.url,
+      caFile: registry.caFile,
+      tls: { certFile: env.state.certificates.serverCert, keyFile: env.state.certificates.serverKey },
+    });
+    try {
+      const outcome = await pushOk(strategy, requestFor(registry, second.path, `${target}:v1`, { ...as(env.harbor.accounts.robot), host: proxy.host }));
+      expect(proxy.blobUploads()).toEqual([]);
+      const mounts = proxy.requests.filter((r) => r.method === "POST" && r.path.startsWith(`/v2/${target}/blobs/uploads/`) && r.path.includes("mount="));
+      const query = (path: string) => new URLSearchParams(path.slice(path.indexOf("?") + 1));
+      expect(mounts.map((m) => [query(m.path).get("mount"), query(m.path).get("from"), m.status]).sort()).toEqual(
+        [...second.layers.map((layer) => layer.digest), second.configDigest].map((digest) => [digest, source, 201]).sort(),
+      );
+      expect((await readManifest(registry, target, "v1")).digest).toBe(outcome.digest);
+    } finally {
+      await proxy.close();
+    }
     const scopes = (await tokenRequestsFor(target)).map((t) => [...t.scopes].sort());
     expect(scopes).toContainEqual([`repository:${source}:pull`, `repository:${target}:pull,push`]);
     for (const layer of second.layers) expect(await blobExists(registry, target, layer.digest)).toBe(true);
