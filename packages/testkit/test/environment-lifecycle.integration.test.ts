@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   listTags,
   loadTestEnvironment,
@@ -13,14 +13,18 @@ import {
   stopRegistry,
   stopTestEnvironment,
   type StartedTestEnvironment,
+  type TestEnvironment,
 } from "@skopush/testkit/environment";
 import { privateTempDir, pushWithHostSkopeo, uniqueTag, writeSmokeArchive } from "./environment-support.js";
 
 // A private environment in its own state directory: stopping and restarting its registries cannot
-// disturb the shared environment other test files push to at the same time.
+// disturb the shared environment other test files push to at the same time. The tests run in a random
+// order, each from an environment brought up again (a start reuses what runs), so none depends on another.
 let stateDir: string;
 let archive: string;
 let first: StartedTestEnvironment;
+let current: TestEnvironment;
+const start = () => startTestEnvironment({ stateDir, registries: ["plain", "basic"], skopeoImage: false });
 
 // A registry this worker started stays a zombie until Node reaps it: that counts as stopped.
 const isAlive = (pid: number): boolean => {
@@ -35,7 +39,11 @@ beforeAll(async () => {
   stateDir = await privateTempDir("skopush-env-lifecycle-");
   archive = join(stateDir, "image.tar");
   await writeSmokeArchive(archive, "environment-lifecycle");
-  first = await startTestEnvironment({ stateDir, registries: ["plain", "basic"], skopeoImage: false });
+  first = await start();
+});
+
+beforeEach(async () => {
+  current = (await start()).environment;
 });
 
 afterAll(async () => {
@@ -45,7 +53,7 @@ afterAll(async () => {
   }
 });
 
-describe("a private environment", () => {
+describe.shuffle("a private environment", () => {
   it("starts the registries it was asked for and creates its own CA", () => {
     expect(first.started.registries).toEqual(["plain", "basic"]);
     expect(first.started.certificatesCreated).toBe(true);
@@ -64,16 +72,17 @@ describe("a private environment", () => {
   });
 
   it("reuses live registries on a second start", async () => {
-    const again = await startTestEnvironment({ stateDir, registries: ["plain", "basic"], skopeoImage: false });
+    const again = await start();
     expect(again.started).toMatchObject({ dockerd: false, registries: [], certificatesCreated: false });
-    expect(again.environment.registry("plain").pid).toBe(first.environment.registry("plain").pid);
+    expect(again.environment.registries.map((r) => r.pid)).toEqual(current.registries.map((r) => r.pid));
   });
 
   it("restarts a registry that died behind its back", async () => {
-    const { pid } = first.environment.registry("basic");
+    const { pid } = current.registry("basic");
     process.kill(pid!, "SIGKILL");
-    const again = await startTestEnvironment({ stateDir, registries: ["plain", "basic"], skopeoImage: false });
+    const again = await start();
     expect(again.started.registries).toEqual(["basic"]);
+    expect(again.environment.registry("basic").pid).not.toBe(pid);
     expect(await pingRegistry(again.environment.registry("basic"))).toBe(200);
   });
 

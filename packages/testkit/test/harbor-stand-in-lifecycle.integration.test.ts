@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   hostSkopeoPush,
   loadTestEnvironment,
@@ -10,14 +10,18 @@ import {
   startTestEnvironment,
   stopTestEnvironment,
   type StartedTestEnvironment,
+  type TestEnvironment,
 } from "@skopush/testkit/environment";
 import { libtrustKeyId } from "@skopush/testkit/harbor";
 import { privateTempDir, uniqueTag, writeSmokeArchive } from "./environment-support.js";
 
 // A private environment with only the token registry and its Harbor stand-in, in its own state directory.
+// The tests run in a random order, each from an environment brought up again (a start reuses what runs).
 let stateDir: string;
 let archive: string;
 let first: StartedTestEnvironment;
+let current: TestEnvironment;
+const start = () => startTestEnvironment({ stateDir, registries: ["token"], skopeoImage: false });
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -31,7 +35,11 @@ beforeAll(async () => {
   stateDir = await privateTempDir("skopush-env-token-");
   archive = join(stateDir, "image.tar");
   await writeSmokeArchive(archive, "token-lifecycle");
-  first = await startTestEnvironment({ stateDir, registries: ["token"], skopeoImage: false });
+  first = await start();
+});
+
+beforeEach(async () => {
+  current = (await start()).environment;
 });
 
 afterAll(async () => {
@@ -41,7 +49,7 @@ afterAll(async () => {
   }
 });
 
-describe("a private environment with the token registry", () => {
+describe.shuffle("a private environment with the token registry", () => {
   it("starts the Harbor stand-in first and a registry whose config trusts its token service", () => {
     const { environment, started } = first;
     expect(started).toMatchObject({ registries: ["token"], harborStandIn: true });
@@ -58,10 +66,11 @@ describe("a private environment with the token registry", () => {
   });
 
   it("reuses both on a second start, keeping the accounts", async () => {
-    const again = await startTestEnvironment({ stateDir, registries: ["token"], skopeoImage: false });
+    const again = await start();
     expect(again.started).toMatchObject({ registries: [], harborStandIn: false });
     expect(again.environment.harbor.accounts).toEqual(first.environment.harbor.accounts);
-    expect(again.environment.harbor.pid).toBe(first.environment.harbor.pid);
+    expect(again.environment.harbor.pid).toBe(current.harbor.pid);
+    expect(again.environment.registry("token").pid).toBe(current.registry("token").pid);
   });
 
   it("serves pushes again after the registry restarts on its port", async () => {
