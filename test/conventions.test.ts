@@ -159,3 +159,61 @@ describe("docs/troubleshooting.md", () => {
     else expect(row?.chain).not.toBe("next strategy");
   });
 });
+
+// Patterns that let a test pass with its feature broken (issue 19). Each was found in this suite once.
+const testFiles = (() => {
+  const walk = (dir: string): string[] =>
+    existsSync(join(root, dir))
+      ? readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
+          d.isDirectory() ? (d.name === "node_modules" || d.name === "fixtures" ? [] : walk(`${dir}/${d.name}`)) : d.name.endsWith(".ts") ? [`${dir}/${d.name}`] : [],
+        )
+      : [];
+  return [...workspaces.flatMap((ws) => walk(`${ws}/test`)), ...walk("test").filter((file) => file !== "test/conventions.test.ts")];
+})();
+
+/** The bodies of every `try { … }` in `source` (braces counted, good enough for test code). */
+const tryBlocks = (source: string): string[] => {
+  const blocks: string[] = [];
+  for (const match of source.matchAll(/\btry\s*\{/g)) {
+    let depth = 0;
+    for (let i = match.index + match[0].length - 1; i < source.length; i++) {
+      if (source[i] === "{") depth++;
+      else if (source[i] === "}" && --depth === 0) {
+        blocks.push(source.slice(match.index, i + 1));
+        break;
+      }
+    }
+  }
+  return blocks;
+};
+
+describe("test files", () => {
+  it("are found", () => {
+    expect(testFiles.length).toBeGreaterThan(50);
+  });
+
+  it("never assert 'unreachable' inside a try whose catch would take the assertion error for the expected one", () => {
+    const offenders = testFiles.filter((file) => tryBlocks(read(file)).some((block) => /\b(?:expect\.unreachable|expect\.fail|assert\.fail)\s*\(/.test(block)));
+    expect(offenders, "use expect(() => …).toThrow(…) or a helper that returns the error").toEqual([]);
+  });
+
+  it("never bound elapsed wall-clock time tightly: files run in parallel on a loaded machine (a test clock, the cause itself, or a bound of seconds)", () => {
+    // expect(elapsed).toBeLessThan(200), expect(Date.now() - started).toBeLessThan(…): an upper bound under 5 s.
+    const bound = /expect\(\s*([^()]*(?:\(\))?[^()]*)\)\.toBeLessThan(?:OrEqual)?\(\s*([\d_]+)\s*\)/g;
+    const timing = /(?:\b|_)(?:ms|elapsed|duration|took|seconds)\b|Ms\b|Elapsed\b|Duration\b|performance\.now|Date\.now|hrtime/;
+    const offenders = testFiles.flatMap((file) =>
+      [...read(file).matchAll(bound)].filter((m) => timing.test(m[1] ?? "") && Number((m[2] ?? "").replaceAll("_", "")) < 5_000).map((m) => `${file}: ${m[0]}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it("check that an error says what to do with expectSaysWhatToDo, which an empty fix does not satisfy", () => {
+    const loose = /\.fix\)\.(?:toBeDefined|toBeTruthy|not\.toBeUndefined)\(\)/;
+    expect(testFiles.filter((file) => loose.test(read(file)))).toEqual([]);
+  });
+
+  it("say which error they expect: no bare toThrow(), which a network error or a 5xx satisfies too", () => {
+    const bare = /(?<!\.not)\.toThrow\(\)/;
+    expect(testFiles.filter((file) => bare.test(read(file)))).toEqual([]);
+  });
+});
