@@ -21,6 +21,7 @@ import { freePort } from "../environment/free-port.js";
 import { listTags, loadTestEnvironment, pushSettingsFor, readManifest, type TestEnvironment, type TestRegistry } from "../environment/index.js";
 import { writeHostileArchive, writeImageArchive, type FixtureFormat, type ImageArchiveMetadata } from "../fixtures/index.js";
 import { multiImageCases } from "./multi-image-cases.js";
+import { processTexts as processTextsNow } from "../hardening/processes.js";
 
 /** A strategy under test, and how to tear down what was built for it. */
 export interface StrategyUnderTest {
@@ -117,8 +118,16 @@ export const pushStrategyContract = (options: PushStrategyContractOptions): void
       ...overrides,
     });
 
-    const push = (req: PushRequest, events: ProgressEvent[] = []) =>
-      Effect.runPromiseExit(cancelOnAbort(underTest.strategy.push(req, (e) => events.push(e)), req.signal));
+    const push = (req: PushRequest, events: ProgressEvent[] = [], onEvent?: (event: ProgressEvent) => void) =>
+      Effect.runPromiseExit(
+        cancelOnAbort(
+          underTest.strategy.push(req, (e) => {
+            events.push(e);
+            onEvent?.(e);
+          }),
+          req.signal,
+        ),
+      );
 
     const expectNoLeftovers = async () => {
       expect(await (underTest.leftovers?.() ?? Promise.resolve([]))).toEqual([]);
@@ -259,19 +268,30 @@ export const pushStrategyContract = (options: PushStrategyContractOptions): void
       expect(password.length).toBeGreaterThan(0);
       const seen: string[] = [];
       let sampling = true;
-      let samples = 0;
       const sampler = (async () => {
         while (sampling) {
           for (const text of await processTexts()) if (text.includes(password)) seen.push(text.split(":")[0] ?? "");
-          samples++;
         }
       })();
+      // Scans made while bytes are moving, so the check never depends on how fast the push is: a
+      // background scan alone can outlast a quick push on a loaded machine.
+      let whileUploading = 0;
+      const scanNow = () => {
+        for (const { pid, cmdline, environ } of processTextsNow()) {
+          if (cmdline.includes(password)) seen.push(`${pid}/cmdline`);
+          if (environ.includes(password)) seen.push(`${pid}/environ`);
+        }
+      };
       const events: ProgressEvent[] = [];
-      const exit = await push(req, events);
+      const exit = await push(req, events, (event) => {
+        if (event.phase !== "uploading" || whileUploading >= 5) return;
+        scanNow();
+        whileUploading++;
+      });
       sampling = false;
       await sampler;
       succeeded(exit);
-      expect(samples).toBeGreaterThan(1);
+      expect(whileUploading).toBeGreaterThan(0);
       expect(seen).toEqual([]);
       expect(events.filter((e) => e.message.includes(password))).toEqual([]);
       await expectNoLeftovers();
