@@ -8,6 +8,7 @@ import { EnvironmentFault, type ArchiveInvalid } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type * as Scope from "effect/Scope";
 import { fromFsError, invalid } from "./archive-error.js";
+import { ownedPrefix, reapDeadTempDirectoriesOnce } from "./owned-temp-directory.js";
 
 /** A compression recognised by its magic bytes. */
 export type Compression = "none" | "gzip" | "zstd" | "bzip2" | "xz";
@@ -40,6 +41,9 @@ export const DECOMPRESS_COMMAND: Record<"zstd" | "bzip2" | "xz", string> = {
 /** Error codes of a temp directory that cannot take the decompressed archive: the machine's fault, not the input's. */
 const FULL_OR_LIMITED = new Set(["ENOSPC", "EDQUOT", "EFBIG"]);
 
+/** The start of the name of the directories archives are decompressed into. */
+export const ARCHIVE_TEMP_BASE = "skopush-archive-";
+
 /**
  * Decompresses a gzip archive into a private temporary file (directory mode 0700, file mode 0600) and
  * returns its path. The directory is removed when the scope closes, whether the work succeeded, failed
@@ -54,7 +58,11 @@ export const gunzipToTemp = (
   Effect.gen(function* () {
     const directory = yield* Effect.acquireRelease(
       Effect.tryPromise({
-        try: () => mkdtemp(join(tempRoot, "skopush-archive-")),
+        // Named after this process, so the next run removes it if this one is killed (SIGKILL runs no finalizer).
+        try: async () => {
+          await reapDeadTempDirectoriesOnce(tempRoot, ARCHIVE_TEMP_BASE);
+          return mkdtemp(join(tempRoot, ownedPrefix(ARCHIVE_TEMP_BASE)));
+        },
         catch: (cause) =>
           new EnvironmentFault({
             strategy,

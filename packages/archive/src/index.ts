@@ -20,3 +20,12 @@ export { isImageConfig, isImageIndex, isImageManifest, layerCompressionOf, layer
 export type { Platform } from "./json-shape.js";
 export { MAX_EXTENSION_HEADER_BYTES, MAX_INDEX_DEPTH, MAX_JSON_BYTES, MAX_LINK_HOPS, MAX_TAR_ENTRIES } from "./limits.js";
 export { formatBytes } from "./wording.js";
+export {
+  currentOwner,
+  ownedPrefix,
+  ownerIsGone,
+  ownerOf,
+  reapDeadTempDirectories,
+  reapDeadTempDirectoriesOnce,
+  type TempDirectoryOwner,
+} from "./owned-temp-directory.js";

@@ -1,6 +1,7 @@
 export { parseContainerInspect, usesHostNetwork, type ContainerFacts, type ContainerMount } from "./container-facts.js";
 export {
   CANCELLED_FILE,
+  DEFAULT_WRAPPER_GRACE_SECONDS,
   PID_FILE,
   PROBE_EXIT,
   probeCommand,
@@ -10,6 +11,7 @@ export {
   WRAPPER_CANCELLED_EXIT,
   WRAPPER_NO_WORKSPACE_EXIT,
   type StopSignal,
+  type WrapperOptions,
 } from "./in-container-process.js";
 export { checkSharedMount, normalizeHostPath, type SharedMountCheck, type SharedMountCheckOptions } from "./mount-check.js";
 export { isLoopbackRegistry, reclassifyForContainerNetwork } from "./network-fault.js";

@@ -18,6 +18,37 @@ import {
 // the same POSIX shell the test image holds (dash).
 const run = (argv: ReadonlyArray<string>) => spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8" });
 
+/** Runs the wrapper as an exec session does: stdin open (never written) until `closeStdinAfterMs`, if given. */
+const session = (argv: ReadonlyArray<string>, closeStdinAfterMs?: number) => {
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  if (closeStdinAfterMs !== undefined) setTimeout(() => child.stdin.end(), closeStdinAfterMs);
+  const done = new Promise<{ status: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
+    const started = Date.now();
+    child.on("close", (status) => resolve({ status, stdout, stderr, ms: Date.now() - started }));
+  });
+  return { child, done };
+};
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const recordedPid = async (workspace: string): Promise<number> => {
+  while (!existsSync(join(workspace, PID_FILE)) || !/^\d+$/.test(readFileSync(join(workspace, PID_FILE), "utf8").trim())) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return Number(readFileSync(join(workspace, PID_FILE), "utf8").trim());
+};
+
 describe("the in-container wrapper and stopper", () => {
   let workspace: string;
   beforeEach(() => {
@@ -25,29 +56,64 @@ describe("the in-container wrapper and stopper", () => {
   });
   afterEach(() => rmSync(workspace, { recursive: true, force: true }));
 
-  it("passes every argument through verbatim, with no shell interpretation", () => {
+  it("passes every argument through verbatim, with no shell interpretation, and the command's exit code back", async () => {
     const args = ["robot$proj+ci", "a b", "'quoted'", "$(touch pwned)", "; rm -rf /", "--dest-creds=x", ""];
-    const result = run(wrappedCommand(workspace, ["printf", "<%s>\\n", ...args]));
+    const { child, done } = session(wrappedCommand(workspace, ["printf", "<%s>\\n", ...args]));
+    const result = await done;
+    child.stdin.end();
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(args.map((a) => `<${a}>\n`).join(""));
     expect(existsSync(join(process.cwd(), "pwned"))).toBe(false);
+    const failing = session(wrappedCommand(workspace, ["sh", "-c", "echo oops >&2; exit 3"]));
+    expect(await failing.done).toMatchObject({ status: 3, stderr: "oops\n" });
+    failing.child.stdin.end();
   });
 
-  it("records the pid of the command itself (the wrapper execs it), and the stopper terminates it", async () => {
-    const child = spawn(wrappedCommand(workspace, ["sleep", "30"])[0]!, wrappedCommand(workspace, ["sleep", "30"]).slice(1));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
-    while (!existsSync(join(workspace, PID_FILE)) || readFileSync(join(workspace, PID_FILE), "utf8").trim() === "") {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    expect(Number(readFileSync(join(workspace, PID_FILE), "utf8").trim())).toBe(child.pid);
+  it("records the command's pid, and the stopper terminates it", async () => {
+    const { child, done } = session(wrappedCommand(workspace, ["sleep", "30"]));
+    const pid = await recordedPid(workspace);
+    expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]).toBe("sleep");
     expect(run(stopCommand(workspace, "TERM")).status).toBe(0);
-    expect(await exited).toBe("SIGTERM");
+    expect((await done).status).toBe(143);
+    child.stdin.end();
+    expect(alive(pid)).toBe(false);
     expect(existsSync(join(workspace, CANCELLED_FILE))).toBe(true);
   });
 
-  it("runs the command with umask 077: the pid file and what the command writes are its owner's alone", () => {
+  it("ends the command when its session's stdin ends (skopush killed), then removes the authfile", async () => {
+    const auth = join(workspace, "auth.json");
+    writeFileSync(auth, "{}", { mode: 0o600 });
+    const { done } = session(wrappedCommand(workspace, ["sleep", "30"], { graceSeconds: 5, authFile: auth }), 300);
+    const pid = await recordedPid(workspace);
+    const result = await done;
+    expect(result.status).toBe(143);
+    expect(result.stderr).toBe("");
+    expect(result.ms).toBeLessThan(5_000);
+    expect(alive(pid)).toBe(false);
+    expect(existsSync(auth)).toBe(false);
+  });
+
+  it("kills a command that ignores SIGTERM once the grace period is over", async () => {
+    const { done } = session(wrappedCommand(workspace, ["sh", "-c", 'trap "" TERM; exec sleep 30'], { graceSeconds: 1 }), 200);
+    const pid = await recordedPid(workspace);
+    expect((await done).status).toBe(137);
+    expect(alive(pid)).toBe(false);
+  });
+
+  it("removes the authfile after a command that ended by itself too", async () => {
+    const auth = join(workspace, "auth.json");
+    writeFileSync(auth, "{}", { mode: 0o600 });
+    const { child, done } = session(wrappedCommand(workspace, ["true"], { authFile: auth }));
+    expect((await done).status).toBe(0);
+    child.stdin.end();
+    expect(existsSync(auth)).toBe(false);
+  });
+
+  it("runs the command with umask 077: the pid file and what the command writes are its owner's alone", async () => {
     const written = join(workspace, "digest");
-    expect(run(wrappedCommand(workspace, ["sh", "-c", 'echo sha256:x > "$1"', "write", written])).status).toBe(0);
+    const { child, done } = session(wrappedCommand(workspace, ["sh", "-c", 'echo sha256:x > "$1"', "write", written]));
+    expect((await done).status).toBe(0);
+    child.stdin.end();
     expect(statSync(written).mode & 0o777).toBe(0o600);
     expect(statSync(join(workspace, PID_FILE)).mode & 0o777).toBe(0o600);
   });

@@ -29,6 +29,12 @@ export interface AuthFile {
   readonly skopeoPath: string;
 }
 
+/** Where a workspace's authfile is: on this host, and as skopeo sees it. */
+export const authFilePaths = (workspace: Workspace): AuthFile => ({
+  hostPath: join(workspace.hostPath, AUTH_FILE_NAME),
+  skopeoPath: join(workspace.skopeoPath, AUTH_FILE_NAME),
+});
+
 /**
  * Writes the authfile for `registry` into the workspace (through its pinned path): created with mode 0600
  * in the same call that creates it (`O_EXCL|O_NOFOLLOW`, so an existing file or link is never reused),
@@ -40,7 +46,7 @@ export const writeAuthFile = (
   registry: string,
   credentials: Credentials,
 ): Effect.Effect<AuthFile, EnvironmentFault, Scope.Scope> => {
-  const hostPath = join(workspace.hostPath, AUTH_FILE_NAME);
+  const { hostPath, skopeoPath } = authFilePaths(workspace);
   const pinnedPath = join(workspace.pinnedPath, AUTH_FILE_NAME);
   return Effect.acquireRelease(
     Effect.tryPromise({
@@ -51,7 +57,7 @@ export const writeAuthFile = (
         } finally {
           await handle.close();
         }
-        return { hostPath, skopeoPath: join(workspace.skopeoPath, AUTH_FILE_NAME) };
+        return { hostPath, skopeoPath };
       },
       catch: (cause) =>
         new EnvironmentFault({

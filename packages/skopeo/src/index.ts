@@ -1,4 +1,4 @@
-export { AUTH_FILE_NAME, authFileContent, writeAuthFile, type AuthFile } from "./auth-file.js";
+export { AUTH_FILE_NAME, authFileContent, authFilePaths, writeAuthFile, type AuthFile } from "./auth-file.js";
 export { CERT_DIR_NAME, prepareCertDir } from "./cert-dir.js";
 export { BASE_CHILD_ENV, pickEnvironment } from "./child-environment.js";
 export { causeOf, classifySkopeoFailure, isConnectionCut, skopeoErrorMessage, type SkopeoFailure } from "./classify-error.js";
@@ -35,6 +35,8 @@ export {
   stageBySymlink,
   workspacePathOf,
 } from "./stage-archive.js";
+// Workspaces are named after their owner process (see makeLocalWorkspace); hosts that upload them elsewhere reap by these.
+export { ownerIsGone, ownerOf, reapDeadTempDirectories, type TempDirectoryOwner } from "@skopush/archive";
 export {
   CREATE_NEW_FILE,
   makeLocalWorkspace,

@@ -16,7 +16,7 @@ import {
 import * as Effect from "effect/Effect";
 import * as Redacted from "effect/Redacted";
 import { preflightRegistry, readBackPush, type ExpectedImage } from "@skopush/registry-client";
-import { writeAuthFile } from "./auth-file.js";
+import { authFilePaths, writeAuthFile } from "./auth-file.js";
 import { prepareCertDir } from "./cert-dir.js";
 import { classifySkopeoFailure, ipv6Unsupported, isConnectionCut } from "./classify-error.js";
 import { copyArgs, parsePlatform, type SkopeoSourceTransport } from "./copy-args.js";
@@ -67,9 +67,10 @@ export const REGISTRY_CHECKS: RegistryChecks = { preflight: preflightRegistry, r
  *    detects its format when the request does not give it.
  * 2. Opens a private workspace and stages the archive where skopeo can read it under a safe name (a
  *    gzip docker-archive is decompressed there first: skopeo 1.9.3 cannot read one).
- * 3. Writes the credentials to an authfile (mode 0600) and the CA to a cert dir, both in the workspace;
- *    no secret is ever on skopeo's command line or in its environment. Without credentials the push is
- *    explicitly anonymous (`--dest-no-creds`).
+ * 3. Writes the CA to a cert dir and, before each attempt, the credentials to an authfile (mode 0600), both
+ *    in the workspace; the host removes the authfile as soon as that skopeo ends. No secret is ever on
+ *    skopeo's command line or in its environment. Without credentials the push is explicitly anonymous
+ *    (`--dest-no-creds`).
  * 4. Runs `skopeo copy` with `TMPDIR` in the workspace, turning its output into progress; classifies a
  *    failure from its stderr; reads the manifest digest from `--digestfile`. skopeo retries network
  *    failures itself (`--retry-times`); what it gives up on at once, a retryable registry answer (429, 502,
@@ -117,7 +118,7 @@ export const skopeoCopy = (
       );
 
       const credentials = request.credentials;
-      const authFile = credentials ? yield* writeAuthFile(host.strategy, workspace, destination.registry, credentials) : undefined;
+      const authFile = credentials ? authFilePaths(workspace) : undefined;
       const certDir = yield* prepareCertDir(workspace, destination.registry, request.tls);
       const digestFile = digestFilePaths(workspace);
       if (workspace.skopeoPath === workspace.hostPath) yield* createPrivateDigestFile(host.strategy, digestFile.hostPath);
@@ -137,27 +138,32 @@ export const skopeoCopy = (
       });
 
       tracker.preparing(4, `Running skopeo copy to ${destination}`);
-      // skopeo reads the workspace by its path: check that the path still names what was filled, every attempt.
+      // Every attempt writes the authfile afresh (the host removes it as soon as skopeo ends), and checks that
+      // the workspace's path still names what was filled: skopeo reads the workspace by its path.
       const stallMs = request.timeouts?.stallMs ?? defaultPushTimeouts.stallMs;
-      const run = Effect.suspend(() => {
-        const watch = stallWatch(stallMs, { registry: destination.registry, destination: destination.toString() });
-        // A stall interrupts the run, which stops skopeo (inside the container too) before the error is seen.
-        return host
-          .run(args, {
-            onLine: (line, stream) => {
-              watch.line();
-              if (stream === "stdout") tracker.line(line);
-            },
-            onBytesRead: (bytes) => {
-              watch.bytes(bytes);
-              tracker.bytesReadSoFar(bytes);
-            },
-            env: { TMPDIR: join(workspace.skopeoPath, WORKSPACE_TMP) },
-          })
-          .pipe(Effect.raceFirst(watch.expired));
-      });
-      const copy = verifyWorkspace(host.strategy, workspace)
-        .pipe(Effect.andThen(run))
+      const attempt = Effect.scoped(
+        Effect.gen(function* () {
+          if (credentials) yield* writeAuthFile(host.strategy, workspace, destination.registry, credentials);
+          yield* verifyWorkspace(host.strategy, workspace);
+          const watch = stallWatch(stallMs, { registry: destination.registry, destination: destination.toString() });
+          // A stall interrupts the run, which stops skopeo (inside the container too) before the error is seen.
+          return yield* host
+            .run(args, {
+              onLine: (line, stream) => {
+                watch.line();
+                if (stream === "stdout") tracker.line(line);
+              },
+              onBytesRead: (bytes) => {
+                watch.bytes(bytes);
+                tracker.bytesReadSoFar(bytes);
+              },
+              env: { TMPDIR: join(workspace.skopeoPath, WORKSPACE_TMP) },
+              authFile: authFile?.skopeoPath,
+            })
+            .pipe(Effect.raceFirst(watch.expired));
+        }),
+      );
+      const copy = attempt
         .pipe(
           Effect.flatMap((result): Effect.Effect<void, PushError> =>
             result.exitCode === 0

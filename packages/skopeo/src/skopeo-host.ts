@@ -30,6 +30,12 @@ export interface SkopeoRunOptions {
   readonly onBytesRead?: ((bytes: number) => void) | undefined;
   /** Added to skopeo's environment. Never put a secret here: pass files instead. */
   readonly env?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The authfile this run of skopeo reads (the path skopeo sees), when there is one. The host removes it as
+   * soon as skopeo has ended, even when this process is killed first: credentials stay on disk no longer
+   * than the skopeo that reads them. {@link skopeoCopy} writes it again before every attempt.
+   */
+  readonly authFile?: string | undefined;
 }
 
 /** How a finished skopeo run ended. */
@@ -65,9 +71,10 @@ export interface SkopeoHost {
     progress?: StageProgress,
   ): Effect.Effect<string, ArchiveInvalid | EnvironmentFault, Scope.Scope>;
   /**
-   * Runs `skopeo <args>` (an argv array: no shell ever sees it). Stdin is closed. A non-zero exit is a
-   * result, not a failure; failing to start or losing the process is an `EnvironmentFault`. Interrupting
-   * the effect kills skopeo and waits for it to exit.
+   * Runs `skopeo <args>` (an argv array: no shell ever sees it). skopeo's stdin is closed. A non-zero exit
+   * is a result, not a failure; failing to start or losing the process is an `EnvironmentFault`.
+   * Interrupting the effect kills skopeo and waits for it to exit; so does the end of this process, by any
+   * signal (SIGKILL included): skopeo never goes on pushing for a push nobody waits for.
    */
   run(args: ReadonlyArray<string>, options?: SkopeoRunOptions): Effect.Effect<SkopeoRunResult, EnvironmentFault>;
 }

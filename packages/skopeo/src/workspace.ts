@@ -1,6 +1,7 @@
 import { constants, existsSync } from "node:fs";
 import { lstat, mkdir, mkdtemp, open, readdir, readlink, rm, rmdir, stat, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { ownedPrefix, reapDeadTempDirectoriesOnce } from "@skopush/archive";
 import { EnvironmentFault } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type * as Scope from "effect/Scope";
@@ -12,7 +13,7 @@ export interface LocalWorkspaceOptions {
   readonly strategy: string;
   /** The directory the workspace is created in; it must exist. */
   readonly parent: string;
-  /** Start of the workspace's name. @default "skopush-" */
+  /** Start of the workspace's name; this process's owner tag and six random characters follow. @default "skopush-" */
   readonly prefix?: string | undefined;
   /** Maps the host path to the path skopeo sees (a container mount). @default the identity */
   readonly skopeoPathOf?: ((hostPath: string) => string) | undefined;
@@ -48,7 +49,10 @@ const sameInode = (a: Identity, b: Identity): boolean => a.dev === b.dev && a.in
 
 /**
  * Creates a private directory (mode 0700, random name) under `parent`, with a `tmp/` inside for skopeo's
- * temp files, and removes it with everything in it when the scope closes, however the push ended.
+ * temp files, and removes it with everything in it when the scope closes, however the push ended. Its
+ * name carries this process's owner tag (`<prefix><boot>-<ns>-<pid>-<start>-XXXXXX`): the first workspace
+ * a process makes in `parent` removes those whose owner is gone (a push killed by SIGKILL runs no
+ * finalizer).
  *
  * The directory is opened (no link followed) right after `mkdtemp` creates it, and everything skopush
  * writes into it goes through {@link Workspace.pinnedPath}, that open directory: a workspace renamed and
@@ -59,7 +63,9 @@ export const makeLocalWorkspace = (options: LocalWorkspaceOptions): Effect.Effec
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
-        const hostPath = await mkdtemp(join(options.parent, options.prefix ?? "skopush-"));
+        const prefix = options.prefix ?? "skopush-";
+        await reapDeadTempDirectoriesOnce(options.parent, prefix);
+        const hostPath = await mkdtemp(join(options.parent, ownedPrefix(prefix)));
         let handle: FileHandle | undefined;
         try {
           handle = await open(hostPath, DIRECTORY_FLAGS);

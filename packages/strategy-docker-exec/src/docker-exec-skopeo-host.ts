@@ -71,6 +71,7 @@ export const dockerExecSkopeoHost = (target: DockerExecTarget, grace: StopGrace)
   /** Stops skopeo inside the container, then the `docker exec` client; waits until both are gone. */
   const cancel = (child: ResultPromise, ws: Workspace) =>
     Effect.gen(function* () {
+      child.stdin?.end(); // the wrapper's own stop; the stopper below does not depend on it
       yield* stop(ws, "TERM");
       if (yield* waitFor(child, grace.termMs)) return;
       yield* stop(ws, "KILL");
@@ -88,7 +89,10 @@ export const dockerExecSkopeoHost = (target: DockerExecTarget, grace: StopGrace)
       const ws = workspace;
       if (ws === undefined) return Effect.die(new Error("dockerExecSkopeoHost.run before workspace"));
       const envArgs = Object.entries(options.env ?? {}).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
-      const argv = ["exec", ...envArgs, target.container, ...wrappedCommand(ws.skopeoPath, ["skopeo", ...args])];
+      // -i, and stdin kept open (never written): when this process ends, however, the docker CLI's stdin ends,
+      // and the wrapper in the container stops skopeo and removes the authfile.
+      const wrapped = wrappedCommand(ws.skopeoPath, ["skopeo", ...args], { graceSeconds: grace.termMs / 1000, authFile: options.authFile });
+      const argv = ["exec", "-i", ...envArgs, target.container, ...wrapped];
       const line = (stream: "stdout" | "stderr") =>
         function* (text: unknown) {
           options.onLine?.(String(text), stream);
@@ -100,7 +104,7 @@ export const dockerExecSkopeoHost = (target: DockerExecTarget, grace: StopGrace)
             env: target.cli.env,
             extendEnv: false,
             reject: false,
-            stdin: "ignore",
+            stdin: "pipe",
             stdout: { transform: line("stdout") },
             stderr: { transform: line("stderr") },
           }),

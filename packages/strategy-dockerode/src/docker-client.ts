@@ -21,7 +21,10 @@ export interface ExecHandle {
   readonly id: string;
   /** Resolves with the process's exit code once it ended and its output was delivered. */
   readonly exited: Promise<number>;
-  /** Closes the output stream. The process itself keeps running: stop it from inside the container. */
+  /**
+   * Closes the connection. A process started without `attachStdin` keeps running (stop it from inside the
+   * container); with it, its stdin ends.
+   */
   detach(): void;
 }
 
@@ -48,12 +51,17 @@ export interface DockerClient {
   removeContainer(name: string): Promise<void>;
   /** The last `tail` lines of the container's output, stdout and stderr merged. */
   containerLogs(name: string, tail: number): Promise<string>;
-  /** Starts `command` in the container with `env` (`KEY=value`), delivering its output as it comes. */
+  /**
+   * Starts `command` in the container with `env` (`KEY=value`), delivering its output as it comes. With
+   * `attachStdin`, the process's stdin is the exec's connection, never written: it ends when the handle
+   * is detached or this process ends, however (the skopeo wrapper stops skopeo then).
+   */
   exec(
     name: string,
     command: ReadonlyArray<string>,
     env: ReadonlyArray<string>,
     onOutput: (chunk: Buffer, stream: ExecStream) => void,
+    options?: { readonly attachStdin?: boolean | undefined },
   ): Promise<ExecHandle>;
   /** Extracts the tar stream into `directory` in the container (`PUT /containers/{name}/archive`), streaming; `signal` aborts the upload. */
   putArchive(name: string, directory: string, tar: Readable, signal?: AbortSignal): Promise<void>;

@@ -129,17 +129,19 @@ export class DockerodeClient implements DockerClient {
     command: ReadonlyArray<string>,
     env: ReadonlyArray<string>,
     onOutput: (chunk: Buffer, stream: ExecStream) => void,
+    options: { readonly attachStdin?: boolean | undefined } = {},
   ): Promise<ExecHandle> {
     const docker = await this.docker;
+    const attachStdin = options.attachStdin === true;
     const exec = await docker.getContainer(name).exec({
       Cmd: [...command],
       Env: [...env],
-      AttachStdin: false,
+      AttachStdin: attachStdin,
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
     });
-    const stream = (await exec.start({ hijack: true, stdin: false })) as NodeJS.ReadWriteStream & Readable;
+    const stream = (await exec.start({ hijack: true, stdin: attachStdin })) as NodeJS.ReadWriteStream & Readable;
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     stdout.on("data", (chunk: Buffer) => onOutput(chunk, "stdout"));

@@ -1,4 +1,4 @@
-import { lstat, readdir, stat, writeFile } from "node:fs/promises";
+import { lstat, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, posix, relative, sep } from "node:path";
 import * as Effect from "effect/Effect";
@@ -6,6 +6,7 @@ import * as Exit from "effect/Exit";
 import type * as Scope from "effect/Scope";
 import { ArchiveInvalid, type EnvironmentFault } from "@skopush/core";
 import {
+  AUTH_FILE_NAME,
   CREATE_NEW_FILE,
   makeLocalWorkspace,
   stageByCopy,
@@ -30,6 +31,7 @@ import {
   type StopSignal,
 } from "@skopush/skopeo-container";
 import { classifyDockerApiError, environmentFault, type DockerApiContext, type DockerApiProblem } from "./classify-error.js";
+import { reapDeadUploadsOnce, UPLOAD_PREFIX } from "./dead-uploads.js";
 import type { DockerClient, ExecHandle } from "./docker-client.js";
 import { LineSplitter } from "./line-splitter.js";
 import { readTarFiles, tarStream, type TarEntry } from "./tar-stream.js";
@@ -143,7 +145,9 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
   const uploadWorkspace: Effect.Effect<Workspace, EnvironmentFault, Scope.Scope> = Effect.gen(function* () {
     if (target.transfer.kind !== "upload") return yield* Effect.die(new Error("upload workspace without upload transfer"));
     const parent = target.transfer.parent;
-    const local = yield* makeLocalWorkspace({ strategy: target.strategy, parent: tmpdir() });
+    // What pushes killed earlier left in the container (their archive, cert dir): removed by the first upload of a run.
+    yield* Effect.promise(() => reapDeadUploadsOnce(target.docker, target.container, parent));
+    const local = yield* makeLocalWorkspace({ strategy: target.strategy, parent: tmpdir(), prefix: UPLOAD_PREFIX });
     const name = basename(local.hostPath);
     const root = posix.join(parent, name);
     yield* Effect.acquireRelease(
@@ -258,11 +262,19 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
       const execute = Effect.acquireUseRelease(
         Effect.tryPromise({
           try: () =>
-            target.docker.exec(target.container, wrappedCommand(ws.skopeoPath, ["skopeo", ...args]), env, (chunk, stream) => {
-              if (stream === "stdout") stdout += chunk.toString("utf8");
-              else stderr += chunk.toString("utf8");
-              lines[stream].push(chunk);
-            }),
+            // stdin attached and never written: when this process ends, however, the connection closes, and the
+            // wrapper in the container stops skopeo and removes the authfile.
+            target.docker.exec(
+              target.container,
+              wrappedCommand(ws.skopeoPath, ["skopeo", ...args], { graceSeconds: target.stopGraceMs / 1000, authFile: options.authFile }),
+              env,
+              (chunk, stream) => {
+                if (stream === "stdout") stdout += chunk.toString("utf8");
+                else stderr += chunk.toString("utf8");
+                lines[stream].push(chunk);
+              },
+              { attachStdin: true },
+            ),
           catch: (cause) => apiFault(target, `run skopeo in container ${target.container}`, cause),
         }),
         (handle) =>
@@ -273,7 +285,11 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
         (handle, exit) => (Exit.isSuccess(exit) ? Effect.void : cancel(handle, ws)),
       );
       return Effect.gen(function* () {
-        if (transfer.kind === "upload") yield* syncUp(ws);
+        if (transfer.kind === "upload") {
+          yield* syncUp(ws);
+          // Uploaded: the container's copy is the one skopeo reads (and its wrapper removes); none stays here.
+          if (options.authFile !== undefined) yield* Effect.promise(() => rm(join(ws.pinnedPath, AUTH_FILE_NAME), { force: true }).catch(() => undefined));
+        }
         const exitCode = yield* execute;
         lines.stdout.flush();
         lines.stderr.flush();

@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import * as Effect from "effect/Effect";
 import {
   DEFAULT_CONTAINER_NAME,
@@ -6,11 +7,15 @@ import {
   parseContainerInspect,
   resolveSharedDirectory,
   RESIDENT_COMMAND,
+  checkSharedDirectory,
   trustedSharedDirectory,
+  WORKSPACE_PREFIX,
   type ContainerFacts,
   type SharedDirectory,
 } from "@skopush/skopeo-container";
+import { reapDeadTempDirectories } from "@skopush/skopeo";
 import { classifyDockerApiError, type DockerApiContext } from "./classify-error.js";
+import { reapDeadUploads, UPLOAD_PREFIX } from "./dead-uploads.js";
 import { ContainerLifecycleError } from "./container-lifecycle-error.js";
 import { dockerConnectionFromEnv } from "./docker-connection.js";
 import type { DockerClient } from "./docker-client.js";
@@ -229,6 +234,26 @@ export class SkopeoContainerManager {
     return this.call("remove", () =>
       this.docker.removeContainer(this.name).catch((e: unknown) => ((e as { statusCode?: number }).statusCode === 404 ? undefined : Promise.reject(e))),
     );
+  }
+
+  /**
+   * Removes what pushes killed before they could clean up left behind (their process is gone): workspaces
+   * in the shared directory (only when it is trusted, never following a link), the local halves of uploads
+   * in this machine's temp directory and, when the container runs, upload directories in its `uploadDir`.
+   * Answers the paths removed; never fails.
+   */
+  reapDeadPushes(uploadDir = "/tmp"): Effect.Effect<ReadonlyArray<string>> {
+    return Effect.promise(async () => {
+      const removed = await reapDeadTempDirectories(tmpdir(), UPLOAD_PREFIX);
+      const verdict = await checkSharedDirectory(this.shared, { create: false }).catch(() => undefined);
+      if (verdict?.state === "trusted") removed.push(...(await reapDeadTempDirectories(this.shared.hostPath, WORKSPACE_PREFIX)));
+      const running = await this.docker.inspectContainer(this.name).then(
+        (inspect) => parseContainerInspect(inspect).running,
+        () => false,
+      );
+      if (running) removed.push(...(await reapDeadUploads(this.docker, this.name, uploadDir).catch(() => [])));
+      return removed;
+    });
   }
 
   /** The last `tail` lines the container printed. @default tail 100 */

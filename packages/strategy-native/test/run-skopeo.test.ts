@@ -2,7 +2,10 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Effect, Fiber } from "effect";
 import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { NativeSkopeoHost, resolveNativeSkopeoOptions, type NativeSkopeoOptions } from "../src/index.js";
+import { startSkopeoWatchdog } from "../src/run-skopeo.js";
 import { failureOf, fakeSkopeo, isRunning, tempDir } from "./support.js";
 
 const host = (options: NativeSkopeoOptions) => new NativeSkopeoHost("native", resolveNativeSkopeoOptions(options));
@@ -82,5 +85,45 @@ describe("NativeSkopeoHost.run", () => {
     expect(samples.length).toBeGreaterThan(0);
     expect(Math.max(...samples)).toBeGreaterThanOrEqual(3 * 1024 * 1024);
     expect(samples).toEqual([...samples].sort((a, b) => a - b));
+  });
+
+  it("removes the authfile as soon as skopeo has ended, and leaves no watchdog", async () => {
+    const dir = await tempDir();
+    const auth = join(dir, "auth.json");
+    await writeFile(auth, "{}", { mode: 0o600 });
+    const skopeo = await fakeSkopeo(dir, "exit 0");
+    expect((await Effect.runPromise(host({ skopeoPath: skopeo }).run(["copy"], { authFile: auth }))).exitCode).toBe(0);
+    expect(existsSync(auth)).toBe(false);
+  });
+});
+
+describe("the skopeo watchdog", () => {
+  it("stops skopeo (TERM, then KILL after the grace) and removes the authfile when the process that ran it ends", async () => {
+    const dir = await tempDir();
+    const auth = join(dir, "auth.json");
+    await writeFile(auth, "{}", { mode: 0o600 });
+    // Ignores SIGTERM: only the KILL after the grace ends it.
+    const skopeo = spawn("sh", ["-c", "trap '' TERM; exec sleep 30"], { stdio: "ignore" });
+    const watchdog = startSkopeoWatchdog(skopeo.pid!, 1_000, auth);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => skopeo.on("exit", (_code, signal) => resolve(signal)));
+    // What the end of this process does to the watchdog's stdin.
+    watchdog.process!.stdin!.end();
+    expect(await exited).toBe("SIGKILL");
+    await new Promise<void>((resolve) => watchdog.process!.on("exit", () => resolve()));
+    expect(existsSync(auth)).toBe(false);
+  });
+
+  it("does nothing once dismissed", async () => {
+    const dir = await tempDir();
+    const auth = join(dir, "auth.json");
+    await writeFile(auth, "{}", { mode: 0o600 });
+    const skopeo = spawn("sleep", ["30"], { stdio: "ignore" });
+    const watchdog = startSkopeoWatchdog(skopeo.pid!, 100, auth);
+    const gone = new Promise<void>((resolve) => watchdog.process!.on("exit", () => resolve()));
+    watchdog.dismiss();
+    await gone;
+    expect(await isRunning(skopeo.pid!)).toBe(true);
+    expect(existsSync(auth)).toBe(true);
+    skopeo.kill("SIGKILL");
   });
 });

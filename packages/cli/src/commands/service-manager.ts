@@ -49,12 +49,17 @@ export const defaultServiceManager: CreateServiceManager = (spec) => {
     networkMode: spec.network,
     env: spec.env,
   });
-  const status = async (): Promise<ResidentContainerStatus> => statusOf(spec.name, await runEffect(manager.status()));
+  // Every action but logs also removes what pushes killed before their cleanup left (their process is gone).
+  const status = async (note?: string): Promise<ResidentContainerStatus> => {
+    const reaped = await runEffect(manager.reapDeadPushes());
+    const notes = [note, reaped.length > 0 ? `removed ${reaped.length} leftover${reaped.length === 1 ? "" : "s"} of killed pushes` : undefined].filter(Boolean);
+    return { ...statusOf(spec.name, await runEffect(manager.status())), ...(notes.length > 0 ? { note: notes.join("; ") } : {}) };
+  };
   return {
     create: async () => {
-      const before = await status();
+      const before = statusOf(spec.name, await runEffect(manager.status()));
       await runEffect(manager.ensure());
-      return { ...(await status()), note: before.exists ? "it already existed; started if it was stopped" : undefined };
+      return status(before.exists ? "it already existed; started if it was stopped" : undefined);
     },
     start: async () => {
       await runEffect(manager.start());
@@ -68,7 +73,7 @@ export const defaultServiceManager: CreateServiceManager = (spec) => {
       await runEffect(manager.restart());
       return status();
     },
-    status,
+    status: () => status(),
     logs: ({ tail }) => runEffect(manager.logs(tail)),
     remove: async () => {
       await runEffect(manager.remove());
