@@ -26,8 +26,9 @@ beforeAll(async () => {
   assertBuilt();
   environment = await loadTestEnvironment();
   work = await scratch("killed");
-  // 2 MiB/s: a 32 MiB image uploads for many seconds; the kill comes after the first MiB.
-  proxy = await throttledBasicRegistry(environment, 2 << 20);
+  // 1 MiB/s: an 8 MiB image uploads for seconds (and, unstopped, would be tagged well within the 30 s
+  // watched); the kill comes after the first 512 KiB.
+  proxy = await throttledBasicRegistry(environment, 1 << 20);
 });
 
 afterAll(async () => {
@@ -77,7 +78,7 @@ describe.concurrent.each(CASES)("skopush push --strategy $label, killed with SIG
     const image = await writeImageArchive(join(work.dir, `killed-${randomBytes(4).toString("hex")}.tar`), {
       format: "docker-legacy",
       layers: 2,
-      layerSize: 16 << 20,
+      layerSize: 4 << 20,
       compressibility: "random",
       seed: repository,
     });
@@ -95,7 +96,7 @@ describe.concurrent.each(CASES)("skopush push --strategy $label, killed with SIG
       );
       let ended = false;
       void cli.done.then(() => (ended = true));
-      await waitUntil(() => ended || uploadedBytes(proxy, repository) >= 1 << 20, `the ${spec.label} upload to start (stderr so far: ${cli.stderr()})`, 120_000);
+      await waitUntil(() => ended || uploadedBytes(proxy, repository) >= 512 << 10, `the ${spec.label} upload to start (stderr so far: ${cli.stderr()})`, 120_000);
       expect(ended, `skopush ended before the upload started: ${cli.stdout()} ${cli.stderr()}`).toBe(false);
       cli.kill("SIGKILL");
       const killed = await cli.done;
