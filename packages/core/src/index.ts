@@ -2,7 +2,7 @@ import "reflect-metadata";
 
 export type { Attempt, AttemptOutcome } from "./attempt.js";
 export { abortedBy, cancelOnAbort } from "./cancellation.js";
-export { makeCredentials, passwordOf, type Credentials } from "./credentials.js";
+export { makeCredentials, passwordOf, usernameProblem, type Credentials } from "./credentials.js";
 export { CredentialsChain, StaticCredentialsProvider } from "./credentials-chain.js";
 export {
   DEFAULT_CREDENTIAL_VARIABLES,

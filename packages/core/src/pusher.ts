@@ -6,10 +6,10 @@ import { inject, injectable, injectAll } from "tsyringe";
 import type { Attempt } from "./attempt.js";
 import { cancelOnAbort } from "./cancellation.js";
 import { CredentialsChain, StaticCredentialsProvider } from "./credentials-chain.js";
-import { makeCredentials } from "./credentials.js";
+import { makeCredentials, usernameProblem } from "./credentials.js";
 import type { CredentialsProvider } from "./credentials-provider.js";
 import type { CredentialsVerifier } from "./credentials-verifier.js";
-import { PushFailed, type AuthenticationFailed, type PushErrorTag } from "./errors.js";
+import { CredentialsError, PushFailed, type AuthenticationFailed, type PushErrorTag } from "./errors.js";
 import { FallbackChain } from "./fallback-chain.js";
 import { ImageReference } from "./image-reference.js";
 import { ignoreProgress, monotonicProgress, type ProgressSink } from "./progress.js";
@@ -113,6 +113,15 @@ export class Pusher {
         provider.resolve({ registry: destination.registry, repository: destination.repository }),
         options.signal,
       );
+      // Whichever provider answered: a username Basic authentication would re-split is refused before any strategy runs.
+      const problem = credentials === undefined ? undefined : usernameProblem(credentials.username);
+      if (problem !== undefined) {
+        return yield* new CredentialsError({
+          source: "the username",
+          reason: problem,
+          fix: "give the account's exact name (Harbor robots look like robot$project+name); a \":\" may be part of the password, never of the username",
+        });
+      }
       const request: PushRequest = {
         archive: typeof options.archive === "string" ? { path: options.archive } : options.archive,
         destination,

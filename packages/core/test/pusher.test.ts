@@ -122,3 +122,31 @@ describe("Pusher.push (Promise facade)", () => {
     expect(hanging.cleanups).toBe(1);
   });
 });
+
+describe("usernames (RFC 7617)", () => {
+  it.each([
+    ["robot:ci", 'contains ":" (after "robot"), which HTTP Basic authentication cannot carry (RFC 7617): the registry would read "robot" as the username and the rest as part of the password'],
+    [":x", 'contains ":" (first)'],
+    ["ro\nbot", "contains a control character (at position 3), which HTTP Basic authentication does not allow (RFC 7617)"],
+  ])("refuses %j with a CredentialsError before any strategy runs, whichever provider gave it", async (username, reason) => {
+    for (const credentials of [{ username, password: "secret:part" }, new FakeCredentialsProvider("env", { username, password: "secret:part" })]) {
+      const strategy = FakePushStrategy.succeeding("only");
+      const result = await pushImage({ chain: [strategy], archive: "/images/app.tar", destination, credentials });
+      expect(result).toMatchObject({ status: "error", error: "CredentialsError", attempts: [] });
+      expect(result.status === "error" && result.message).toContain(reason);
+      expect(result.status === "error" && result.message).not.toContain("secret");
+      expect(strategy.pushes).toEqual([]);
+    }
+  });
+
+  it("never quotes what follows the colon (a user:password pasted as the username)", async () => {
+    const result = await pushImage({ chain: [FakePushStrategy.succeeding("only")], archive: "/a.tar", destination, credentials: { username: "robot:hunter2", password: "x" } });
+    expect(result.status === "error" && result.message).not.toContain("hunter2");
+  });
+
+  it("accepts Harbor robot names and a colon in the password", async () => {
+    const strategy = FakePushStrategy.succeeding("only");
+    const result = await pushImage({ chain: [strategy], archive: "/a.tar", destination, credentials: { username: "robot$proj+ci", password: "pa:ss" } });
+    expect(result.status).toBe("success");
+  });
+});

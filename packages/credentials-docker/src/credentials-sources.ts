@@ -1,5 +1,5 @@
-import { readFile as fsReadFile } from "node:fs/promises";
 import { homedir } from "node:os";
+import { CREDENTIALS_FILE_MAX_BYTES, readConfigFile } from "@skopush/config-files";
 import { Effect } from "effect";
 import { CredentialsError } from "@skopush/core";
 
@@ -15,7 +15,7 @@ export interface CredentialsSourceOptions {
   readonly env?: Environment | undefined;
   /** The user's home directory. @default os.homedir() */
   readonly homeDir?: string | undefined;
-  /** Reads a UTF-8 text file; resolves `undefined` when it does not exist. @default node:fs readFile */
+  /** Reads a UTF-8 text file; resolves `undefined` when it does not exist. @default {@link readFileIfExists} */
   readonly readFile?: ((path: string) => Promise<string | undefined>) | undefined;
   /** The user ID in `/run/containers/<uid>/auth.json`. @default process.getuid() */
   readonly uid?: number | undefined;
@@ -35,17 +35,36 @@ export interface CredentialsSources {
 /** Default of {@link CredentialsSourceOptions.helperTimeoutMs}. */
 export const DEFAULT_HELPER_TIMEOUT_MS = 10_000;
 
-const MISSING_FILE_CODES = new Set(["ENOENT", "ENOTDIR"]);
-
-/** Reads a file with node:fs; a missing file (or a missing parent directory) resolves `undefined`. */
-export const readFileIfExists = async (path: string): Promise<string | undefined> => {
-  try {
-    return await fsReadFile(path, "utf8");
-  } catch (error) {
-    if (MISSING_FILE_CODES.has((error as NodeJS.ErrnoException).code ?? "")) return undefined;
-    throw error;
+/** A credentials file skopush will not read: not a regular file, too large, or unreadable. */
+export class CredentialsFileRefused extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    readonly code: string,
+  ) {
+    super(`${path} ${reason}`);
+    this.name = "CredentialsFileRefused";
   }
+}
+
+/**
+ * Reads a credentials file: a missing file (or a missing parent directory) resolves `undefined`; one that
+ * is not a regular file (a named pipe would block forever), is larger than 1 MiB, or cannot be read
+ * rejects with {@link CredentialsFileRefused}.
+ */
+export const readFileIfExists = async (path: string): Promise<string | undefined> => {
+  const read = await readConfigFile(path, { maxBytes: CREDENTIALS_FILE_MAX_BYTES });
+  if (read.state === "missing") return undefined;
+  if (read.state === "refused") throw new CredentialsFileRefused(path, read.reason, read.code);
+  return read.bytes.toString("utf8");
 };
+
+const fixFor = (code: string | undefined): string | undefined =>
+  code === "EACCES"
+    ? "make the file readable by this user, or point skopush at another file"
+    : code === "NOT_REGULAR" || code === "TOO_LARGE"
+      ? "point skopush at the credentials file itself (docker login and podman login write one), or remove the variable or file that names this"
+      : undefined;
 
 /** Fills in the defaults of {@link CredentialsSourceOptions}. */
 export const resolveSources = (options: CredentialsSourceOptions = {}): CredentialsSources => ({
@@ -61,13 +80,9 @@ export const readTextFile = (sources: CredentialsSources, path: string): Effect.
   Effect.tryPromise({
     try: () => sources.readFile(path),
     catch: (cause) => {
+      if (cause instanceof CredentialsFileRefused) return new CredentialsError({ source: path, reason: cause.reason, fix: fixFor(cause.code), cause });
       const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-      return new CredentialsError({
-        source: path,
-        reason: `cannot be read${code ? ` (${code})` : ""}`,
-        fix: code === "EACCES" ? "make the file readable by this user, or point skopush at another file" : undefined,
-        cause,
-      });
+      return new CredentialsError({ source: path, reason: `cannot be read${code ? ` (${code})` : ""}`, fix: fixFor(code), cause });
     },
   });
 

@@ -1,7 +1,7 @@
-import { constants } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TlsVerificationFailed, type TlsSettings } from "@skopush/core";
+import { CERTIFICATE_FILE_MAX_BYTES, readConfigFile } from "@skopush/config-files";
 import * as Effect from "effect/Effect";
 import type { Workspace } from "./skopeo-host.js";
 
@@ -14,6 +14,17 @@ const CERT_DIR_FILE = /\.(?:crt|cert|key)$/;
 const PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
 
 const codeOf = (cause: unknown): string => String((cause as { code?: unknown } | null)?.code ?? cause);
+
+/**
+ * A certificate or key file's text: a regular file of at most 4 MiB (a named pipe would block forever),
+ * or the reason it is not one.
+ */
+const readPem = (path: string): Effect.Effect<string, string> =>
+  Effect.promise(() => readConfigFile(path, { maxBytes: CERTIFICATE_FILE_MAX_BYTES })).pipe(
+    Effect.flatMap((read) =>
+      read.state === "read" ? Effect.succeed(read.bytes.toString("utf8")) : Effect.fail(read.state === "missing" ? "cannot be read (ENOENT)" : read.reason),
+    ),
+  );
 
 /**
  * Builds the cert dir skopeo gets with `--dest-cert-dir`, inside the workspace: the files of `tls.certDir`
@@ -40,20 +51,20 @@ export const prepareCertDir = (
         catch: (cause) => fail(`the cert dir ${certDir} cannot be read (${codeOf(cause)})`, cause),
       });
       for (const entry of entries) {
-        if (!CERT_DIR_FILE.test(entry.name) || !(entry.isFile() || entry.isSymbolicLink())) continue;
+        // Anything named like a certificate or key must be one: a pipe or a directory is refused, not skipped.
+        if (!CERT_DIR_FILE.test(entry.name)) continue;
+        const source = join(certDir, entry.name);
+        const content = yield* readPem(source).pipe(Effect.mapError((reason) => fail(`${source} ${reason}`)));
         yield* Effect.tryPromise({
-          try: () => copyFile(join(certDir, entry.name), join(target, entry.name), constants.COPYFILE_EXCL),
-          catch: (cause) => fail(`${join(certDir, entry.name)} cannot be read (${codeOf(cause)})`, cause),
+          try: () => writeFile(join(target, entry.name), content, { flag: "wx", mode: 0o600 }),
+          catch: (cause) => fail(`cannot copy ${source} into the cert dir (${codeOf(cause)})`, cause),
         });
         taken.add(entry.name);
       }
     }
     const caFile = tls.caFile;
     if (caFile !== undefined) {
-      const pem = yield* Effect.tryPromise({
-        try: () => readFile(caFile, "utf8"),
-        catch: (cause) => fail(`the CA file ${caFile} cannot be read (${codeOf(cause)})`, cause),
-      });
+      const pem = yield* readPem(caFile).pipe(Effect.mapError((reason) => fail(`the CA file ${caFile} ${reason}`)));
       if (!pem.includes(PEM_CERTIFICATE)) return yield* fail(`the CA file ${caFile} holds no PEM certificate`);
       const name = taken.has("ca.crt") ? "skopush-ca.crt" : "ca.crt";
       yield* Effect.tryPromise({

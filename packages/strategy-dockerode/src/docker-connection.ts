@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { Agent } from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { CERTIFICATE_FILE_MAX_BYTES, readConfigFileSync } from "@skopush/config-files";
 import type { DockerOptions } from "dockerode";
 
 /** Where the Docker Engine API is, and how to talk to it: dockerode's options, every key set. */
@@ -25,7 +26,12 @@ const realHost = (): DockerConnectionHost => ({
   platform: process.platform,
   homeDir: homedir(),
   exists: existsSync,
-  readFile: (path) => readFileSync(path),
+  readFile: (path) => {
+    // A regular file of at most 4 MiB: a named pipe here would block the process for good.
+    const read = readConfigFileSync(path, { maxBytes: CERTIFICATE_FILE_MAX_BYTES });
+    if (read.state === "read") return read.bytes;
+    throw new DockerHostInvalid(`${path} ${read.state === "missing" ? "does not exist" : read.reason}; set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem`);
+  },
 });
 
 /** Raised for a `DOCKER_HOST` (or TLS setting) that cannot be used; the message says which and why. */

@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { dockerConnectionFromEnv, DockerHostInvalid, type DockerConnectionHost } from "../src/docker-connection.js";
 
@@ -77,5 +81,21 @@ describe("dockerConnectionFromEnv", () => {
   it("rejects what it cannot use, naming the variable", () => {
     expect(() => dockerConnectionFromEnv({ DOCKER_HOST: "fd://" }, host())).toThrow(DockerHostInvalid);
     expect(() => dockerConnectionFromEnv({ DOCKER_HOST: "ftp://x" }, host())).toThrow(/DOCKER_HOST=ftp:\/\/x: unsupported scheme ftp/);
+  });
+});
+
+describe("the daemon's TLS files, read from disk", () => {
+  it("refuses a named pipe or a huge file in DOCKER_CERT_PATH at once, naming it, instead of blocking", () => {
+    const dir = mkdtempSync(join(tmpdir(), "skopush-docker-certs-"));
+    try {
+      expect(spawnSync("mkfifo", [join(dir, "ca.pem")]).status).toBe(0);
+      const env = { DOCKER_HOST: "tcp://d:2376", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: dir };
+      expect(() => dockerConnectionFromEnv(env)).toThrow(`${join(dir, "ca.pem")} is not a regular file: it is a named pipe (FIFO)`);
+      rmSync(join(dir, "ca.pem"));
+      writeFileSync(join(dir, "ca.pem"), Buffer.alloc((4 << 20) + 1));
+      expect(() => dockerConnectionFromEnv(env)).toThrow(/ca\.pem is 4194305 bytes, more than the 4194304 bytes such a file may hold/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,6 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { CERTIFICATE_FILE_MAX_BYTES, readConfigFile } from "@skopush/config-files";
 import { isPushError, type TlsSettings } from "@skopush/core";
 import { parsePushArguments } from "../args/push-arguments.js";
 import { readPasswordFromStdin } from "../args/read-password.js";
@@ -23,7 +24,14 @@ const certDirCas = async (certDir: string | undefined): Promise<string | undefin
   if (certDir === undefined) return undefined;
   const files = (await readdir(certDir)).filter((name) => name.endsWith(".crt")).sort();
   if (files.length === 0) return undefined;
-  return (await Promise.all(files.map((name) => readFile(join(certDir, name), "utf8")))).join("\n");
+  const pems = await Promise.all(
+    files.map(async (name) => {
+      const read = await readConfigFile(join(certDir, name), { maxBytes: CERTIFICATE_FILE_MAX_BYTES });
+      if (read.state === "read") return read.bytes.toString("utf8");
+      throw new UsageError({ reason: `--cert-dir: ${join(certDir, name)} ${read.state === "missing" ? "cannot be read" : read.reason}`, command: "push" });
+    }),
+  );
+  return pems.join("\n");
 };
 
 /**

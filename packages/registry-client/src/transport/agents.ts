@@ -1,10 +1,11 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
+import { CERTIFICATE_FILE_MAX_BYTES, readConfigFile } from "@skopush/config-files";
 import * as Data from "effect/Data";
 import * as Effect from "effect/Effect";
 
@@ -61,6 +62,17 @@ const systemCertDirs = (host: string): ReadonlyArray<string> => [
   join("/etc/docker/certs.d", host),
 ];
 
+/**
+ * Reads a PEM file (a CA bundle, a client certificate or key): a regular file of at most 4 MiB, never
+ * blocking on a named pipe. Rejects with the file's path and a code (`ENOENT`, `NOT_REGULAR`, `TOO_LARGE`, …).
+ */
+const readPem = async (path: string): Promise<string> => {
+  const read = await readConfigFile(path, { maxBytes: CERTIFICATE_FILE_MAX_BYTES });
+  if (read.state === "read") return read.bytes.toString("utf8");
+  const [code, reason] = read.state === "missing" ? ["ENOENT", "does not exist"] : [read.code, read.reason];
+  throw Object.assign(new Error(`${path} ${reason}`), { code, path });
+};
+
 /** Reads a certs.d directory: `*.crt` are CA roots; `<name>.cert` with `<name>.key` is a client pair. Absent → empty. */
 export const readCertDir = async (dir: string): Promise<CertDirContents> => {
   let names: string[];
@@ -70,11 +82,9 @@ export const readCertDir = async (dir: string): Promise<CertDirContents> => {
     if ((cause as NodeJS.ErrnoException).code === "ENOENT") return { ca: [] };
     throw cause;
   }
-  const ca = await Promise.all(names.filter((n) => n.endsWith(".crt")).map((n) => readFile(join(dir, n), "utf8")));
+  const ca = await Promise.all(names.filter((n) => n.endsWith(".crt")).map((n) => readPem(join(dir, n))));
   const certName = names.find((n) => n.endsWith(".cert") && names.includes(`${n.slice(0, -5)}.key`));
-  const client = certName
-    ? { cert: await readFile(join(dir, certName), "utf8"), key: await readFile(join(dir, `${certName.slice(0, -5)}.key`), "utf8") }
-    : undefined;
+  const client = certName ? { cert: await readPem(join(dir, certName)), key: await readPem(join(dir, `${certName.slice(0, -5)}.key`)) } : undefined;
   return { ca, client };
 };
 
@@ -83,7 +93,7 @@ const defaultRoots = async (): Promise<ReadonlyArray<string>> => {
   const getCACertificates = (tls as unknown as { getCACertificates?: (type: string) => string[] }).getCACertificates;
   if (getCACertificates) return getCACertificates("default");
   const extraFile = process.env["NODE_EXTRA_CA_CERTS"];
-  const extra = extraFile ? await readFile(extraFile, "utf8").catch(() => undefined) : undefined;
+  const extra = extraFile ? await readPem(extraFile).catch(() => undefined) : undefined;
   return extra === undefined ? tls.rootCertificates : [...tls.rootCertificates, extra];
 };
 
@@ -104,7 +114,7 @@ export const makeAgents = (settings: AgentSettings): Effect.Effect<Agents, Certi
       const { trust } = settings;
       const added: string[] = [];
       let client: CertDirContents["client"];
-      if (trust.caFile) added.push((await readNamed(trust.caFile, (p) => readFile(p, "utf8"))) as string);
+      if (trust.caFile) added.push(await readPem(trust.caFile));
       if (trust.ca) added.push(trust.ca);
       const dirs = trust.certDir ? [trust.certDir] : settings.systemCertDirs ? systemCertDirs(settings.host) : [];
       for (const dir of dirs) {
