@@ -15,7 +15,7 @@ import {
 } from "./classify/classify-response.js";
 import { candidateSchemes } from "./endpoint.js";
 import { challengeOf, notARegistryError, pingRegistry, type PingResult, type RegistryAuthScheme } from "./ping.js";
-import type { BodySourceError, HttpBody, HttpMethod, HttpResponse, TransportError } from "./transport/send-request.js";
+import type { BodySourceError, HttpBody, HttpMethod, HttpRequest, HttpResponse, TransportError } from "./transport/send-request.js";
 import { Transport, type Authorization, type ResolvedTransportOptions } from "./transport/transport.js";
 
 /** One call to the registry. */
@@ -33,6 +33,8 @@ export interface RegistryCall {
   readonly responseTimeoutMs?: number | undefined;
   /** Tag or digest, for messages about manifests. */
   readonly reference?: string | undefined;
+  /** Where a 2xx answer's body streams instead of being kept (see `HttpRequest.openBodySink`). */
+  readonly openBodySink?: HttpRequest["openBodySink"];
 }
 
 /** Where and as whom a push talks to the registry. */
@@ -281,7 +283,15 @@ export class RegistryClient {
       let method = call.method;
       let body = call.body;
       for (let hop = 0; ; hop++) {
-        const request = { method, url, headers: call.headers, body, maxResponseBytes: call.maxResponseBytes, responseTimeoutMs: call.responseTimeoutMs };
+        const request = {
+          method,
+          url,
+          headers: call.headers,
+          body,
+          maxResponseBytes: call.maxResponseBytes,
+          responseTimeoutMs: call.responseTimeoutMs,
+          openBodySink: call.openBodySink,
+        };
         const response = yield* self.transport
           .send(request, url.origin === self.base.origin ? authorization : undefined)
           .pipe(Effect.mapError((error) => failureOf(self.context(call.operation), error)));

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readConfigFile } from "@skopush/config-files";
 
 /** A compressed form of a layer: what a push of its diff_id sent once. */
 export interface CompressedForm {
@@ -34,9 +35,30 @@ export const compressedFormKey = (diffId: string, codec: "gzip" | "zstd"): strin
 
 const empty = (): CacheData => ({ version: 1, layers: {}, locations: {} });
 
+// MAX_LAYERS and MAX_LOCATIONS entries fit in a few MiB; anything much larger is not ours.
+const MAX_FILE_BYTES = 32 << 20;
+
+/** Whether a file or directory is this user's alone: owned by it, writable by no group and no one else. */
+const ownersAlone = (info: { readonly uid: number; readonly mode: number }): boolean =>
+  (process.getuid === undefined || info.uid === process.getuid()) && (info.mode & 0o022) === 0;
+
+/**
+ * Whether `dir` may hold the cache: missing (it is created 0700), or a directory that is this user's alone.
+ * A cache others can write would let them say which blob is our layer.
+ */
+const isOwnDirectory = async (dir: string): Promise<boolean> => {
+  const info = await stat(dir).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? null : undefined));
+  return info === null || (info !== undefined && info.isDirectory() && ownersAlone(info));
+};
+
 const readData = async (file: string): Promise<CacheData> => {
   try {
-    const parsed = JSON.parse(await readFile(file, "utf8")) as Partial<CacheData>;
+    // Only a regular file of this user's, written by this user alone (not a link, not another's).
+    const info = await lstat(file);
+    if (!info.isFile() || !ownersAlone(info)) return empty();
+    const read = await readConfigFile(file, { maxBytes: MAX_FILE_BYTES });
+    if (read.state !== "read") return empty();
+    const parsed = JSON.parse(read.bytes.toString("utf8")) as Partial<CacheData>;
     if (parsed.version !== 1 || typeof parsed.layers !== "object" || typeof parsed.locations !== "object") return empty();
     return { version: 1, layers: parsed.layers ?? {}, locations: parsed.locations ?? {} };
   } catch {
@@ -61,7 +83,8 @@ const trim = <T extends { at: number }>(record: Record<string, T[]>, max: number
  * What earlier pushes learnt: which compressed digest a layer (by diff_id) was pushed as, and where.
  * It lets a re-push skip compressing a layer when the registry already holds its compressed form. Only
  * facts this strategy verified itself are recorded (it hashed both sides). A JSON file, written
- * atomically and merged with what other processes wrote meanwhile; an unreadable file is an empty cache.
+ * atomically and merged with what other processes wrote meanwhile; an unreadable file is an empty cache,
+ * and so is one that is not this user's alone: its word decides which blob is our layer.
  */
 export class BlobInfoCache {
   private constructor(
@@ -70,9 +93,12 @@ export class BlobInfoCache {
     private dirty = false,
   ) {}
 
-  /** Loads the cache in `dir`; `false` gives a cache that remembers nothing beyond this process. */
+  /**
+   * Loads the cache in `dir`; `false` gives a cache that remembers nothing beyond this process, and so does
+   * a `dir` that is not this user's alone (its file is neither read nor written).
+   */
   static async load(dir: string | false): Promise<BlobInfoCache> {
-    if (dir === false) return new BlobInfoCache(undefined, empty());
+    if (dir === false || !(await isOwnDirectory(dir))) return new BlobInfoCache(undefined, empty());
     const file = join(dir, BLOB_INFO_CACHE_FILE);
     return new BlobInfoCache(file, await readData(file));
   }

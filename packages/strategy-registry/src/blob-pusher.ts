@@ -8,6 +8,7 @@ import type { ImagePlan, LayerBlob } from "./image-plan.js";
 import { openLayerSource, type CompressionSettings, type LayerSource } from "./layers/layer-source.js";
 import type { PushedDescriptor } from "./manifest-builder.js";
 import type { PushProgress } from "./push-progress.js";
+import { isFormOfLayer } from "./layers/remote-layer-check.js";
 import type { RemoteImage } from "./remote-image.js";
 import {
   cancelUpload,
@@ -37,6 +38,8 @@ export interface BlobPushContext {
   readonly mountFrom: ReadonlyArray<string>;
   readonly cache: BlobInfoCache;
   readonly remote: RemoteImage;
+  /** How far what `remote` claims is believed: checked by download (`verify`) or taken as said (`trust`). */
+  readonly remoteReuse: "verify" | "trust" | "off";
   readonly progress: PushProgress;
   /** Set once a proxy refused a large body (413): every later upload of the push goes in chunks. */
   readonly chunked: { value: boolean };
@@ -253,14 +256,31 @@ export const pushConfig = (ctx: BlobPushContext, config: ImagePlan["config"]): E
   );
 };
 
-/** Forms of a layer in its codec the registry may hold already: from the tag's current image, then from the cache. */
-const knownForms = (ctx: BlobPushContext, blob: LayerBlob): ReadonlyArray<{ digest: string; size: number }> => {
-  if (blob.mode === "as-is") return blob.digest === undefined ? [] : [{ digest: blob.digest, size: blob.layer.size }];
+/** A compressed form of a layer, and whether its content is known (`claimed`: only another image says so). */
+interface KnownForm {
+  readonly digest: string;
+  readonly size: number;
+  readonly claimed: boolean;
+}
+
+/**
+ * Forms of a layer in its codec the registry may hold already: those this strategy computed itself (the
+ * cache), then those the tag's current image claims, unless the cache already vouches for them. A claimed
+ * form is used only after {@link isFormOfLayer} verified it, unless `remoteReuse` is `trust`.
+ */
+const knownForms = (ctx: BlobPushContext, blob: LayerBlob): ReadonlyArray<KnownForm> => {
+  if (blob.mode === "as-is") return blob.digest === undefined ? [] : [{ digest: blob.digest, size: blob.layer.size, claimed: false }];
   const codec = blob.codec ?? "gzip";
-  const remote = (ctx.remote.byDiffId.get(blob.layer.diffId) ?? []).filter((form) => layerCompressionOf(form.mediaType) === codec);
-  const forms = [...remote, ...ctx.cache.compressedForms(compressedFormKey(blob.layer.diffId, codec))];
-  return forms.filter((form, i) => forms.findIndex((other) => other.digest === form.digest) === i);
+  const forms: KnownForm[] = ctx.cache.compressedForms(compressedFormKey(blob.layer.diffId, codec)).map((form) => ({ ...form, claimed: false }));
+  for (const form of ctx.remote.byDiffId.get(blob.layer.diffId) ?? []) {
+    if (layerCompressionOf(form.mediaType) !== codec || forms.some((known) => known.digest === form.digest)) continue;
+    forms.push({ digest: form.digest, size: form.size, claimed: ctx.remoteReuse !== "trust" });
+  }
+  return forms;
 };
+
+/** The uncompressed size of a layer whose stored bytes are not compressed; undefined when it is not known. */
+const uncompressedSizeOf = (blob: LayerBlob): number | undefined => (blob.mode === "compress" ? blob.layer.size : undefined);
 
 /**
  * Pushes one layer: skipped when the registry holds it (or a known compressed form of it), mounted
@@ -278,11 +298,16 @@ export const pushLayer = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<
         if (session !== undefined) yield* cancelUpload(ctx.client, session);
         const found = yield* findOrMount(ctx, form.digest);
         session = found.session;
-        if (found.found) {
-          ctx.progress.skipped(id, "skipped: already exists");
-          ctx.cache.recordLocation(form.digest, ctx.registry, ctx.repository);
-          return { descriptor: { mediaType: blob.mediaType, digest: form.digest, size: form.size }, bytesSent: 0 };
+        if (!found.found) continue;
+        if (form.claimed) {
+          // Only another image's config says this blob is our layer: download it and see.
+          const verified = yield* isFormOfLayer(ctx.client, ctx.repository, form, { diffId: blob.layer.diffId, uncompressedSize: uncompressedSizeOf(blob) });
+          if (!verified) continue;
+          ctx.cache.recordCompressed(compressedFormKey(blob.layer.diffId, blob.codec ?? "gzip"), { digest: form.digest, size: form.size });
         }
+        ctx.progress.skipped(id, form.claimed ? "skipped: already exists (verified)" : "skipped: already exists");
+        ctx.cache.recordLocation(form.digest, ctx.registry, ctx.repository);
+        return { descriptor: { mediaType: blob.mediaType, digest: form.digest, size: form.size }, bytesSent: 0 };
       }
       if (ctx.resumeChunkBytes > 0 && blob.layer.size > ctx.resumeChunkBytes) {
         if (session !== undefined) yield* cancelUpload(ctx.client, session);

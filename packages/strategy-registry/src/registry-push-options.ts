@@ -65,17 +65,23 @@ export interface RegistryPushOptions extends StrategyOptions {
   /** Blocks of one layer compressed at once on the libuv thread pool. @default os.availableParallelism() */
   readonly compressionThreads?: number | undefined;
   /**
-   * Where the digests of layers this strategy compressed are remembered (diff_id → pushed digest), so a
-   * later push finds them on the registry without compressing again; `false` keeps no cache.
-   * @default `$XDG_CACHE_HOME/skopush`, else `~/.cache/skopush`
+   * Where the digests of layers this strategy compressed (or verified) are remembered (diff_id → pushed
+   * digest), so a later push finds them on the registry without compressing again; `false` keeps no
+   * cache. A cache file that is not this user's alone (owned by another, or writable by others) is
+   * ignored, never written. @default `$XDG_CACHE_HOME/skopush`, else `~/.cache/skopush`
    */
   readonly blobInfoCacheDir?: string | false | undefined;
   /**
-   * Read the manifest the destination tag points at (and its config) to learn which pushed digests the
-   * registry already holds for our layers; a re-push of an image pushed by any tool then uploads nothing.
-   * @default true
+   * Whether to reuse layers the destination tag's current image holds. Its config names the diff_id of
+   * each of its gzip layers, but anyone who may push to the repository wrote that config:
+   * - `"verify"` (or `true`): reuse such a layer only after downloading it and checking that it
+   *   decompresses to our layer (then the cache remembers it, and later pushes skip the download);
+   * - `"trust"`: reuse it on the config's word, as skopush did before: no download, but another pusher can
+   *   make your tag point at their layers. Only for repositories no one else can push to;
+   * - `false`: do not read the tag; only blobs this strategy pushed itself (the cache) are reused.
+   * @default "verify"
    */
-  readonly reuseRemoteLayers?: boolean | undefined;
+  readonly reuseRemoteLayers?: boolean | "verify" | "trust" | undefined;
   /**
    * Also trust CA certificates from the containers-certs.d(5) directories of the registry host
    * (`/etc/containers/certs.d/<host>`, `~/.config/containers/certs.d/<host>`, `/etc/docker/certs.d/<host>`),
@@ -102,7 +108,7 @@ export interface ResolvedRegistryPushOptions {
   readonly zstdLevel: number;
   readonly compressionThreads: number;
   readonly blobInfoCacheDir: string | false;
-  readonly reuseRemoteLayers: boolean;
+  readonly reuseRemoteLayers: "verify" | "trust" | "off";
   readonly systemCertDirs: boolean;
   readonly tempDirectory: string | undefined;
   readonly http: Required<Omit<RegistryHttpOptions, "lookup">>;
@@ -156,7 +162,7 @@ export const resolveRegistryPushOptions = (options: RegistryPushOptions = {}): R
     zstdLevel,
     compressionThreads: positiveInteger(options.compressionThreads, Math.max(1, availableParallelism()), "compressionThreads"),
     blobInfoCacheDir: options.blobInfoCacheDir ?? defaultBlobInfoCacheDir(options.env ?? process.env),
-    reuseRemoteLayers: options.reuseRemoteLayers ?? true,
+    reuseRemoteLayers: options.reuseRemoteLayers === false ? "off" : options.reuseRemoteLayers === "trust" ? "trust" : "verify",
     systemCertDirs,
     tempDirectory: options.tempDirectory,
     http,

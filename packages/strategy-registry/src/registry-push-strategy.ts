@@ -118,7 +118,7 @@ export class RegistryPushStrategy implements PushStrategy {
         );
         const first = plans[0] as ImagePlan;
         const remote =
-          options.reuseRemoteLayers && destination.digest === undefined && archive.index === undefined
+          options.reuseRemoteLayers !== "off" && destination.digest === undefined && archive.index === undefined
             ? yield* discoverRemoteImage(client, repository, reference, first.config.digest, archive.config.diffIds)
             : NO_REMOTE_IMAGE;
         const ctx: BlobPushContext = {
@@ -133,6 +133,7 @@ export class RegistryPushStrategy implements PushStrategy {
           mountFrom: options.mountFrom,
           cache,
           remote,
+          remoteReuse: options.reuseRemoteLayers,
           progress: tracker,
           chunked: { value: options.chunkedUploads },
           resumeChunkBytes: options.resumeChunkBytes,

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,5 +47,34 @@ describe("BlobInfoCache", () => {
     none.recordCompressed(D("4"), { digest: D("d"), size: 1 });
     await none.save();
     expect(none.compressedForms(D("4"))).toEqual([{ digest: D("d"), size: 1 }]);
+  });
+
+  // Its word decides which blob is our layer: a cache anyone else could have written is not believed.
+  it("ignores a cache file writable by others, or another user's, and never writes into a directory that is not the user's alone", async () => {
+    const planted = JSON.stringify({ version: 1, layers: { [D("6")]: [{ digest: D("f"), size: 3, at: Date.now() }] }, locations: {} });
+    const openFile = join(dir, "c");
+    await mkdir(openFile, { mode: 0o700 });
+    await writeFile(join(openFile, BLOB_INFO_CACHE_FILE), planted);
+    await chmod(join(openFile, BLOB_INFO_CACHE_FILE), 0o666);
+    expect((await BlobInfoCache.load(openFile)).compressedForms(D("6"))).toEqual([]);
+
+    const openDir = join(dir, "d");
+    await mkdir(openDir);
+    await chmod(openDir, 0o777);
+    await writeFile(join(openDir, BLOB_INFO_CACHE_FILE), planted, { mode: 0o600 });
+    const fromOpenDir = await BlobInfoCache.load(openDir);
+    expect(fromOpenDir.compressedForms(D("6"))).toEqual([]);
+    fromOpenDir.recordCompressed(D("7"), { digest: D("a"), size: 1 });
+    await fromOpenDir.save();
+    expect(await readFile(join(openDir, BLOB_INFO_CACHE_FILE), "utf8")).toBe(planted);
+
+    // Another user's file (only root can make one here; CI runs as root).
+    if (process.getuid?.() === 0) {
+      const theirs = join(dir, "e");
+      await mkdir(theirs, { mode: 0o700 });
+      await writeFile(join(theirs, BLOB_INFO_CACHE_FILE), planted, { mode: 0o600 });
+      await chown(join(theirs, BLOB_INFO_CACHE_FILE), 4242, 4242);
+      expect((await BlobInfoCache.load(theirs)).compressedForms(D("6"))).toEqual([]);
+    }
   });
 });

@@ -9,7 +9,7 @@ describe("RegistryPushStrategy without and with DI", () => {
   it("works with new and no options, named registry, with documented defaults", async () => {
     const strategy = new RegistryPushStrategy();
     expect(strategy.name).toBe("registry");
-    expect(strategy.options).toMatchObject({ concurrency: 4, chunkSizeBytes: 1 << 20, compressionLevel: 1, chunkedUploads: false, reuseRemoteLayers: true });
+    expect(strategy.options).toMatchObject({ concurrency: 4, chunkSizeBytes: 1 << 20, compressionLevel: 1, chunkedUploads: false, reuseRemoteLayers: "verify" });
     expect(Exit.isSuccess(await Effect.runPromiseExit(strategy.probe()))).toBe(true);
   });
 

@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import * as Data from "effect/Data";
 import * as Effect from "effect/Effect";
 import type { Agents } from "./agents.js";
@@ -25,6 +25,12 @@ export interface HttpRequest {
   readonly maxResponseBytes?: number | undefined;
   /** This request's own limit for the first answer (a manifest PUT the registry verifies at length). @default the transport's `responseTimeoutMs` */
   readonly responseTimeoutMs?: number | undefined;
+  /**
+   * Where a successful (2xx) answer's body goes as it arrives, with backpressure, instead of being kept
+   * (the response's `body` is then empty): a blob read whole without holding it in memory. Opened when
+   * such an answer begins; the request completes once the sink has finished. @default keep the body
+   */
+  readonly openBodySink?: (() => Writable) | undefined;
 }
 
 /** A response, its body read (up to `maxResponseBytes`). */
@@ -193,6 +199,22 @@ export const sendRequest = (
       responded = true;
       clearTimeout(responseTimer);
       watchForStall();
+      const status = res.statusCode ?? 0;
+      if (request.openBodySink !== undefined && status >= 200 && status < 300) {
+        const sink = request.openBodySink();
+        const answered = { status, headers: res.headers, body: Buffer.alloc(0), url: request.url };
+        sink.on("finish", () => finish(Effect.succeed(answered)));
+        sink.on("error", (cause) => {
+          req.destroy();
+          finish(Effect.fail(transportFailure(cause)));
+        });
+        res.on("error", (cause) => {
+          sink.destroy();
+          finish(Effect.fail(transportFailure(cause)));
+        });
+        res.pipe(sink);
+        return;
+      }
       const limit = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
       const chunks: Buffer[] = [];
       let kept = 0;
