@@ -94,7 +94,9 @@ describe("the in-container wrapper and stopper", () => {
   });
 
   it("kills a command that ignores SIGTERM once the grace period is over", async () => {
-    const { done } = session(wrappedCommand(workspace, ["sh", "-c", 'trap "" TERM; exec sleep 30'], { graceSeconds: 1 }), 200);
+    const { child, done } = session(wrappedCommand(workspace, ["sh", "-c", 'trap "" TERM; echo ready; exec sleep 30'], { graceSeconds: 1 }));
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdin.end();
     const pid = await recordedPid(workspace);
     expect((await done).status).toBe(137);
     expect(alive(pid)).toBe(false);

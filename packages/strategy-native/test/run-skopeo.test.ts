@@ -102,8 +102,9 @@ describe("the skopeo watchdog", () => {
     const dir = await tempDir();
     const auth = join(dir, "auth.json");
     await writeFile(auth, "{}", { mode: 0o600 });
-    // Ignores SIGTERM: only the KILL after the grace ends it.
-    const skopeo = spawn("sh", ["-c", "trap '' TERM; exec sleep 30"], { stdio: "ignore" });
+    // Ignores SIGTERM (once it says so): only the KILL after the grace ends it.
+    const skopeo = spawn("sh", ["-c", "trap '' TERM; echo ready; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    await new Promise<void>((resolve) => skopeo.stdout!.once("data", () => resolve()));
     const watchdog = startSkopeoWatchdog(skopeo.pid!, 1_000, auth);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => skopeo.on("exit", (_code, signal) => resolve(signal)));
     // What the end of this process does to the watchdog's stdin.
