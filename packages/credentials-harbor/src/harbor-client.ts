@@ -1,8 +1,19 @@
-import { basicAuthorization, type HttpMethod, type HttpResponse, type Transport, type TransportOptions } from "@skopush/registry-client";
+import {
+  basicAuthorization,
+  type BodySourceError,
+  candidateSchemes,
+  NOT_TLS_CODES,
+  type HttpMethod,
+  type HttpResponse,
+  type Transport,
+  type TransportError,
+  type TransportOptions,
+} from "@skopush/registry-client";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import * as Redacted from "effect/Redacted";
 import {
+  type AuthenticationFailed,
   defaultRetrySettings,
   InvalidReference,
   parseRegistryEndpoint,
@@ -19,7 +30,11 @@ import type { Artifact, CreateRobotRequest, HarborProject, HarborUser, Robot, Sy
 
 /** Options of {@link HarborClient}. */
 export interface HarborClientOptions {
-  /** Harbor's URL, e.g. `https://harbor.example.com`; a bare `host[:port]` means https. */
+  /**
+   * Harbor's URL, e.g. `https://harbor.example.com`; a bare `host[:port]` means https. `http://` means
+   * plain http only. For https, the registry client's scheme rule (`candidateSchemes`) applies: a server
+   * that does not speak TLS is asked again over plain http when it is on loopback or `tls.insecure` is set.
+   */
   readonly url: string;
   /** Sent as Basic auth on every call (Harbor has no login endpoint for API clients). @default anonymous */
   readonly credentials?: Credentials | undefined;
@@ -71,11 +86,16 @@ export class HarborClient {
   /** Harbor's `host[:port]` and scheme. */
   readonly endpoint: RegistryEndpoint | InvalidReference;
   private readonly transport: Effect.Effect<Transport, PushError>;
+  /** The schemes still allowed, in order; the first is the one in use. Narrowed to one by the first answer. */
+  private schemes: ReadonlyArray<"https" | "http">;
 
   constructor(private readonly options: HarborClientOptions) {
     this.endpoint = parseRegistryEndpoint(options.url);
     const registry = this.registry;
     this.transport = once(harborTransport(registry, options.tls, options.timeoutMs ?? DEFAULT_HARBOR_TIMEOUT_MS, options.transport));
+    const endpoint = this.endpoint;
+    this.schemes =
+      endpoint instanceof InvalidReference || endpoint.scheme === "http" ? ["http"] : candidateSchemes(endpoint.host, options.tls?.insecure !== true);
   }
 
   /** `host[:port]` of this Harbor, for messages. */
@@ -83,9 +103,9 @@ export class HarborClient {
     return this.endpoint instanceof InvalidReference ? this.options.url : this.endpoint.host;
   }
 
-  /** `https://host[:port]`. */
+  /** `https://host[:port]`, or `http://` when the URL said so or the scheme rule fell back to it. */
   get baseUrl(): string {
-    return this.endpoint instanceof InvalidReference ? this.options.url : `${this.endpoint.scheme}://${this.endpoint.host}`;
+    return this.endpoint instanceof InvalidReference ? this.options.url : `${this.schemes[0] ?? this.endpoint.scheme}://${this.endpoint.host}`;
   }
 
   /** The same Harbor with other credentials (sharing nothing mutable). */
@@ -276,20 +296,32 @@ export class HarborClient {
     const endpoint = this.endpoint;
     if (endpoint instanceof InvalidReference) return Effect.fail(endpoint);
     const context = this.context(call);
-    const url = new URL(`${this.baseUrl}${API}${call.path}`);
-    for (const [name, value] of Object.entries(call.query ?? {})) url.searchParams.set(name, value);
     const headers: Record<string, string> = { accept: "application/json", ...call.headers };
     const credentials = this.options.credentials;
     const body = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body), "utf8");
     if (body !== undefined) headers["content-type"] = "application/json";
     const accept = call.accept;
-    const once = this.transport.pipe(
-      Effect.flatMap((transport) =>
-        transport.send(
+    const send = (transport: Transport): Effect.Effect<HttpResponse, TransportError | BodySourceError | AuthenticationFailed> => {
+      const url = new URL(`${this.baseUrl}${API}${call.path}`);
+      for (const [name, value] of Object.entries(call.query ?? {})) url.searchParams.set(name, value);
+      return transport
+        .send(
           { method: call.method, url, headers, body: body === undefined ? undefined : { open: () => body }, maxResponseBytes: MAX_BODY_BYTES },
           credentials === undefined ? undefined : basicAuthorization(credentials),
-        ),
-      ),
+        )
+        .pipe(
+          Effect.tap(() => Effect.sync(() => void (this.schemes = this.schemes.slice(0, 1)))),
+          Effect.catchTag("TransportError", (error) => {
+            // Nothing was sent when the TLS handshake met plain http: asking again over http is safe, even for a POST.
+            const notTls = url.protocol === "https:" && error.phase === "connect" && error.code !== undefined && NOT_TLS_CODES.has(error.code);
+            if (!notTls || this.schemes.length < 2) return Effect.fail(error);
+            this.schemes = this.schemes.slice(1);
+            return send(transport);
+          }),
+        );
+    };
+    const once = this.transport.pipe(
+      Effect.flatMap(send),
       // A body held in memory cannot fail to be read.
       Effect.catchTag("BodySourceError", (error) => Effect.die(error)),
       Effect.mapError((error) => (error._tag === "TransportError" ? classifyTransportError(error, context) : error)),

@@ -1,3 +1,4 @@
+import type { LookupFunction } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCredentials } from "@skopush/core";
 import { HarborClient } from "@skopush/credentials-harbor";
@@ -136,9 +137,42 @@ describe("HarborClient against the HarborApiStandIn", () => {
     expect(await outcome(closed.ping())).toMatchObject({ _tag: "RegistryUnreachable" });
   });
 
-  it("fails TLS verification against a plain-http server spoken to over https", async () => {
-    const https = new HarborClient({ url: env.standIn.url.replace("http://", "https://"), retry: { times: 0, baseDelayMs: 1, maxDelayMs: 1 } });
-    expect(await outcome(https.ping())).toMatchObject({ _tag: "RegistryUnreachable", message: expect.stringMatching(/plain http/) });
+  describe("a Harbor that serves plain http, spoken to over https first (the registry client's scheme rule)", () => {
+    // A name the scheme rule takes for a host elsewhere; the transport's lookup seam sends it to 127.0.0.1.
+    const toLoopback: LookupFunction = (_hostname, options, callback) => {
+      if ((options as { all?: boolean }).all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: "127.0.0.1", family: 4 }]);
+      else callback(null, "127.0.0.1", 4);
+    };
+    const port = () => new URL(env.standIn.url).port;
+    const NO_RETRY = { times: 0, baseDelayMs: 1, maxDelayMs: 1 };
+
+    it("on 127.0.0.1, falls back to plain http without a flag, credentials included, for every call after the first", async () => {
+      const bare = new HarborClient({ url: `127.0.0.1:${port()}`, credentials: makeCredentials(ACCOUNTS.developer.username, ACCOUNTS.developer.password), retry: NO_RETRY });
+      const before = env.standIn.calls.length;
+      expect(await outcome(bare.ensureProject("over-plain-http"))).toBe("created");
+      expect(env.store.projects.get("over-plain-http")).toMatchObject({ public: false });
+      expect(env.standIn.calls.slice(before).map((c) => `${c.method} ${c.status} ${c.username}`)).toEqual(["GET 200 dev", "POST 201 dev"]);
+      expect(bare.baseUrl).toBe(`http://127.0.0.1:${port()}`);
+    });
+
+    it("elsewhere, refuses plain http without --insecure, saying so (nothing reaches the API)", async () => {
+      const before = env.standIn.calls.length;
+      const remote = new HarborClient({ url: `harbor.example.test:${port()}`, retry: NO_RETRY, transport: { lookup: toLoopback } });
+      expect(await outcome(remote.ping())).toMatchObject({ _tag: "RegistryUnreachable", message: expect.stringMatching(/plain http.*--insecure/) });
+      expect(env.standIn.calls.length).toBe(before);
+    });
+
+    it("elsewhere, with insecure, falls back to plain http as a push with --insecure does", async () => {
+      const remote = new HarborClient({
+        url: `https://harbor.example.test:${port()}`,
+        credentials: makeCredentials(ACCOUNTS.developer.username, ACCOUNTS.developer.password),
+        tls: { insecure: true },
+        retry: NO_RETRY,
+        transport: { lookup: toLoopback },
+      });
+      expect(await outcome(remote.currentUser())).toMatchObject({ username: "dev" });
+      expect(env.standIn.calls.at(-1)).toMatchObject({ path: "/api/v2.0/users/current", username: "dev", status: 200 });
+    });
   });
 
   it("reports a missing CA file as a CredentialsError naming it", async () => {
