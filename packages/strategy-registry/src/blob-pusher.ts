@@ -10,6 +10,7 @@ import type { PushedDescriptor } from "./manifest-builder.js";
 import type { PushProgress } from "./push-progress.js";
 import { isFormOfLayer } from "./layers/remote-layer-check.js";
 import type { RemoteImage } from "./remote-image.js";
+import type { LandedBlob, SharedBlobs } from "./shared-blobs.js";
 import {
   cancelUpload,
   chunksOf,
@@ -47,6 +48,8 @@ export interface BlobPushContext {
   readonly resumeChunkBytes: number;
   /** The open sessions of resumable uploads. */
   readonly journal: UploadJournal;
+  /** The blobs other pushes of this strategy instance are pushing or pushed: a shared layer is uploaded once. */
+  readonly shared: SharedBlobs;
 }
 
 /** A blob on the registry, and the bytes sent to get it there (0 when it was present or mounted). */
@@ -178,13 +181,13 @@ const uploadStreamed = (ctx: BlobPushContext, blob: LayerBlob, id: string): Effe
 const RESUMABLE_FORM_VERSION = 1;
 
 /** What identifies a layer's bytes as pushed: its digest when sent as stored, else its diff_id and how it is compressed. */
-const resumeKeyOf = (ctx: BlobPushContext, blob: LayerBlob): string => {
-  const what =
-    blob.mode === "as-is"
-      ? `as-is ${blob.digest ?? blob.layer.digest ?? blob.layer.diffId}`
-      : `${blob.mode} ${blob.layer.diffId} ${blob.codec ?? "gzip"} level ${blob.codec === "zstd" ? ctx.compression.zstdLevel : ctx.compression.level} v${RESUMABLE_FORM_VERSION}`;
-  return UploadJournal.keyOf(ctx.registry, ctx.repository, what);
-};
+const layerFormOf = (ctx: BlobPushContext, blob: LayerBlob): string =>
+  blob.mode === "as-is"
+    ? `as-is ${blob.digest ?? blob.layer.digest ?? blob.layer.diffId}`
+    : `${blob.mode} ${blob.layer.diffId} ${blob.codec ?? "gzip"} level ${blob.codec === "zstd" ? ctx.compression.zstdLevel : ctx.compression.level} v${RESUMABLE_FORM_VERSION}`;
+
+/** The journal's key of a layer's resumable session in this push's repository. */
+const resumeKeyOf = (ctx: BlobPushContext, blob: LayerBlob): string => UploadJournal.keyOf(ctx.registry, ctx.repository, layerFormOf(ctx, blob));
 
 /** One attempt at a large layer in resumable chunks (see {@link uploadResumable}). */
 const uploadLayerResumable = (ctx: BlobPushContext, blob: LayerBlob, id: string) =>
@@ -282,13 +285,54 @@ const knownForms = (ctx: BlobPushContext, blob: LayerBlob): ReadonlyArray<KnownF
 /** The uncompressed size of a layer whose stored bytes are not compressed; undefined when it is not known. */
 const uncompressedSizeOf = (blob: LayerBlob): number | undefined => (blob.mode === "compress" ? blob.layer.size : undefined);
 
+/** Whether `landed` (pushed by another push of this process) is now in this push's repository: present, or mounted. */
+const reuseLanded = (ctx: BlobPushContext, landed: LandedBlob): Effect.Effect<boolean, PushError> =>
+  Effect.gen(function* () {
+    if (landed.repository === ctx.repository) return (yield* blobPresent(ctx, landed.digest)) !== undefined;
+    const outcome = yield* mountBlob(ctx.client, ctx.repository, landed.digest, landed.repository, pushScopes(ctx.repository, [landed.repository]));
+    if (outcome.mounted) return true;
+    if (outcome.location !== undefined) yield* cancelUpload(ctx.client, outcome.location);
+    return (yield* blobPresent(ctx, landed.digest)) !== undefined;
+  });
+
+/**
+ * Pushes one layer once per process: when another push of this strategy instance claimed the same
+ * layer form on the same registry, waits for it and mounts its blob (a concurrent `pushMany` sends a
+ * shared base layer once); otherwise claims it and pushes it as {@link pushLayerItself} does.
+ */
+export const pushLayer = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<BlobOutcome, PushError> =>
+  Effect.suspend(() => {
+    const claim = ctx.shared.claim(`${ctx.registry} ${layerFormOf(ctx, blob)}`);
+    if ("settle" in claim) {
+      return pushLayerItself(ctx, blob).pipe(
+        Effect.onExit((exit) =>
+          Effect.sync(() =>
+            claim.settle(exit._tag === "Success" ? { digest: exit.value.descriptor.digest, size: exit.value.descriptor.size, repository: ctx.repository } : undefined),
+          ),
+        ),
+      );
+    }
+    return Effect.gen(function* () {
+      const landed = yield* Effect.promise(() => claim.waitFor);
+      if (landed !== undefined && (yield* reuseLanded(ctx, landed).pipe(retryTransient(ctx.retry)))) {
+        const id = layerProgressId(blob);
+        ctx.progress.start(id);
+        ctx.progress.skipped(id, "skipped: pushed by another image of this run");
+        ctx.cache.recordLocation(landed.digest, ctx.registry, ctx.repository);
+        return { descriptor: { mediaType: blob.mediaType, digest: landed.digest, size: landed.size }, bytesSent: 0 };
+      }
+      // The claimant failed (its claim is released: try again, maybe claiming it), or its blob cannot be mounted here.
+      return yield* landed === undefined ? pushLayer(ctx, blob) : pushLayerItself(ctx, blob);
+    });
+  });
+
 /**
  * Pushes one layer: skipped when the registry holds it (or a known compressed form of it), mounted
  * when a known repository has it, else uploaded (monolithic when its digest is known, streamed while
  * compressing otherwise, in chunks after a 413). Transient faults and lost sessions retry the layer
  * from the start, reopening its source.
  */
-export const pushLayer = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<BlobOutcome, PushError> => {
+const pushLayerItself = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<BlobOutcome, PushError> => {
   const id = layerProgressId(blob);
   return retried(
     ctx,

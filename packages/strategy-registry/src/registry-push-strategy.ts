@@ -29,6 +29,7 @@ import {
   type RegistryPushOptions,
   type ResolvedRegistryPushOptions,
 } from "./registry-push-options.js";
+import { SharedBlobs } from "./shared-blobs.js";
 import { discoverRemoteImage, NO_REMOTE_IMAGE, type RemoteImage } from "./remote-image.js";
 
 /** The remote manifest's exact bytes when they describe exactly what we would push: re-tagging changes nothing. */
@@ -54,6 +55,7 @@ export class RegistryPushStrategy implements PushStrategy {
   /** The options in force, defaults applied. */
   readonly options: ResolvedRegistryPushOptions;
   private readonly tokens = new TokenCache();
+  private readonly shared = new SharedBlobs();
 
   constructor(@inject(REGISTRY_PUSH_OPTIONS, { isOptional: true }) options?: RegistryPushOptions) {
     this.options = resolveRegistryPushOptions(options);
@@ -138,6 +140,7 @@ export class RegistryPushStrategy implements PushStrategy {
           chunked: { value: options.chunkedUploads },
           resumeChunkBytes: options.resumeChunkBytes,
           journal,
+          shared: self.shared,
         };
         let bytesPushed = 0;
         const pushedManifests: BuiltManifest[] = [];
