@@ -32,3 +32,10 @@ export { DOCKER_EXEC_OPTIONS, dockerExecStrategy, registerDockerExecStrategy, ty
 export { DOCKERODE_OPTIONS, dockerodeStrategy, registerDockerodeStrategy, type DockerodeOptions } from "@skopush/strategy-dockerode";
 export { NATIVE_SKOPEO_OPTIONS, nativeSkopeoStrategy, registerNativeSkopeoStrategy, type NativeSkopeoOptions } from "@skopush/strategy-native";
 export { REGISTRY_PUSH_OPTIONS, registerRegistryPushStrategy, registryPushStrategy, type RegistryPushOptions } from "@skopush/strategy-registry";
+export { loadPlan } from "./push-many/load-plan.js";
+export { parsePlan } from "./push-many/parse-plan.js";
+export { PlanInvalid } from "./push-many/plan-invalid.js";
+export type { PlanItem, PushPlan } from "./push-many/push-plan.js";
+export { parseShard, shardOf, type Shard } from "./push-many/shard.js";
+export { DEFAULT_PUSH_MANY_CONCURRENCY, pushMany, type PushManyOptions, type PushManyProgress } from "./push-many/push-many.js";
+export type { PushManyItemReport, PushManyReport, PushManyTotals } from "./push-many/push-many-report.js";
