@@ -285,14 +285,15 @@ const knownForms = (ctx: BlobPushContext, blob: LayerBlob): ReadonlyArray<KnownF
 /** The uncompressed size of a layer whose stored bytes are not compressed; undefined when it is not known. */
 const uncompressedSizeOf = (blob: LayerBlob): number | undefined => (blob.mode === "compress" ? blob.layer.size : undefined);
 
-/** Whether `landed` (pushed by another push of this process) is now in this push's repository: present, or mounted. */
-const reuseLanded = (ctx: BlobPushContext, landed: LandedBlob): Effect.Effect<boolean, PushError> =>
+/** How `landed` (pushed by another push of this process) is in this push's repository: already there, mounted, or not at all. */
+const reuseLanded = (ctx: BlobPushContext, landed: LandedBlob): Effect.Effect<"present" | "mounted" | undefined, PushError> =>
   Effect.gen(function* () {
-    if (landed.repository === ctx.repository) return (yield* blobPresent(ctx, landed.digest)) !== undefined;
+    if ((yield* blobPresent(ctx, landed.digest)) !== undefined) return "present";
+    if (landed.repository === ctx.repository) return undefined;
     const outcome = yield* mountBlob(ctx.client, ctx.repository, landed.digest, landed.repository, pushScopes(ctx.repository, [landed.repository]));
-    if (outcome.mounted) return true;
+    if (outcome.mounted) return "mounted";
     if (outcome.location !== undefined) yield* cancelUpload(ctx.client, outcome.location);
-    return (yield* blobPresent(ctx, landed.digest)) !== undefined;
+    return undefined;
   });
 
 /**
@@ -314,10 +315,11 @@ export const pushLayer = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<
     }
     return Effect.gen(function* () {
       const landed = yield* Effect.promise(() => claim.waitFor);
-      if (landed !== undefined && (yield* reuseLanded(ctx, landed).pipe(retryTransient(ctx.retry)))) {
+      const reused = landed === undefined ? undefined : yield* reuseLanded(ctx, landed).pipe(retryTransient(ctx.retry));
+      if (landed !== undefined && reused !== undefined) {
         const id = layerProgressId(blob);
         ctx.progress.start(id);
-        ctx.progress.skipped(id, "skipped: pushed by another image of this run");
+        ctx.progress.skipped(id, reused === "present" ? "skipped: already exists" : `skipped: mounted from ${landed.repository}, pushed by this run`);
         ctx.cache.recordLocation(landed.digest, ctx.registry, ctx.repository);
         return { descriptor: { mediaType: blob.mediaType, digest: landed.digest, size: landed.size }, bytesSent: 0 };
       }
