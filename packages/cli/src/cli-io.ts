@@ -21,7 +21,10 @@ export interface CliIo {
 export const processIo = (hub: InterruptHub): CliIo => ({
   stdout: process.stdout,
   stderr: process.stderr,
-  stdin: process.stdin,
+  // Read only for --password-stdin: creating process.stdin loads Node's stream machinery for it.
+  get stdin() {
+    return process.stdin;
+  },
   env: process.env,
   onInterrupt: hub.onInterrupt,
   exit: (code) => process.exit(code),

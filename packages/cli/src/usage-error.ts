@@ -1,4 +1,4 @@
-import { Data } from "effect";
+import * as Data from "effect/Data";
 
 /** The command line is wrong: an unknown flag, a missing argument, a refused flag. Exit code 2. */
 export class UsageError extends Data.TaggedError("UsageError")<{

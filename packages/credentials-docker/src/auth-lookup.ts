@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { CredentialsError, makeCredentials, type Credentials } from "@skopush/core";
 import type { AuthEntry, AuthFile } from "./auth-file.js";
 import { getFromCredentialHelper } from "./credential-helper.js";

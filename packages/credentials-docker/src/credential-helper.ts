@@ -1,5 +1,4 @@
-import { Effect } from "effect";
-import { execa } from "execa";
+import * as Effect from "effect/Effect";
 import { CredentialsError } from "@skopush/core";
 import type { Environment } from "./credentials-sources.js";
 
@@ -33,8 +32,9 @@ export const getFromCredentialHelper = (run: CredentialHelperRun): Effect.Effect
   const source = `${program} (configured in ${run.configuredIn})`;
   const fail = (reason: string, fix?: string, cause?: unknown) => new CredentialsError({ source, reason, fix, cause });
   return Effect.tryPromise({
-    try: (signal) =>
-      execa(program, ["get"], {
+    // execa loads on the first helper run: most pushes never run one, and its modules cost a process a few ms.
+    try: async (signal) =>
+      (await import("execa")).execa(program, ["get"], {
         input: `${run.serverUrl}\n`,
         env: { ...run.env },
         extendEnv: false,

@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { CREDENTIALS_FILE_MAX_BYTES, readConfigFile } from "@skopush/config-files";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { CredentialsError } from "@skopush/core";
 
 /** Environment variables, as `process.env` holds them. */

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { CredentialsError, type Credentials, type CredentialsProvider, type CredentialsQuery } from "@skopush/core";
 import { parseAuthFile, type AuthFile } from "./auth-file.js";
 import { entryCredentials, findDockerEntry, findHelper, helperCredentials } from "./auth-lookup.js";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { PushError } from "@skopush/core";
 import type { HarborClient } from "./harbor-client.js";
 import type { Robot } from "./harbor-types.js";

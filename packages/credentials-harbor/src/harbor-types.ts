@@ -1,4 +1,4 @@
-import type { Redacted } from "effect";
+import type * as Redacted from "effect/Redacted";
 
 /** What `GET /systeminfo` answers (fields beyond `auth_mode` need authentication). */
 export interface SystemInfo {

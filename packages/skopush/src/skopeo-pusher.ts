@@ -1,4 +1,4 @@
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { FallbackChain } from "@skopush/core";
 import type { DependencyContainer } from "tsyringe";
 import { createDefaultContainer, type Environment } from "./default-container.js";

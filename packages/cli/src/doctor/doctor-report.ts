@@ -1,6 +1,6 @@
 import { access, constants, lstat, realpath } from "node:fs/promises";
 import { resolve } from "node:path";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { FallbackChain, ProbeReport } from "@skopush/core";
 import { checkSharedDirectory } from "@skopush/skopeo-container";
 import type { ServiceManager } from "../commands/service-manager.js";
