@@ -27,8 +27,9 @@ export const projects: TestProjectConfiguration[] = [
       name: "integration",
       include: ["packages/*/test/**/*.integration.test.ts", "examples/*/test/**/*.integration.test.ts"],
       setupFiles: ["./vitest.setup.ts"],
-      // Brings the real environment up (dockerd, skopeo image, registries); tests call loadTestEnvironment().
-      globalSetup: ["./packages/testkit/src/environment/vitest-global-setup.ts"],
+      // Builds the `skopush` bundle the CLI tests run, then brings the real environment up (dockerd,
+      // skopeo image, registries); tests call loadTestEnvironment().
+      globalSetup: ["./test/build-bundle.global-setup.ts", "./packages/testkit/src/environment/vitest-global-setup.ts"],
       testTimeout: 120_000,
       hookTimeout: 300_000,
     },

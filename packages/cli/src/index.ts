@@ -1,6 +1,8 @@
 import "reflect-metadata";
 
-export { run, cliVersion, type CliDependencies } from "./run.js";
+export { run, type CliDependencies } from "./run.js";
+export { cliVersion } from "./version.js";
+export { start } from "./start.js";
 export { processIo, type CliIo } from "./cli-io.js";
 export { installInterruptHub, type InterruptHub } from "./interrupt-hub.js";
 export { EXIT, exitCodeOf, exitCodeOfSignal, type InterruptSignal } from "./exit-codes.js";

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { MAIN_USAGE } from "./args/usage.js";
 import type { CliIo } from "./cli-io.js";
 import type { CreatePushContainer } from "./commands/push-command.js";
@@ -6,6 +5,7 @@ import type { CreateServiceManager } from "./commands/service-manager.js";
 import { EXIT } from "./exit-codes.js";
 import { paletteOf, terminalStyle } from "./output/terminal.js";
 import { UsageError } from "./usage-error.js";
+import { cliVersion } from "./version.js";
 
 /** What the commands are built from; tests replace these to run the CLI with fakes. */
 export interface CliDependencies {
@@ -15,9 +15,6 @@ export interface CliDependencies {
   readonly createServiceManager?: CreateServiceManager | undefined;
 }
 
-/** The CLI's version, from its package.json. */
-export const cliVersion = (): string =>
-  (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 /** Runs `skopush` with `argv` (without node and the script); resolves the exit code. */
 export const run = async (argv: ReadonlyArray<string>, io: CliIo, dependencies: CliDependencies = {}): Promise<number> => {

@@ -2,13 +2,14 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-/** The built executable the tests run, as npm links it. */
-export const CLI_BIN = fileURLToPath(new URL("../bin/skopush.js", import.meta.url));
-const CLI_MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+/** The command the tests run, as npm links it: the `skopush` package's bin, which runs the one-file bundle. */
+export const CLI_BIN = fileURLToPath(new URL("../../skopush/bin/skopush.cjs", import.meta.url));
+/** The bundle itself (the integration project's global setup builds it from the sources before any test). */
+export const CLI_BUNDLE = fileURLToPath(new URL("../../skopush/dist/skopush.cjs", import.meta.url));
 
-/** Fails with what to do when the CLI has not been built (npm test builds it first). */
+/** Fails with what to do when the bundle has not been built. */
 export const assertBuilt = (): void => {
-  if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: build first with npx tsc -b (npm test does)`);
+  if (!existsSync(CLI_BUNDLE)) throw new Error(`${CLI_BUNDLE} is missing: build it with npm run bundle (the integration tests' global setup does)`);
 };
 
 /** How a spawned `skopush` ended. */
