@@ -16,13 +16,19 @@ export interface BenchOptions {
   readonly fallthrough: boolean;
   readonly fallthroughRuns: number;
   readonly fallthroughFreshRuns: number;
+  /** Run the start-up section (the `skopush` command's whole processes). */
+  readonly startup: boolean;
+  /** `node -e 0` and `skopush --version` runs per start-up round. */
+  readonly versionRuns: number;
 }
 
 /** `--help`. */
 export const USAGE = `npm run bench -- [options]
 
-Pushes one generated image archive with every row (raw skopeo, raw docker exec skopeo, each skopush strategy),
-cold and warm, rows interleaved round by round; then measures the cost of falling through unavailable strategies.
+First the start-up section: the \`skopush\` command as installed (the one-file bundle) beside \`node -e 0\` and raw
+skopeo on a 231 MB 4-layer image, with its targets. Then pushes one generated image archive with every row (raw
+skopeo, raw docker exec skopeo, each skopush strategy), cold and warm, rows interleaved round by round; then
+measures the cost of falling through unavailable strategies.
 
   --size-mib N              image size (sum of layer contents) (default 256)
   --layers N                layers (default 8)
@@ -35,6 +41,9 @@ ${BENCH_ROWS.map((r) => `                              ${r.name}: ${r.descriptio
   --registry plain|tls      the registry kind pushed to (default plain)
   --fallthrough-runs N      in-process rounds of the fall-through measurement (default 30)
   --fallthrough-fresh-runs N  fresh-process rounds of it (default 8)
+  --version-runs N          node -e 0 and skopush --version start-ups per start-up round (default 10)
+  --skip-startup            no start-up section
+  --startup-only            only the start-up section
   --skip-fallthrough        only the push table
   --fallthrough-only        only the fall-through tables
   --quick                   a smoke run: 32 MiB, 1 round, 1 warm push, 5 + 2 fall-through rounds
@@ -57,6 +66,9 @@ export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions | u
       "fallthrough-fresh-runs": { type: "string" },
       "skip-fallthrough": { type: "boolean", default: false },
       "fallthrough-only": { type: "boolean", default: false },
+      "version-runs": { type: "string" },
+      "skip-startup": { type: "boolean", default: false },
+      "startup-only": { type: "boolean", default: false },
       quick: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -86,8 +98,10 @@ export const parseBenchOptions = (argv: ReadonlyArray<string>): BenchOptions | u
     warmRuns: number(values["warm-runs"], quick ? 1 : 3, "warm-runs"),
     rows,
     registry: values.registry,
-    pushes: !values["fallthrough-only"],
-    fallthrough: !values["skip-fallthrough"],
+    pushes: !values["fallthrough-only"] && !values["startup-only"],
+    fallthrough: !values["skip-fallthrough"] && !values["startup-only"],
+    startup: !values["skip-startup"] && !values["fallthrough-only"],
+    versionRuns: number(values["version-runs"], quick ? 3 : 10, "version-runs"),
     fallthroughRuns: number(values["fallthrough-runs"], quick ? 5 : 30, "fallthrough-runs"),
     fallthroughFreshRuns: number(values["fallthrough-fresh-runs"], quick ? 2 : 8, "fallthrough-fresh-runs"),
   };

@@ -10,6 +10,7 @@ import { describeMachine, LoadWatch } from "./machine.js";
 import { parseBenchOptions } from "./options.js";
 import { runPushBench } from "./push-bench.js";
 import { BENCH_ROWS, OVERHEAD_TARGETS } from "./rows/index.js";
+import { runStartupBench } from "./startup/startup-bench.js";
 import { formatOverheads, formatPhases, formatTable } from "./table.js";
 
 const options = parseBenchOptions(process.argv.slice(2));
@@ -44,6 +45,18 @@ const main = async () => {
     log(`resident container ${name} (${env.skopeoImage}, --network host, cgroup v${container.cgroup.version} ${container.cgroup.directory})`);
   }
 
+  if (options.startup) {
+    const table = await runStartupBench({
+      work,
+      stateDir,
+      registry: options.registry,
+      rounds: options.runs,
+      warmRuns: options.warmRuns,
+      versionRuns: options.versionRuns,
+      log,
+    });
+    console.log(`\n${table}\n`);
+  }
   if (options.pushes && rows.length > 0) {
     const results = await runPushBench({ options, rows, work, stateDir, container, log });
     console.log(`\n${formatTable(results)}`);
