@@ -13,6 +13,8 @@ export interface CliIo {
   readonly onInterrupt: (handler: (signal: InterruptSignal) => void) => () => void;
   /** Ends the process at once (a second Ctrl-C). */
   readonly exit: (code: number) => void;
+  /** Calls `handler` when the process exits, however it exits, until the returned function is called (restores the terminal). */
+  readonly atExit?: ((handler: () => void) => () => void) | undefined;
   /** @default Date.now */
   readonly now?: (() => number) | undefined;
 }
@@ -28,4 +30,8 @@ export const processIo = (hub: InterruptHub): CliIo => ({
   env: process.env,
   onInterrupt: hub.onInterrupt,
   exit: (code) => process.exit(code),
+  atExit: (handler) => {
+    process.once("exit", handler);
+    return () => void process.off("exit", handler);
+  },
 });

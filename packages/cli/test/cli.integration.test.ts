@@ -39,7 +39,7 @@ describe("skopush push (the built binary, against the real registries)", () => {
     const tls = environment.registry("tls");
     const repository = repo("push");
     const run = await runCli(["push", smallArchive, `${tls.host}/${repository}:v1`, "--ca-cert", tls.caFile!], { env: baseEnv() });
-    expect(run.stderr).toContain("trying docker-exec");
+    expect(run.stderr).toContain("docker-exec: skopeo in container skopeo-service");
     expect(run.code, run.stderr).toBe(0);
     const line = run.stdout.trim().split("\n").at(-1) ?? "";
     const printed = /^✔ pushed (\S+) (sha256:[0-9a-f]{64}) with (\S+) in /.exec(line);

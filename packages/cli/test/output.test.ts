@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ProgressEvent, PushFailure, PushSuccess } from "@skopush/core";
+import type { BlobProgress, ProgressEvent, PushFailure, PushSuccess } from "@skopush/core";
 import { jsonResultOf, terminalStyle } from "@skopush/cli";
 import { formatBytes, formatDuration, shortDigest } from "../src/output/format.js";
-import { liveProgress } from "../src/output/live-progress.js";
+import { HIDE_CURSOR, liveProgress, SHOW_CURSOR } from "../src/output/live-progress.js";
 import { plainProgress } from "../src/output/plain-progress.js";
 import { failureLines, skippedAttemptLines, successLine } from "../src/output/result-output.js";
 import { paletteOf } from "../src/output/terminal.js";
@@ -151,43 +151,111 @@ describe("plain progress (CI, pipes)", () => {
 });
 
 describe("live progress (terminal)", () => {
-  const render = (events: ProgressEvent[], columns = 100) => {
+  const render = (events: ProgressEvent[], options: { columns?: number; end?: "success" | "failure" } = {}) => {
     let clock = 0;
     const writes: string[] = [];
-    const renderer = liveProgress({ write: (t) => void writes.push(t), palette: plain, columns, now: () => (clock += 100) });
+    const renderer = liveProgress({ write: (t) => void writes.push(t), palette: plain, columns: options.columns ?? 100, now: () => (clock += 100) });
     events.forEach(renderer.onEvent);
-    renderer.finish();
+    renderer.finish(options.end);
     return writes;
   };
+  /** The screen after the writes: cursor movements applied (line-up and clear), sequences removed. */
+  const screen = (writes: ReadonlyArray<string>): string[] => {
+    const lines: string[] = [];
+    for (const write of writes) {
+      let text = write.replaceAll(HIDE_CURSOR, "").replaceAll(SHOW_CURSOR, "");
+      const moved = /^\u001b\[(\d+)F\u001b\[0J/.exec(text);
+      if (moved) {
+        lines.splice(lines.length - Number(moved[1]));
+        text = text.slice(moved[0].length);
+      }
+      lines.push(...text.split("\n").filter((line) => line !== ""));
+    }
+    return lines;
+  };
+  const blob = (id: string, state: BlobProgress["state"], bytesDone = 0, bytesTotal = 2048): Partial<ProgressEvent> => ({
+    blob: { id, kind: "layer", state, bytesDone, bytesTotal },
+  });
+  const A = `sha256:${"aa".repeat(32)}`;
+  const B = `sha256:${"bb".repeat(32)}`;
+  const C = `sha256:${"cc".repeat(32)}`;
+  const start = (strategy: string, description: string): ProgressEvent => ({ percent: 0, phase: "preparing", message: description, strategy, strategyDescription: description });
 
-  it("draws a bar per layer and redraws in place", () => {
+  it("says first which strategy pushes and how, then what it does", () => {
+    const lines = screen(
+      render([start("docker-exec", "skopeo in container skopeo-service"), event(5, { strategy: "docker-exec", strategyDescription: "skopeo in container skopeo-service", message: "Getting image source signatures", phase: "uploading" })]),
+    );
+    expect(lines[0]).toBe("docker-exec: skopeo in container skopeo-service");
+    expect(lines[1]).toBe("  Getting image source signatures");
+  });
+
+  it("draws a bar per layer, redraws in place, and keeps each row where it started", () => {
     const writes = render([
-      { percent: 0, phase: "preparing", message: "trying native", strategy: "native" },
-      event(10, { blob: { id: LAYER, kind: "layer", state: "uploading", bytesDone: 512, bytesTotal: 2048 } }),
-      event(40, { blob: { id: `sha256:${"9a".repeat(32)}`, kind: "layer", state: "skipped", bytesDone: 0 } }),
-      event(70, { blob: { id: LAYER, kind: "layer", state: "uploading", bytesDone: 1536, bytesTotal: 2048 } }),
+      start("native", "skopeo on this host"),
+      event(10, blob(A, "uploading", 512)),
+      event(20, blob(B, "uploading", 0)),
+      event(40, blob(C, "skipped")),
+      event(70, blob(A, "done", 2048)),
+      event(75, blob(B, "uploading", 1536)),
     ]);
-    const last = writes.at(-1) ?? "";
-    expect(last.startsWith(`${ESC}`)).toBe(true);
-    expect(last).toMatch(/F\u001b\[0J/);
-    expect(last).toContain(`layer  sha256:${"3f".repeat(6)}`);
-    expect(last).toContain(" 75% 1.5 KiB/2.0 KiB");
-    expect(last).toContain("already in the registry");
-    expect(last).toContain(" 70%");
-    expect(writes[0]).not.toContain(ESC);
+    const lines = screen(writes);
+    const rows = lines.filter((line) => line.startsWith("  layer"));
+    expect(rows).toEqual([
+      `  layer  ${shortDigest(A)} done 2.0 KiB`,
+      expect.stringMatching(new RegExp(`^  layer  ${shortDigest(B)}\\s+█+░+  75% 1\\.5 KiB/2\\.0 KiB$`)),
+      `  layer  ${shortDigest(C)} already in the registry`,
+    ]);
+    expect(writes.slice(1).every((w) => w.startsWith(`${ESC}`))).toBe(true);
+  });
+
+  it("shows the bytes and the rate on the overall line", () => {
+    let clock = 0;
+    const writes: string[] = [];
+    const renderer = liveProgress({ write: (t) => void writes.push(t), palette: plain, columns: 100, now: () => clock });
+    renderer.onEvent(start("docker-exec", "skopeo in container x"));
+    renderer.onEvent(event(5, { bytesDone: 0, bytesTotal: 100 * 2 ** 20 }));
+    clock = 2_000;
+    renderer.onEvent(event(40, { bytesDone: 40 * 2 ** 20, bytesTotal: 100 * 2 ** 20 }));
+    expect(screen(writes).at(-1)).toMatch(/ 40% 40\.0 MiB of 100\.0 MiB · 20\.0 MiB\/s$/);
+  });
+
+  it("hides the cursor while it draws and shows it again at the end, on success and on failure", () => {
+    for (const end of ["success", "failure"] as const) {
+      const text = render([start("native", "skopeo on this host"), event(30)], { end }).join("");
+      expect(text.indexOf(HIDE_CURSOR)).toBeGreaterThanOrEqual(0);
+      expect(text.lastIndexOf(SHOW_CURSOR)).toBeGreaterThan(text.lastIndexOf(HIDE_CURSOR));
+    }
+  });
+
+  it("after a failure, replaces the frame by one line saying where the push stopped", () => {
+    const lines = screen(
+      render([start("docker-exec", "skopeo in container x"), event(37, { strategy: "docker-exec", bytesDone: 85 * 2 ** 20, bytesTotal: 231 * 2 ** 20, ...blob(A, "uploading") })], {
+        end: "failure",
+      }),
+    );
+    expect(lines).toEqual([expect.stringMatching(/^docker-exec stopped at 37% 85\.0 MiB of 231\.0 MiB/)]);
+  });
+
+  it("summarises finished blobs when there are more than it shows, keeping the active ones in view", () => {
+    let clock = 0;
+    const writes: string[] = [];
+    const renderer = liveProgress({ write: (t) => void writes.push(t), palette: plain, columns: 100, now: () => (clock += 100), maxBlobLines: 3 });
+    const ids = [1, 2, 3, 4, 5].map((n) => `sha256:${String(n).repeat(64)}`);
+    for (const id of ids.slice(0, 3)) renderer.onEvent(event(10, blob(id, "done", 2048)));
+    for (const id of ids.slice(3)) renderer.onEvent(event(20, blob(id, "uploading", 100)));
+    const lines = screen(writes).filter((line) => line.startsWith("  "));
+    expect(lines[0]).toBe("  3 blobs done or already in the registry");
+    expect(lines.slice(1, 3).map((line) => line.slice(9, 28).trim())).toEqual(ids.slice(3).map(shortDigest));
   });
 
   it("cuts lines to the terminal width so redraws never miscount", () => {
-    const writes = render([event(10, { message: "x".repeat(300) })], 60);
-    for (const line of writes.join("").split("\n")) expect(line.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "").length).toBeLessThan(60);
+    const writes = render([event(10, { message: "x".repeat(300) })], { columns: 60 });
+    for (const line of writes.join("").split("\n")) expect(line.replace(/\u001b\[\??[0-9;]*[A-Za-z]/g, "").length).toBeLessThan(60);
   });
 
   it("keeps a line saying the chain moved on when the strategy changes", () => {
-    const writes = render([
-      { percent: 0, phase: "preparing", message: "trying docker-exec", strategy: "docker-exec" },
-      { percent: 0, phase: "preparing", message: "trying native", strategy: "native" },
-    ]);
-    expect(writes.join("")).toContain("docker-exec did not push; trying native");
+    const writes = render([start("docker-exec", "skopeo in container x"), start("native", "skopeo on this host")]);
+    expect(screen(writes)[0]).toBe("docker-exec did not push; skopeo on this host");
   });
 });
 
@@ -197,16 +265,16 @@ describe("live progress details", () => {
     let clock = 0;
     const renderer = liveProgress({ write: (t) => void writes.push(t), palette: plain, columns: 100, now: () => clock });
     renderer.onEvent(event(5, { blob: { id: LAYER, kind: "layer", state: "uploading", bytesDone: 0, bytesTotal: 3 * 1024 * 1024 } }));
-    expect(writes.join("")).toContain("uploading… 3.0 MiB");
+    expect(writes.join("")).toContain("uploading 3.0 MiB");
     const drawn = writes.length;
     renderer.finish();
-    expect(writes).toHaveLength(drawn);
+    expect(writes.slice(drawn)).toEqual([SHOW_CURSOR]);
     clock += 10;
     const later = liveProgress({ write: (t) => void writes.push(t), palette: plain, columns: 100, now: () => clock });
     later.onEvent(event(5));
     later.onEvent(event(6));
     const beforeFinish = writes.length;
     later.finish();
-    expect(writes.length).toBe(beforeFinish + 1);
+    expect(writes.length).toBe(beforeFinish + 2);
   });
 });

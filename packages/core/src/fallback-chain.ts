@@ -73,8 +73,8 @@ export class FallbackChain {
       const deadline = totalMs === undefined || totalMs <= 0 ? undefined : (yield* Clock.currentTimeMillis) + totalMs;
       for (const strategy of this.strategies) {
         const started = yield* Clock.currentTimeMillis;
-        const strategySink: ProgressSink = (event) => sink({ ...event, strategy: strategy.name });
-        strategySink({ percent: 0, phase: "preparing", message: `trying ${strategy.name}` });
+        const strategySink: ProgressSink = (event) => sink({ ...event, strategy: strategy.name, strategyDescription: strategy.description });
+        strategySink({ percent: 0, phase: "preparing", message: strategy.description ?? `trying ${strategy.name}` });
         const attempt = deadline === undefined ? this.attempt(strategy, request, strategySink) : withinTotal(this.attempt(strategy, request, strategySink), request, deadline - started, totalMs!);
         const exit = yield* Effect.exit(cancelOnAbort(attempt, request.signal));
         const durationMs = (yield* Clock.currentTimeMillis) - started;

@@ -20,6 +20,8 @@ export interface ProgressEvent {
   readonly phase: PushPhase;
   /** The strategy that produced the event; set by the chain. */
   readonly strategy?: string | undefined;
+  /** How that strategy pushes (its `description`), e.g. `skopeo in container skopeo-service`; set by the chain. */
+  readonly strategyDescription?: string | undefined;
   readonly bytesDone?: number | undefined;
   readonly bytesTotal?: number | undefined;
   readonly blob?: BlobProgress | undefined;

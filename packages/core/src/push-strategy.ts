@@ -31,6 +31,8 @@ export interface Unsupported {
 export interface PushStrategy {
   /** The name used in attempts, results and `--strategy`, e.g. `native`. */
   readonly name: string;
+  /** How it pushes, in a few words shown as its progress starts, e.g. `skopeo in container skopeo-service`. */
+  readonly description?: string | undefined;
   /**
    * Whether this strategy pushes this request at all (e.g. one registry's hosts, or a compression it can
    * write). The chain asks before the probe; `false` counts as "unavailable for this destination" in the

@@ -1,3 +1,4 @@
+export { CONTAINER_PROGRESS_INTERVAL_MS, findContainerSkopeo, sampleContainerSkopeoBytes } from "./container-skopeo-process.js";
 export { parseContainerInspect, usesHostNetwork, type ContainerFacts, type ContainerMount } from "./container-facts.js";
 export {
   CANCELLED_FILE,

@@ -17,6 +17,7 @@ export { CopyProgress, PROGRESS_MARKS } from "./copy-progress.js";
 export { DIGEST_FILE_NAME, digestFilePaths, parseDigestFile, readDigestFile } from "./digest-file.js";
 export { parseOutputLine, type SkopeoOutputLine } from "./output-lines.js";
 export { compressionSent, skopeoCompressionPlan, skopeoSupports, type SkopeoCompressionPlan } from "./skopeo-compression.js";
+export { processBytesRead, sampleBytesRead } from "./process-bytes-read.js";
 export { REGISTRY_CHECKS, skopeoCopy, type PreflightAnswer, type RegistryChecks } from "./skopeo-copy.js";
 export type {
   SkopeoHost,

@@ -21,6 +21,7 @@ import { dockerExecSkopeoHost, type StopGrace } from "./docker-exec-skopeo-host.
 @injectable()
 export class DockerExecPushStrategy implements PushStrategy {
   readonly name: string;
+  readonly description: string;
   /** The options in force, defaults applied. */
   readonly options: ResolvedDockerExecOptions;
   /** The container, CLI and shared directory this strategy uses. */
@@ -45,6 +46,7 @@ export class DockerExecPushStrategy implements PushStrategy {
       }),
       commandTimeoutMs: o.commandTimeoutMs,
     };
+    this.description = `skopeo in container ${o.containerName}`;
     this.grace = { termMs: o.stopGraceMs, killMs: 2_000 };
     this.probeCache = new ProbeCache(probeDockerExec(this.target), o.probeCacheTtl);
   }

@@ -5,6 +5,7 @@ import type { EnvironmentFault } from "@skopush/core";
 import { stageByCopy, type SkopeoHost, type SkopeoRunOptions, type SkopeoRunResult, type Workspace } from "@skopush/skopeo";
 import {
   killedSkopeoProblem,
+  sampleContainerSkopeoBytes,
   settledContainerState,
   sharedWorkspace,
   SIGNAL_EXIT_BASE,
@@ -98,19 +99,24 @@ export const dockerExecSkopeoHost = (target: DockerExecTarget, grace: StopGrace)
           options.onLine?.(String(text), stream);
           yield text;
         };
+      const onBytesRead = options.onBytesRead;
+      let stopSampling = () => {};
       return Effect.acquireUseRelease(
-        Effect.sync(() =>
-          execa(target.cli.path, argv, {
+        Effect.sync(() => {
+          const child = execa(target.cli.path, argv, {
             env: target.cli.env,
             extendEnv: false,
             reject: false,
             stdin: "pipe",
             stdout: { transform: line("stdout") },
             stderr: { transform: line("stderr") },
-          }),
-        ),
+          });
+          if (onBytesRead) stopSampling = sampleContainerSkopeoBytes(ws.skopeoPath, onBytesRead);
+          return child;
+        }),
         (child) =>
           Effect.promise(() => child).pipe(
+            Effect.ensuring(Effect.sync(() => stopSampling())),
             Effect.flatMap((result) => {
               const stdout = String(result.stdout ?? "");
               const stderr = String(result.stderr ?? "");
@@ -135,7 +141,10 @@ export const dockerExecSkopeoHost = (target: DockerExecTarget, grace: StopGrace)
               return Effect.succeed({ exitCode: result.exitCode, stdout, stderr });
             }),
           ),
-        (child, exit) => (Exit.isSuccess(exit) || child.exitCode !== null ? Effect.void : cancel(child, ws)),
+        (child, exit) => {
+          stopSampling();
+          return Exit.isSuccess(exit) || child.exitCode !== null ? Effect.void : cancel(child, ws);
+        },
       );
     },
   };

@@ -16,6 +16,7 @@ import { SkopeoContainerManager } from "./skopeo-container-manager.js";
 @injectable()
 export class DockerodePushStrategy implements PushStrategy {
   readonly name: string;
+  readonly description: string;
   /** The options in force, the strategy's defaults applied. */
   readonly options: ResolvedDockerodeOptions;
   /** The manager of the resident container this strategy pushes through. */
@@ -26,6 +27,7 @@ export class DockerodePushStrategy implements PushStrategy {
     this.options = resolveDockerodeOptions(options);
     this.name = this.options.name;
     this.manager = new SkopeoContainerManager(this.options);
+    this.description = `skopeo in container ${this.manager.name}, through the Docker Engine API at ${this.manager.docker.endpoint}`;
     const local = !/^(?:https?|ssh):/.test(this.manager.docker.endpoint);
     this.probeCache = new ProbeCache(
       probeDockerode({ strategy: this.name, manager: this.manager, options: this.options, pingTimeoutMs: this.options.pingTimeoutMs ?? (local ? 200 : 2_000) }),

@@ -20,6 +20,7 @@ import {
 import {
   killedSkopeoProblem,
   removeCommand,
+  sampleContainerSkopeoBytes,
   settledContainerState,
   sharedWorkspace,
   SIGNAL_EXIT_BASE,
@@ -259,6 +260,9 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
         stdout: new LineSplitter((line) => options.onLine?.(line, "stdout")),
         stderr: new LineSplitter((line) => options.onLine?.(line, "stderr")),
       };
+      // The container's processes are this machine's only when the daemon runs here.
+      const local = /^(?:unix|npipe):|^\w+:\/\/(?:127\.|localhost|\[::1\])/.test(target.docker.endpoint);
+      let stopSampling = () => {};
       const execute = Effect.acquireUseRelease(
         Effect.tryPromise({
           try: () =>
@@ -277,12 +281,17 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
             ),
           catch: (cause) => apiFault(target, `run skopeo in container ${target.container}`, cause),
         }),
-        (handle) =>
-          Effect.tryPromise({
+        (handle) => {
+          if (options.onBytesRead && local) stopSampling = sampleContainerSkopeoBytes(ws.skopeoPath, options.onBytesRead);
+          return Effect.tryPromise({
             try: () => handle.exited,
             catch: (cause) => apiFault(target, `follow skopeo in container ${target.container}`, cause),
-          }),
-        (handle, exit) => (Exit.isSuccess(exit) ? Effect.void : cancel(handle, ws)),
+          });
+        },
+        (handle, exit) => {
+          stopSampling();
+          return Exit.isSuccess(exit) ? Effect.void : cancel(handle, ws);
+        },
       );
       return Effect.gen(function* () {
         if (transfer.kind === "upload") {

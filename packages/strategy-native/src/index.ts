@@ -12,5 +12,5 @@ export {
 } from "./native-skopeo-options.js";
 export { NativeSkopeoStrategy } from "./native-skopeo-strategy.js";
 export { INSTALL_SKOPEO, probeSkopeo } from "./probe-skopeo.js";
-export { processBytesRead } from "./process-bytes-read.js";
+export { processBytesRead } from "@skopush/skopeo";
 export { nativeSkopeoStrategy, registerNativeSkopeoStrategy } from "./register.js";

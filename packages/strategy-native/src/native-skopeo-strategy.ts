@@ -20,6 +20,7 @@ import { probeSkopeo } from "./probe-skopeo.js";
 @injectable()
 export class NativeSkopeoStrategy implements PushStrategy {
   readonly name: string;
+  readonly description: string;
   readonly options: ResolvedNativeSkopeoOptions;
   private readonly host: NativeSkopeoHost;
   private readonly probeCache: ProbeCache<SkopeoVersion, StrategyUnavailable>;
@@ -28,6 +29,7 @@ export class NativeSkopeoStrategy implements PushStrategy {
     this.options = resolveNativeSkopeoOptions(options);
     this.name = this.options.name;
     this.host = new NativeSkopeoHost(this.name, this.options);
+    this.description = this.options.skopeoPath === "skopeo" ? "skopeo on this host" : `skopeo on this host (${this.options.skopeoPath})`;
     this.probeCache = new ProbeCache(
       Effect.suspend(() => probeSkopeo(this.name, this.options, skopeoEnvironment(this.options))),
       this.options.probeCacheTtl,

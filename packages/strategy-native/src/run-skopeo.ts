@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { EnvironmentFault } from "@skopush/core";
-import type { SkopeoRunOptions, SkopeoRunResult, SkopeoStream } from "@skopush/skopeo";
+import { sampleBytesRead, type SkopeoRunOptions, type SkopeoRunResult, type SkopeoStream } from "@skopush/skopeo";
 import * as Effect from "effect/Effect";
 import { execa } from "execa";
-import { sampleBytesRead } from "./process-bytes-read.js";
 
 /** How the host runs its skopeo. */
 export interface RunSkopeoSettings {

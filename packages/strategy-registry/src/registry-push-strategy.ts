@@ -52,6 +52,7 @@ const sameAsRemote = (remote: RemoteImage, plan: ImagePlan, built: BuiltManifest
 @injectable()
 export class RegistryPushStrategy implements PushStrategy {
   readonly name: string;
+  readonly description = "skopush's own registry client (no skopeo, no Docker)";
   /** The options in force, defaults applied. */
   readonly options: ResolvedRegistryPushOptions;
   private readonly tokens = new TokenCache();

@@ -53,6 +53,8 @@ const pushWithSignals = async (
 ): Promise<{ readonly result: PushResult; readonly interruptedBy?: InterruptSignal | undefined; readonly printed: (code: number) => void }> => {
   const started = (io.now ?? Date.now)();
   const renderer = progressRendererFor(plan.args, io);
+  // Whatever ends the process (a second signal, a defect), the terminal gets its cursor back.
+  const stopAtExit = io.atExit?.(() => renderer.finish("failure")) ?? (() => {});
   const controller = new AbortController();
   let interruptedBy: InterruptSignal | undefined;
   // Once the result is decided, a signal must not turn it into 130 (over a printed success): it is ignored
@@ -66,6 +68,7 @@ const pushWithSignals = async (
       return;
     }
     if (interruptedBy !== undefined) {
+      renderer.finish("failure");
       io.stderr.write(`${signal} again: exiting without waiting for cleanup\n`);
       io.exit(exitCodeOfSignal(signal));
       return;
@@ -74,9 +77,10 @@ const pushWithSignals = async (
     io.stderr.write(`\n${signal}: cancelling the push and cleaning up (send it again to exit at once)\n`);
     controller.abort(new Error(`interrupted by ${signal}`));
   });
+  let result: PushResult | undefined;
   try {
     const container = createContainer(pushContainerOptions(plan));
-    const result = await resolvePusher(container).push({
+    result = await resolvePusher(container).push({
       archive: { path: plan.args.archive, platform: plan.args.platform, image: plan.args.image },
       destination: plan.destination,
       tls: plan.tls,
@@ -94,7 +98,8 @@ const pushWithSignals = async (
     return { result: Pusher.failure(failed, plan.destination, (io.now ?? Date.now)() - started), interruptedBy, printed };
   } finally {
     settled = true;
-    renderer.finish();
+    renderer.finish(result?.status === "success" ? "success" : "failure");
+    stopAtExit();
   }
 };
 
