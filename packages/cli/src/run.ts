@@ -33,6 +33,12 @@ export const run = async (argv: ReadonlyArray<string>, io: CliIo, dependencies: 
         return await (await import("./commands/service-command.js")).serviceCommand(rest, io, await createServiceManager());
       case "help":
         return helpCommand(rest, io, dependencies);
+      case "completion":
+        return (await import("./commands/completion-command.js")).completionCommand(rest, io);
+      case "version":
+        if (rest.length > 0) throw new UsageError({ reason: `skopush version takes no argument (${JSON.stringify(rest[0])})` });
+        io.stdout.write(`skopush ${cliVersion()}\n`);
+        return EXIT.ok;
       case "-v":
       case "--version":
         io.stdout.write(`skopush ${cliVersion()}\n`);
@@ -43,7 +49,7 @@ export const run = async (argv: ReadonlyArray<string>, io: CliIo, dependencies: 
         (command === undefined ? io.stderr : io.stdout).write(MAIN_USAGE);
         return command === undefined ? EXIT.usage : EXIT.ok;
       default:
-        throw new UsageError({ reason: `unknown command ${JSON.stringify(command)}; the commands are push, doctor, service, help` });
+        throw new UsageError({ reason: unknownCommand(command) });
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -61,4 +67,12 @@ const helpCommand = (rest: ReadonlyArray<string>, io: CliIo, dependencies: CliDe
   }
   if (topic !== "push" && topic !== "doctor" && topic !== "service") throw new UsageError({ reason: `no help for ${JSON.stringify(topic)}` });
   return run([topic, "--help"], io, dependencies);
+};
+
+/** Commands and what a user may have meant instead: skopeo's `copy`, crane's `push` habits, a flag first. */
+const unknownCommand = (command: string): string => {
+  const known = "the commands are push, doctor, service, version, completion, help";
+  if (command === "copy") return `skopush has no copy: it pushes an archive with skopush push <archive> <destination> (${known})`;
+  if (command.startsWith("-")) return `${command.split("=", 1)[0]} is not a flag of skopush itself; flags come after the command, e.g. skopush push <archive> <destination> ${command.split("=", 1)[0]} (${known})`;
+  return `unknown command ${JSON.stringify(command)}; ${known}`;
 };

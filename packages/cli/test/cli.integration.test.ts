@@ -41,11 +41,10 @@ describe("skopush push (the built binary, against the real registries)", () => {
     const run = await runCli(["push", smallArchive, `${tls.host}/${repository}:v1`, "--ca-cert", tls.caFile!], { env: baseEnv() });
     expect(run.stderr).toContain("docker-exec: skopeo in container skopeo-service");
     expect(run.code, run.stderr).toBe(0);
-    const line = run.stdout.trim().split("\n").at(-1) ?? "";
-    const printed = /^✔ pushed (\S+) (sha256:[0-9a-f]{64}) with (\S+) in /.exec(line);
-    expect(printed, line).not.toBeNull();
-    expect(printed?.[1]).toBe(`${tls.host}/${repository}:v1`);
-    expect((await readManifest(endpoint(tls), repository, "v1")).digest).toBe(printed?.[2]);
+    // As crane prints it: stdout's last (and only) line is the pushed reference@digest; the summary is on stderr.
+    const digest = (await readManifest(endpoint(tls), repository, "v1")).digest;
+    expect(run.stdout).toBe(`${tls.host}/${repository}:v1@${digest}\n`);
+    expect(run.stderr).toMatch(new RegExp(`✔ pushed ${tls.host}/${repository}:v1 ${digest} with \\S+ in `));
   });
 
   it("--json prints one line whose digest matches the registry's, on success", async () => {

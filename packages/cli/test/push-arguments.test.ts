@@ -33,6 +33,9 @@ describe("parsePushArguments", () => {
       stallTimeoutMs: undefined,
       json: false,
       quiet: false,
+      authFile: undefined,
+      digestFile: undefined,
+      verbose: false,
     });
   });
 
@@ -104,9 +107,14 @@ describe("parsePushArguments", () => {
     [["a.tar", "r.test/p/a:1", "--password=hunter2"]],
     [["a.tar", "r.test/p/a:1", "-p", "hunter2"]],
     [["a.tar", "r.test/p/a:1", "--pass=hunter2"]],
+    [["a.tar", "r.test/p/a:1", "--dest-creds", "robot:hunter2"]],
+    [["a.tar", "r.test/p/a:1", "--dest-creds=robot:hunter2"]],
+    [["a.tar", "r.test/p/a:1", "--creds", "robot:hunter2"]],
+    [["a.tar", "r.test/p/a:1", "--dest-password", "hunter2"]],
+    [["a.tar", "r.test/p/a:1", "--dest-registry-token=hunter2"]],
   ])("refuses a password flag, says why, and never repeats the value: %j", (argv) => {
     const message = reason(argv);
-    expect(message).toContain("a password flag is not accepted");
+    expect(message).toContain("a password or token on the command line is not accepted");
     expect(message).toContain("/proc/<pid>/cmdline");
     expect(message).toContain("--password-stdin");
     expect(message).not.toContain("hunter2");
@@ -135,6 +143,46 @@ describe("parsePushArguments", () => {
     const message = reason(argv);
     expect(message).toContain(expected);
     expect(message).toContain("skopush push --help");
+  });
+
+  it("reads skopeo's --authfile and --digestfile, --verbose and its skopeo spelling --debug, and -f", () => {
+    expect(parsePushArguments(["a.tar", "r.test/p/a:1", "--authfile", "auth.json", "--digestfile=d.txt", "--debug", "-f", "oci"])).toMatchObject({
+      authFile: "auth.json",
+      digestFile: "d.txt",
+      verbose: true,
+      manifestFormat: "oci",
+    });
+    expect(parsePushArguments(["a.tar", "r.test/p/a:1", "--verbose"])).toMatchObject({ verbose: true });
+  });
+
+  // skopeo's, crane's, docker's and curl's flags get skopush's equivalent, never a bare "unknown flag".
+  it.each([
+    [["--dest-tls-verify=false"], "--dest-tls-verify: skopush verifies TLS by default and turns it off with --insecure"],
+    [["--dest-tls-verify", "false"], "turns it off with --insecure"],
+    [["--tls-verify=false"], "turns it off with --insecure"],
+    [["--dest-tls-verify"], "--dest-tls-verify: skopush verifies TLS by default: drop --dest-tls-verify"],
+    [["--dest-tls-verify=true"], "drop --dest-tls-verify"],
+    [["--dest-cert-dir", "/etc/certs.d"], "--dest-cert-dir: skopush push has no source registry, so the flag is --cert-dir <dir>"],
+    [["--tlscacert", "ca.pem"], "the CA certificate flag of skopush is --ca-cert <file>"],
+    [["--cacert=ca.pem"], "--ca-cert <file>"],
+    [["--dest-username", "robot"], "-u/--username <user> and the password with --password-stdin"],
+    [["--dest-no-creds"], "pushes anonymously when it finds no credentials"],
+    [["--retry-times", "5"], "retries transient failures itself"],
+    [["--src-tls-verify=false"], "<archive> is the source"],
+    [["--all"], "<archive> is the source"],
+    [["--override-arch", "arm64"], "pushes the platform the archive holds"],
+    [["--platform", "linux/arm64"], "pushes the platform the archive holds"],
+    [["--dest-compress-format", "zstd"], "there is no compression flag"],
+    [["--remove-signatures"], "does not sign images"],
+    [["--name", "skopeo-service"], "--container <name>"],
+    [["--strat", "native"], "unknown flag --strat for skopush push; did you mean --strategy?"],
+    [["--insecur"], "did you mean --insecure?"],
+    [["--ca-certs", "x"], "did you mean --ca-cert?"],
+    [["--frobnicate"], "unknown flag --frobnicate for skopush push; its flags are --harbor-url, --project"],
+  ])("answers %j with skopush's equivalent", (flags, expected) => {
+    const message = reason(["a.tar", "r.test/p/a:1", ...flags]);
+    expect(message).toContain(expected);
+    expect(message).not.toMatch(/unknown flag [^;]*$/);
   });
 
   it("never repeats the value of an unknown flag", () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect, Redacted } from "effect";
@@ -19,12 +19,61 @@ const DEST = "registry.test:5000/demo/app:v1";
 const PASSWORD = "s3cret:with$chars";
 
 describe("skopush push", () => {
+  it("--digestfile: writes the pushed digest alone, as skopeo does", async () => {
+    const { createContainer } = fakeContainers({ native: FakePushStrategy.succeeding("native") });
+    const { io } = testIo();
+    const digestFile = join(dir, "digest.txt");
+    expect(await run(["push", archive, DEST, "--digestfile", digestFile, "-q"], io, { createContainer })).toBe(0);
+    expect(readFileSync(digestFile, "utf8")).toBe(FAKE_DIGEST);
+  });
+
+  it("--digestfile in a directory that does not exist: a usage error before anything is pushed", async () => {
+    const { createContainer, calls } = fakeContainers({ native: FakePushStrategy.succeeding("native") });
+    const { io, stderr } = testIo();
+    expect(await run(["push", archive, DEST, "--digestfile", join(dir, "missing", "d.txt")], io, { createContainer })).toBe(2);
+    expect(stderr.text).toContain("the directory of --digestfile");
+    expect(calls).toHaveLength(0);
+  });
+
+  it("--authfile: the containers auth file the credentials providers read; a missing one is a usage error", async () => {
+    const authFile = join(dir, "auth.json");
+    writeFileSync(authFile, "{}");
+    const { createContainer, calls } = fakeContainers({ native: FakePushStrategy.succeeding("native") });
+    expect(await run(["push", archive, DEST, "--authfile", authFile, "-q"], testIo().io, { createContainer })).toBe(0);
+    expect(calls[0]?.credentialsProviders).toMatchObject({ authFile });
+    const missing = testIo();
+    expect(await run(["push", archive, DEST, "--authfile", join(dir, "nope.json")], missing.io, { createContainer })).toBe(2);
+    expect(missing.stderr.text).toContain(`--authfile "${join(dir, "nope.json")}" is not a readable file`);
+  });
+
+  it("--verbose: says which strategies were tried and why, where the credentials came from, in plain lines", async () => {
+    const { createContainer } = fakeContainers({ native: FakePushStrategy.succeeding("native") });
+    const { io, stderr } = testIo({ tty: true, env: { SKOPUSH_USERNAME: "robot$ci", SKOPUSH_PASSWORD: PASSWORD } });
+    expect(await run(["push", archive, DEST, "--verbose"], io, { createContainer })).toBe(0);
+    expect(stderr.text).toMatch(/debug +\+ *\d+ ms credentials: credentials for registry\.test:5000: user robot\$ci, from SKOPUSH_USERNAME\/SKOPUSH_PASSWORD/);
+    expect(stderr.text).toMatch(/strategy: docker-exec did not push \(\d+ ms\): unavailable: docker-exec: not on this machine \[StrategyUnavailable\]; the next strategy is tried/);
+    expect(stderr.text).toMatch(/strategy: native is available: pushing with it/);
+    expect(stderr.text).toMatch(/strategy: native pushed sha256:/);
+    // Plain lines: debug lines and redraws in place do not mix.
+    expect(stderr.text).not.toContain("\u001b[?25l");
+    expect(stderr.text).not.toContain(PASSWORD);
+  });
+
+  it("without --verbose, publishes nothing it is not asked for", async () => {
+    const { createContainer } = fakeContainers({ native: FakePushStrategy.succeeding("native") });
+    const { io, stderr } = testIo();
+    await run(["push", archive, DEST], io, { createContainer });
+    expect(stderr.text).not.toContain("debug ");
+  });
+
   it("pushes, prints progress on stderr and the final line on stdout, exit 0", async () => {
     const { createContainer } = fakeContainers({ native: FakePushStrategy.succeeding("native") });
     const { io, stdout, stderr } = testIo();
     const code = await run(["push", archive, DEST], io, { createContainer });
     expect(code).toBe(0);
-    expect(stdout.text).toMatch(new RegExp(`^✔ pushed ${DEST} ${FAKE_DIGEST} with native in \\d+ ms\\n$`));
+    // As crane prints it: stdout holds only the pushed reference@digest, the summary goes to stderr.
+    expect(stdout.text).toBe(`${DEST}@${FAKE_DIGEST}\n`);
+    expect(stderr.text).toMatch(new RegExp(`\\n✔ pushed ${DEST} ${FAKE_DIGEST} with native in \\d+ ms\\n$`));
     expect(stderr.text).toContain("[  0%] docker-exec: trying docker-exec");
     expect(stderr.text).toContain("native: fake native at 50%");
     expect(stderr.text).toContain("  docker-exec: unavailable: docker-exec: not on this machine\n");
@@ -179,7 +228,7 @@ describe("skopush push", () => {
       ["a missing archive", ["push", join(dir, "missing.tar"), DEST], "ArchiveInvalid", "does not exist"],
       ["a missing --ca-cert", ["push", archive, DEST, "--ca-cert", join(dir, "nope.crt")], "UsageError", "is not a readable file"],
       ["an unknown flag", ["push", archive, DEST, "--nope"], "UsageError", "unknown flag --nope"],
-      ["a password flag", ["push", archive, DEST, "--password", PASSWORD], "UsageError", "a password flag is not accepted"],
+      ["a password flag", ["push", archive, DEST, "--password", PASSWORD], "UsageError", "a password or token on the command line is not accepted"],
       ["an empty password on stdin", ["push", archive, DEST, "-u", "ci", "--password-stdin"], "UsageError", "empty password"],
     ];
     it.each(cases)("%s", async (_name, argv, tag, text) => {

@@ -55,6 +55,32 @@ describe("skopush (top level)", () => {
     expect(viaHelp.stdout.text).toBe(viaFlag.stdout.text);
   });
 
+  it("answers skopush version like --version", async () => {
+    const { io, stdout } = testIo();
+    expect(await run(["version"], io)).toBe(0);
+    expect(stdout.text).toBe(`skopush ${cliVersion()}\n`);
+  });
+
+  it.each([
+    [["copy", "docker-archive:a.tar", "docker://r/p:1"], "skopush has no copy: it pushes an archive with skopush push <archive> <destination>"],
+    [["--insecure", "push"], "--insecure is not a flag of skopush itself; flags come after the command"],
+    [["completion"], "missing <shell>: bash, zsh or fish"],
+    [["completion", "powershell"], 'no completion for "powershell"; the shells are bash, zsh and fish'],
+    [["version", "--json"], "skopush version takes no argument"],
+  ])("answers %j with what to type instead (exit 2)", async (argv, expected) => {
+    const { io, stderr } = testIo();
+    expect(await run(argv, io)).toBe(2);
+    expect(stderr.text).toContain(expected);
+  });
+
+  it.each([["bash"], ["zsh"], ["fish"]])("prints a %s completion script naming every command, push flag and strategy", async (shell) => {
+    const { io, stdout } = testIo();
+    expect(await run(["completion", shell], io)).toBe(0);
+    for (const word of ["push", "doctor", "service", "completion", "strategy", "ca-cert", "authfile", "docker-exec", "registry", "v2s2", "logs"]) {
+      expect(stdout.text).toContain(word);
+    }
+  });
+
   it("refuses an unknown command with exit 2", async () => {
     const { io, stderr } = testIo();
     expect(await run(["pusj"], io)).toBe(2);

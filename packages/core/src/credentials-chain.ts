@@ -2,6 +2,7 @@ import * as Effect from "effect/Effect";
 import { injectable, injectAll } from "tsyringe";
 import type { Credentials } from "./credentials.js";
 import type { CredentialsProvider, CredentialsQuery } from "./credentials-provider.js";
+import { publishDebug } from "./debug-channel.js";
 import { CREDENTIALS_PROVIDER } from "./tokens.js";
 
 /** Asks providers in order; the first that answers with credentials wins. No provider, no credentials. */
@@ -18,8 +19,12 @@ export class CredentialsChain implements CredentialsProvider {
     return Effect.gen({ self: this }, function* () {
       for (const provider of this.providers) {
         const credentials: Credentials | undefined = yield* provider.resolve(query);
-        if (credentials !== undefined) return credentials;
+        if (credentials !== undefined) {
+          publishDebug("credentials", () => `credentials for ${query.registry}: user ${credentials.username}, from ${credentials.source ?? provider.name}`);
+          return credentials;
+        }
       }
+      publishDebug("credentials", () => `no credentials for ${query.registry} (asked: ${this.providers.map((p) => p.name).join(", ") || "no provider"}): pushing anonymously`);
       return undefined;
     });
   }

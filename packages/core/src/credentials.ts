@@ -5,12 +5,15 @@ export interface Credentials {
   readonly username: string;
   /** Wrapped so that logging, `String()` and `JSON.stringify` print `<redacted>`. */
   readonly password: Redacted.Redacted<string>;
+  /** Where they came from, for messages: `SKOPUSH_USERNAME/SKOPUSH_PASSWORD`, `/home/ci/.docker/config.json`. */
+  readonly source?: string | undefined;
 }
 
 /** Makes {@link Credentials} from plain strings. */
-export const makeCredentials = (username: string, password: string): Credentials => ({
+export const makeCredentials = (username: string, password: string, source?: string): Credentials => ({
   username,
   password: Redacted.make(password, { label: "password" }),
+  ...(source === undefined ? {} : { source }),
 });
 
 /**

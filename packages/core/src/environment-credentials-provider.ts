@@ -66,7 +66,7 @@ export class EnvironmentCredentialsProvider implements CredentialsProvider {
             }),
           );
         }
-        return Effect.succeed(makeCredentials(username, password));
+        return Effect.succeed(makeCredentials(username, password, `${pair.username}/${pair.password}`));
       }
       return Effect.succeed(undefined);
     });

@@ -5,6 +5,7 @@ import * as Exit from "effect/Exit";
 import { inject, injectable, injectAll } from "tsyringe";
 import type { Attempt, AttemptOutcome } from "./attempt.js";
 import { cancelOnAbort } from "./cancellation.js";
+import { publishDebug } from "./debug-channel.js";
 import { NoStrategyAvailable, PushCancelled, PushFailed, StrategyFailed, StrategyUnavailable, Timeout, type PushError } from "./errors.js";
 import { defaultFallbackPolicy, type FallbackPolicy } from "./fallback-policy.js";
 import { ignoreProgress, monotonicProgress, type ProgressSink } from "./progress.js";
@@ -79,6 +80,7 @@ export class FallbackChain {
         const exit = yield* Effect.exit(cancelOnAbort(attempt, request.signal));
         const durationMs = (yield* Clock.currentTimeMillis) - started;
         if (Exit.isSuccess(exit)) {
+          publishDebug("strategy", () => `${strategy.name} pushed ${exit.value.digest} in ${durationMs} ms`);
           attempts.push({ strategy: strategy.name, outcome: "success", durationMs });
           strategySink({ percent: 100, phase: "done", message: `pushed ${request.destination} ${exit.value.digest}` });
           return { outcome: exit.value, strategy: strategy.name, attempts };
@@ -94,9 +96,12 @@ export class FallbackChain {
         }
         attempts.push({ strategy: strategy.name, outcome: outcomeOf(error), reason: error.summary, error: error._tag, durationMs });
         // The whole push's time is spent: no other strategy gets any.
-        if (error._tag === "PushCancelled" || (error._tag === "Timeout" && error.stage === "total") || this.policy.decide(error) === "stop") {
-          return yield* Effect.fail(new PushFailed({ reason: error, attempts }));
-        }
+        const stop = error._tag === "PushCancelled" || (error._tag === "Timeout" && error.stage === "total") || this.policy.decide(error) === "stop";
+        publishDebug("strategy", () => {
+          const next = stop ? "the chain stops here" : this.strategies.indexOf(strategy) < this.strategies.length - 1 ? "the next strategy is tried" : "no strategy is left";
+          return `${strategy.name} did not push (${durationMs} ms): ${error.summary} [${error._tag}]; ${next}`;
+        });
+        if (stop) return yield* Effect.fail(new PushFailed({ reason: error, attempts }));
       }
       return yield* Effect.fail(new PushFailed({ reason: new NoStrategyAvailable({ attempts: [...attempts] }), attempts }));
     });
@@ -148,7 +153,12 @@ export class FallbackChain {
       );
     }).pipe(
       Effect.andThen(this.probe(strategy)),
-      Effect.andThen(Effect.suspend(() => strategy.push(request, progress))),
+      Effect.andThen(
+        Effect.suspend(() => {
+          publishDebug("strategy", () => `${strategy.name} is available${strategy.description ? ` (${strategy.description})` : ""}: pushing with it`);
+          return strategy.push(request, progress);
+        }),
+      ),
       Effect.flatMap((outcome) => checkPushOutcome(strategy.name, outcome)),
     );
   }

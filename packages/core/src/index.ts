@@ -110,3 +110,4 @@ export {
 } from "./retry.js";
 export { redactSecrets } from "./redact.js";
 export { CREDENTIALS_PROVIDER, CREDENTIALS_VERIFIER, FALLBACK_CHAIN_OPTIONS, PUSH_STRATEGY } from "./tokens.js";
+export { publishDebug, SKOPUSH_DEBUG_CHANNEL, type DebugEntry, type DebugTopic } from "./debug-channel.js";

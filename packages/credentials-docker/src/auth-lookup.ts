@@ -33,7 +33,7 @@ export const findContainersEntry = (file: AuthFile, keys: ReadonlyArray<string>)
 export const entryCredentials = (source: string, entry: AuthEntry): Effect.Effect<Credentials | undefined, CredentialsError> => {
   switch (entry.value.kind) {
     case "password":
-      return Effect.succeed(makeCredentials(entry.value.username, entry.value.password));
+      return Effect.succeed(makeCredentials(entry.value.username, entry.value.password, `${source} (auths[${JSON.stringify(entry.key)}])`));
     case "empty":
       return Effect.succeed(undefined);
     case "identity-token":
@@ -55,5 +55,7 @@ export const helperCredentials = (
   configuredIn: string,
 ): Effect.Effect<Credentials | undefined, CredentialsError> =>
   getFromCredentialHelper({ helper, serverUrl, configuredIn, env: sources.env, timeoutMs: sources.helperTimeoutMs }).pipe(
-    Effect.map((answer) => (answer.kind === "password" ? makeCredentials(answer.username, answer.password) : undefined)),
+    Effect.map((answer) =>
+      answer.kind === "password" ? makeCredentials(answer.username, answer.password, `docker-credential-${helper} (configured in ${configuredIn})`) : undefined,
+    ),
   );

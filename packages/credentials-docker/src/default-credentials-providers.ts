@@ -35,7 +35,8 @@ export const defaultCredentialsProviders = (options: DefaultCredentialsProviders
   const providers: CredentialsProvider[] = [];
   if (options.credentials !== undefined) {
     const explicit = options.credentials;
-    const credentials = typeof explicit.password === "string" ? makeCredentials(explicit.username, explicit.password) : (explicit as Credentials);
+    const credentials =
+      typeof explicit.password === "string" ? makeCredentials(explicit.username, explicit.password, "the explicit credentials option") : (explicit as Credentials);
     providers.push(new StaticCredentialsProvider(credentials, options.registry));
   }
   providers.push(

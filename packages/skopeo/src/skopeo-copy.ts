@@ -5,6 +5,7 @@ import {
   defaultPushTimeouts,
   ManifestRejected,
   describeRetryWait,
+  publishDebug,
   transientFaultSchedule,
   type RetryWait,
   type ManifestFormat,
@@ -59,6 +60,9 @@ export interface PreflightAnswer {
 
 /** The checks of every real push: `GET /v2/` with the push's TLS settings and timeouts, and the read-back. */
 export const REGISTRY_CHECKS: RegistryChecks = { preflight: preflightRegistry, readBack: readBackPush };
+
+/** `word`, quoted for a shell when it needs to be, so a logged command line can be pasted. */
+const shellWord = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'"'"'`)}'`);
 
 /**
  * The whole push through skopeo, shared by every skopeo strategy; `host` says where skopeo runs.
@@ -138,6 +142,8 @@ export const skopeoCopy = (
       });
 
       tracker.preparing(4, `Running skopeo copy to ${destination}`);
+      // The argv holds no secret: credentials travel in the authfile, named here only by its path.
+      publishDebug("command", () => `${host.strategy}: skopeo ${args.map(shellWord).join(" ")}`);
       // Every attempt writes the authfile afresh (the host removes it as soon as skopeo ends), and checks that
       // the workspace's path still names what was filled: skopeo reads the workspace by its path.
       const stallMs = request.timeouts?.stallMs ?? defaultPushTimeouts.stallMs;

@@ -98,7 +98,7 @@ describe("the skopeo image", () => {
 
 describe("host tools", () => {
   it("maps each missing tool to its Debian package, once per package", () => {
-    const present = new Set(["tar", "ldd", "tail", "sh", "rm", "openssl", "ip", "setpriv"]);
+    const present = new Set(["tar", "ldd", "tail", "sh", "rm", "openssl", "ip", "setpriv", "script", "zsh", "fish"]);
     const missing = missingTools((name) => (present.has(name) ? `/usr/bin/${name}` : undefined));
     expect(missing.tools).toEqual(["docker", "dockerd", "skopeo", "docker-registry", "htpasswd", "useradd"]);
     expect(missing.packages).toEqual(["docker.io", "skopeo", "docker-registry", "apache2-utils", "passwd"]);

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../usage-error.js";
+import { answerUnknownFlag, type FlagAnswer } from "./flag-answers.js";
 
 /** One flag a command accepts. */
 export interface FlagSpec {
@@ -7,6 +8,10 @@ export interface FlagSpec {
   /** May be given more than once; values accumulate. @default false */
   readonly multiple?: boolean | undefined;
   readonly short?: string | undefined;
+  /** One line for shell completion. */
+  readonly description?: string | undefined;
+  /** What a string flag's value is, for shell completion: a file, a directory, or one of these words. */
+  readonly values?: "file" | "directory" | ReadonlyArray<string> | undefined;
 }
 
 /** The flags of one command, by long name. */
@@ -23,7 +28,12 @@ export interface ParsedOptions {
  * Parses `argv` against `specs` with `node:util`'s tokenizer, then validates every token itself, so that
  * no error message ever repeats a flag's value (a mistyped password flag must not echo the password).
  */
-export const parseOptions = (command: string, argv: ReadonlyArray<string>, specs: FlagSpecs): ParsedOptions => {
+export const parseOptions = (
+  command: string,
+  argv: ReadonlyArray<string>,
+  specs: FlagSpecs,
+  answers: ReadonlyArray<FlagAnswer> = [],
+): ParsedOptions => {
   const options = Object.fromEntries(
     Object.entries(specs).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}) }]),
   );
@@ -32,14 +42,19 @@ export const parseOptions = (command: string, argv: ReadonlyArray<string>, specs
   const booleans = new Set<string>();
   const positionals: string[] = [];
   const usage = (reason: string) => new UsageError({ reason, command });
-  for (const token of tokens) {
+  for (const [index, token] of tokens.entries()) {
     if (token.kind === "positional") {
       positionals.push(token.value);
       continue;
     }
     if (token.kind === "option-terminator") continue;
     const spec = Object.hasOwn(specs, token.name) ? specs[token.name] : undefined;
-    if (spec === undefined) throw usage(`unknown flag ${flagName(token.rawName)} for skopush ${command}`);
+    if (spec === undefined) {
+      // `--dest-tls-verify false`: the word after an unknown flag may be its value; it only picks the answer.
+      const next = tokens[index + 1];
+      const value = token.inlineValue ? token.value : next?.kind === "positional" ? next.value : undefined;
+      throw usage(answerUnknownFlag(flagName(token.rawName), value, command, Object.keys(specs), answers));
+    }
     if (spec.type === "boolean") {
       if (token.value !== undefined) throw usage(`${token.rawName} takes no value`);
       booleans.add(token.name);

@@ -2,7 +2,11 @@ import { LAYER_COMPRESSION_CHOICES, type LayerCompressionChoice, type ManifestFo
 import { isStrategyName, STRATEGY_NAMES, type StrategyName } from "skopush";
 import { UsageError } from "../usage-error.js";
 import { parseDuration } from "./parse-duration.js";
+import { PUSH_FLAG_ANSWERS, SECRET_FLAG } from "./flag-answers.js";
 import { parseOptions, stringFlag, type FlagSpecs } from "./parse-options.js";
+
+/** The flag's name without an inline `=value` (the value may be a secret). */
+const flagOf = (word: string): string => word.split("=", 1)[0] ?? word;
 
 /** Where to push: a reference, or the seed tool's Harbor parts. */
 export type DestinationInput =
@@ -51,42 +55,50 @@ export interface PushArguments {
   readonly compression?: LayerCompressionChoice | undefined;
   readonly json: boolean;
   readonly quiet: boolean;
+  /** A containers auth.json to read credentials from (skopeo's `--authfile`), instead of the search path. */
+  readonly authFile?: string | undefined;
+  /** Where to write the pushed manifest's digest (skopeo's `--digestfile`). */
+  readonly digestFile?: string | undefined;
+  /** `--verbose`/`--debug`: the strategy decisions, HTTP requests and skopeo command line, on stderr. */
+  readonly verbose: boolean;
 }
 
 /** The flags of `skopush push`. */
 export const PUSH_FLAGS: FlagSpecs = {
-  "harbor-url": { type: "string" },
-  project: { type: "string" },
-  repository: { type: "string" },
-  tag: { type: "string" },
-  username: { type: "string", short: "u" },
-  "password-stdin": { type: "boolean" },
-  strategy: { type: "string", multiple: true },
-  container: { type: "string" },
-  "shared-dir": { type: "string" },
-  "ca-cert": { type: "string" },
-  "cert-dir": { type: "string" },
-  insecure: { type: "boolean" },
-  "ensure-project": { type: "boolean" },
-  "ephemeral-robot": { type: "boolean" },
-  format: { type: "string" },
-  platform: { type: "string" },
-  image: { type: "string" },
-  timeout: { type: "string" },
-  "stall-timeout": { type: "string" },
-  compression: { type: "string" },
-  json: { type: "boolean" },
-  quiet: { type: "boolean", short: "q" },
-  help: { type: "boolean", short: "h" },
+  "harbor-url": { type: "string", description: "Harbor's URL (with --project and --repository, instead of <destination>)" },
+  project: { type: "string", description: "the Harbor project" },
+  repository: { type: "string", description: "the repository below the project" },
+  tag: { type: "string", description: "the tag (default latest)" },
+  username: { type: "string", short: "u", description: "the account; the password comes from --password-stdin" },
+  "password-stdin": { type: "boolean", description: "read the password from standard input" },
+  strategy: { type: "string", multiple: true, description: "try only these strategies, in this order", values: STRATEGY_NAMES },
+  container: { type: "string", description: "the resident skopeo container (default skopeo-service)" },
+  "shared-dir": { type: "string", description: "its shared directory on this machine", values: "directory" },
+  "ca-cert": { type: "string", description: "trust this PEM CA certificate", values: "file" },
+  "cert-dir": { type: "string", description: "a containers-certs.d directory", values: "directory" },
+  insecure: { type: "boolean", description: "do not verify TLS (and allow plain http)" },
+  "ensure-project": { type: "boolean", description: "Harbor: create the project when missing" },
+  "ephemeral-robot": { type: "boolean", description: "Harbor: push with a robot account made for this push" },
+  format: { type: "string", short: "f", description: "the manifest format written", values: ["oci", "v2s2"] },
+  platform: { type: "string", description: "push one platform of a multi-platform archive (os/arch[/variant])" },
+  image: { type: "string", description: "which image of an archive holding several" },
+  timeout: { type: "string", description: "limit of the whole push (90s, 10m, 1h)" },
+  "stall-timeout": { type: "string", description: "how long an upload may move no byte" },
+  compression: { type: "string", description: "what uncompressed layers are sent as", values: ["gzip", "zstd", "none"] },
+  authfile: { type: "string", description: "read credentials from this containers auth.json", values: "file" },
+  digestfile: { type: "string", description: "write the pushed manifest's digest to this file", values: "file" },
+  json: { type: "boolean", description: "print the result as one JSON line" },
+  quiet: { type: "boolean", short: "q", description: "no progress; print only image@digest" },
+  verbose: { type: "boolean", description: "show strategy decisions, HTTP requests and the skopeo command line" },
+  debug: { type: "boolean", description: "the same as --verbose" },
+  help: { type: "boolean", short: "h", description: "show the usage" },
 };
 
 const PLATFORM = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)?$/;
 
-const PASSWORD_FLAG = /^(?:--password|--pass|-p)(?:=|$)/;
-
-/** Why `--password` is refused; the value is never repeated. */
+/** Why `--password` (and `--dest-creds`, a token flag) is refused; the value is never repeated. */
 export const PASSWORD_FLAG_REASON =
-  "a password flag is not accepted: its value would be visible to every user of this machine " +
+  "a password or token on the command line is not accepted: it would be visible to every user of this machine " +
   "(ps, /proc/<pid>/cmdline) and kept in shell history. Pipe it in instead: " +
   "printf '%s' \"$PASSWORD\" | skopush push --username <user> --password-stdin …, " +
   "or set SKOPUSH_USERNAME and SKOPUSH_PASSWORD, or log in with skopeo login / docker login";
@@ -95,14 +107,14 @@ export const PASSWORD_FLAG_REASON =
 export const refusePasswordFlag = (argv: ReadonlyArray<string>, command: string): void => {
   for (const word of argv) {
     if (word === "--") return;
-    if (PASSWORD_FLAG.test(word)) throw new UsageError({ reason: PASSWORD_FLAG_REASON, command });
+    if (SECRET_FLAG.test(word)) throw new UsageError({ reason: `${flagOf(word)}: ${PASSWORD_FLAG_REASON}`, command });
   }
 };
 
 /** Parses the arguments of `skopush push`; throws {@link UsageError}. Returns `"help"` for `--help`. */
 export const parsePushArguments = (argv: ReadonlyArray<string>): PushArguments | "help" => {
   refusePasswordFlag(argv, "push");
-  const parsed = parseOptions("push", argv, PUSH_FLAGS);
+  const parsed = parseOptions("push", argv, PUSH_FLAGS, PUSH_FLAG_ANSWERS);
   if (parsed.booleans.has("help")) return "help";
   const usage = (reason: string) => new UsageError({ reason, command: "push" });
   const flag = (name: string) => stringFlag(parsed, name);
@@ -187,6 +199,9 @@ export const parsePushArguments = (argv: ReadonlyArray<string>): PushArguments |
     compression: compression as LayerCompressionChoice | undefined,
     json,
     quiet,
+    authFile: flag("authfile"),
+    digestFile: flag("digestfile"),
+    verbose: parsed.booleans.has("verbose") || parsed.booleans.has("debug"),
   };
 };
 

@@ -7,6 +7,8 @@ Commands:
   push <archive> <destination>   push an image archive (docker save output, OCI archive)
   doctor                         show which push strategies work here, and why not
   service <action>               manage the resident skopeo container (create, start, stop, restart, status, logs, rm)
+  version                        print the version
+  completion bash|zsh|fish       print a shell completion script (source <(skopush completion bash))
   help [command]                 show help for a command
 
 Flags:
@@ -34,6 +36,7 @@ Credentials (otherwise SKOPUSH_USERNAME/SKOPUSH_PASSWORD, HARBOR_USERNAME/HARBOR
 containers auth.json, docker config.json):
   -u, --username <user>   with --password-stdin
   --password-stdin        read the password from standard input (there is no --password flag)
+  --authfile <file>       read credentials from this containers auth.json (as skopeo; REGISTRY_AUTH_FILE too)
 
 Strategies:
   --strategy <a,b>        try only these, in this order: ${strategies.join(", ")}
@@ -60,13 +63,18 @@ Time limits (a push that passes one ends with Timeout, exit 1, and leaves nothin
   --stall-timeout <dur>   an upload that moves no byte this long (default: 60s)
 
 Output:
-  --format <oci|v2s2>     the manifest format written (default: the archive's own)
+  -f, --format <oci|v2s2> the manifest format written (default: the archive's own)
   --compression <gzip|zstd|none>
                           what uncompressed layers are sent as (default gzip); zstd makes the image OCI;
                           none is pushed by the registry strategy (skopeo cannot send uncompressed layers)
+  --digestfile <file>     write the pushed manifest's digest to this file (as skopeo)
   --json                  print the result as one JSON line on stdout (also on failure)
-  -q, --quiet             no progress; on success print only image@digest
+  -q, --quiet             no progress (stdout's last line is image@digest either way)
+  --verbose, --debug      show strategy decisions, HTTP requests and the skopeo command line (redacted)
   -h, --help              show this help
+
+skopeo's flags are answered with skopush's: --dest-tls-verify=false is --insecure, --dest-cert-dir is
+--cert-dir, --dest-creds is refused (use --username with --password-stdin).
 
 Progress goes to stderr: live bars on a terminal, plain lines in CI (CI set) or when piped.
 NO_COLOR turns colours off. Exit codes: 0 pushed, 1 failed, 2 usage or input error, 130 SIGINT, 143 SIGTERM.

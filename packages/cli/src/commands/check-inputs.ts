@@ -45,9 +45,9 @@ export const checkArchive = async (path: string): Promise<void> => {
 };
 
 /** Fails with a usage error unless the file a flag names exists (`--ca-cert`, `--cert-dir`). */
-export const checkFlagPath = async (flag: string, path: string | undefined, kind: "file" | "directory"): Promise<void> => {
+export const checkFlagPath = async (flag: string, path: string | undefined, kind: "file" | "directory", what = ""): Promise<void> => {
   if (path === undefined) return;
   const info = await stat(path).catch(() => undefined);
   const ok = kind === "file" ? info?.isFile() : info?.isDirectory();
-  if (!ok) throw new UsageError({ reason: `${flag} ${JSON.stringify(path)} is not a readable ${kind}`, command: "push" });
+  if (!ok) throw new UsageError({ reason: `${what ? `${what} ` : ""}${flag} ${JSON.stringify(path)} is not a readable ${kind}`, command: "push" });
 };

@@ -1,4 +1,5 @@
 import { resolveFallbackChain } from "@skopush/core";
+import { DOCTOR_FLAGS } from "../args/command-flags.js";
 import { parseOptions, stringFlag } from "../args/parse-options.js";
 import { DOCTOR_USAGE } from "../args/usage.js";
 import type { CliIo } from "../cli-io.js";
@@ -18,12 +19,7 @@ export const doctorCommand = async (
   createContainer: CreatePushContainer,
   createServiceManager: CreateServiceManager,
 ): Promise<number> => {
-  const parsed = parseOptions("doctor", argv, {
-    name: { type: "string" },
-    "shared-dir": { type: "string" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
+  const parsed = parseOptions("doctor", argv, DOCTOR_FLAGS);
   if (parsed.booleans.has("help")) {
     io.stdout.write(DOCTOR_USAGE);
     return EXIT.ok;

@@ -1,5 +1,5 @@
 import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { CERTIFICATE_FILE_MAX_BYTES, readConfigFile } from "@skopush/config-files";
 import { isPushError, type TlsSettings } from "@skopush/core";
 import { parsePushArguments } from "../args/push-arguments.js";
@@ -48,6 +48,8 @@ export const preparePush = async (argv: ReadonlyArray<string>, io: CliIo): Promi
     await checkArchive(args.archive);
     await checkFlagPath("--ca-cert", args.caCert, "file");
     await checkFlagPath("--cert-dir", args.certDir, "directory");
+    await checkFlagPath("--authfile", args.authFile, "file");
+    await checkFlagPath("--digestfile", args.digestFile === undefined ? undefined : dirname(resolve(args.digestFile)), "directory", "the directory of");
     const password = args.passwordStdin ? await readPasswordFromStdin(io.stdin) : undefined;
     const tls: TlsSettings = { verify: !args.insecure && scheme !== "http", caFile: args.caCert, certDir: args.certDir };
     const harborCa = args.ensureProject || args.ephemeralRobot ? await certDirCas(args.certDir) : undefined;

@@ -6,6 +6,8 @@ import { STRATEGY_NAMES } from "skopush";
 import { pushUsage } from "../args/usage.js";
 import type { CliIo } from "../cli-io.js";
 import { EXIT, exitCodeOf, exitCodeOfSignal, type InterruptSignal } from "../exit-codes.js";
+import { writeFile } from "node:fs/promises";
+import { startDebugLog } from "../output/debug-log.js";
 import { liveProgress } from "../output/live-progress.js";
 import { plainProgress } from "../output/plain-progress.js";
 import { silentProgress, type ProgressRenderer } from "../output/progress-renderer.js";
@@ -30,10 +32,26 @@ export const pushCommand = async (argv: ReadonlyArray<string>, io: CliIo, create
     io.stderr.write(`note: ${plan.destination.registry} is reached over plain http, as --harbor-url says: no TLS\n`);
   }
   const result = await pushWithSignals(plan, io, createContainer);
+  const digestFileProblem = result.result.status === "success" ? await writeDigestFile(plan.args.digestFile, result.result.digest) : undefined;
   printResult(result.result, plan.args, io);
-  const code = exitCodeOf(result.result, result.interruptedBy);
+  let code = exitCodeOf(result.result, result.interruptedBy);
+  if (digestFileProblem !== undefined) {
+    io.stderr.write(`${paletteOf(terminalStyle(io.stderr, io.env)).red("✖")} ${digestFileProblem}\n`);
+    code = EXIT.failed;
+  }
   result.printed(code);
   return code;
+};
+
+/** Writes the digest as skopeo's `--digestfile` does (the digest alone); says what went wrong, if anything. */
+const writeDigestFile = async (path: string | undefined, digest: string): Promise<string | undefined> => {
+  if (path === undefined) return undefined;
+  try {
+    await writeFile(path, digest);
+    return undefined;
+  } catch (error) {
+    return `pushed, but --digestfile ${JSON.stringify(path)} could not be written (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+  }
 };
 
 const reportInputFailure = (failure: InputFailure, json: boolean, io: CliIo): number => {
@@ -53,6 +71,7 @@ const pushWithSignals = async (
 ): Promise<{ readonly result: PushResult; readonly interruptedBy?: InterruptSignal | undefined; readonly printed: (code: number) => void }> => {
   const started = (io.now ?? Date.now)();
   const renderer = progressRendererFor(plan.args, io);
+  const stopDebugLog = plan.args.verbose ? startDebugLog({ write: (text) => void io.stderr.write(text), now: io.now }) : () => {};
   // Whatever ends the process (a second signal, a defect), the terminal gets its cursor back.
   const stopAtExit = io.atExit?.(() => renderer.finish("failure")) ?? (() => {});
   const controller = new AbortController();
@@ -98,6 +117,7 @@ const pushWithSignals = async (
     return { result: Pusher.failure(failed, plan.destination, (io.now ?? Date.now)() - started), interruptedBy, printed };
   } finally {
     settled = true;
+    stopDebugLog();
     renderer.finish(result?.status === "success" ? "success" : "failure");
     stopAtExit();
   }
@@ -114,7 +134,8 @@ const progressRendererFor = (args: PushArguments, io: CliIo): ProgressRenderer =
   const style = terminalStyle(io.stderr, io.env);
   const write = (text: string) => void io.stderr.write(text);
   const palette = paletteOf(style);
-  return style.live ? liveProgress({ write, palette, columns: style.columns, now: io.now }) : plainProgress({ write, palette, now: io.now });
+  // Debug lines would tear a frame redrawn in place: --verbose gets plain lines.
+  return style.live && !args.verbose ? liveProgress({ write, palette, columns: style.columns, now: io.now }) : plainProgress({ write, palette, now: io.now });
 };
 
 const printResult = (result: PushResult, args: PushArguments, io: CliIo): void => {
@@ -127,10 +148,10 @@ const printResult = (result: PushResult, args: PushArguments, io: CliIo): void =
     io.stderr.write(`note: the cancel came too late: the registry had already taken the manifest, so ${result.image} is pushed\n`);
   }
   if (args.json) return;
-  if (args.quiet) {
-    io.stdout.write(`${result.image}@${result.digest}\n`);
-    return;
+  if (!args.quiet) {
+    const palette = paletteOf(terminalStyle(io.stderr, io.env));
+    io.stderr.write(skippedAttemptLines(result, palette) + successLine(result, palette));
   }
-  io.stderr.write(skippedAttemptLines(result, paletteOf(terminalStyle(io.stderr, io.env))));
-  io.stdout.write(successLine(result, paletteOf(terminalStyle(io.stdout, io.env))));
+  // As crane prints it: the last line on stdout is what a script captures, `ref=$(skopush push …)`.
+  io.stdout.write(`${result.image}@${result.digest}\n`);
 };

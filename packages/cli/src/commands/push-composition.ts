@@ -1,4 +1,4 @@
-import type { ImageReference, TlsSettings } from "@skopush/core";
+import { makeCredentials, type ImageReference, type TlsSettings } from "@skopush/core";
 import type { DefaultContainerOptions } from "skopush";
 import type { PushArguments } from "../args/push-arguments.js";
 import { DEFAULT_RESIDENT_NAME, residentContainerSettings, sharedDirectoryOf } from "./resident-settings.js";
@@ -27,7 +27,7 @@ export interface PushPlan {
 export const pushContainerOptions = (plan: PushPlan): DefaultContainerOptions => {
   const { args, destination, env } = plan;
   const explicit =
-    args.username !== undefined && plan.password !== undefined ? { username: args.username, password: plan.password } : undefined;
+    args.username !== undefined && plan.password !== undefined ? makeCredentials(args.username, plan.password, "--username and --password-stdin") : undefined;
   const harbor = args.ensureProject || args.ephemeralRobot;
   const resident = args.container !== undefined || args.sharedDir !== undefined;
   return {
@@ -36,7 +36,7 @@ export const pushContainerOptions = (plan: PushPlan): DefaultContainerOptions =>
       ? residentContainerSettings(args.container ?? DEFAULT_RESIDENT_NAME, sharedDirectoryOf(args.sharedDir, env).hostPath)
       : undefined,
     env,
-    credentialsProviders: { env, credentials: explicit, registry: explicit ? destination.registry : undefined },
+    credentialsProviders: { env, credentials: explicit, registry: explicit ? destination.registry : undefined, authFile: args.authFile },
     harbor: harbor
       ? {
           url: plan.harborUrl,

@@ -1,3 +1,4 @@
+import { SERVICE_FLAGS } from "../args/command-flags.js";
 import { parseOptions, stringFlag } from "../args/parse-options.js";
 import { SERVICE_USAGE } from "../args/usage.js";
 import type { CliIo } from "../cli-io.js";
@@ -21,15 +22,7 @@ const CREATE_ONLY = ["image", "shared-dir", "network"] as const;
 
 /** `skopush service <action>`: manages the resident skopeo container. */
 export const serviceCommand = async (argv: ReadonlyArray<string>, io: CliIo, createManager: CreateServiceManager): Promise<number> => {
-  const parsed = parseOptions("service", argv, {
-    name: { type: "string" },
-    image: { type: "string" },
-    "shared-dir": { type: "string" },
-    network: { type: "string" },
-    tail: { type: "string" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
+  const parsed = parseOptions("service", argv, SERVICE_FLAGS);
   if (parsed.booleans.has("help")) {
     io.stdout.write(SERVICE_USAGE);
     return EXIT.ok;

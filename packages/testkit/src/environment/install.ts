@@ -24,6 +24,10 @@ export const REQUIRED_TOOLS = {
   // The trust-boundary tests create a second local user and act as it.
   useradd: "passwd",
   setpriv: "util-linux",
+  // The CLI's tests: a real pseudo-terminal, and the completion scripts in the shells they are for.
+  script: "bsdutils",
+  zsh: "zsh",
+  fish: "fish",
 } as const;
 
 /** The name of a required host program. */
