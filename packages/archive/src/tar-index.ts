@@ -81,6 +81,7 @@ export const indexTar = (source: TarSource): Effect.Effect<TarIndex, ArchiveInva
 
 const HOSTILE_FIX = "this archive was not written by docker or skopeo; do not use it";
 const CORRUPT_FIX = "copy or save the archive again";
+const NOT_A_TAR_FIX = "pass the tarball written by `docker save` or `skopeo copy … oci-archive:`";
 
 const isExtension = (kind: TarHeaderKind): kind is "pax" | "pax-global" | "gnu-long-name" | "gnu-long-link" =>
   kind === "pax" || kind === "pax-global" || kind === "gnu-long-name" || kind === "gnu-long-link";
@@ -135,14 +136,17 @@ const scan = (handle: FileHandle, source: TarSource): Effect.Effect<TarIndex, Ar
     let offset = 0;
     while (offset < fileSize) {
       if (offset + TAR_BLOCK > fileSize) {
-        return yield* failInvalid(path, `is truncated: it ends inside the tar header at offset ${offset}`, CORRUPT_FIX);
+        // Shorter than one header before any header was read: not a tar at all (a text file, a stray download).
+        return sawHeader
+          ? yield* failInvalid(path, `is truncated: it ends inside the tar header at offset ${offset}`, CORRUPT_FIX)
+          : yield* failInvalid(path, `${source.what} is not a tar archive (${formatBytes(fileSize)}, shorter than one tar header)`, NOT_A_TAR_FIX);
       }
       const parsed = parseHeaderBlock(yield* readAt(handle, source, offset, TAR_BLOCK));
       if (parsed._tag === "end") break;
       if (parsed._tag === "invalid") {
         return sawHeader
           ? yield* failInvalid(path, `has a corrupt tar header at offset ${offset} (${parsed.reason})`, CORRUPT_FIX)
-          : yield* failInvalid(path, `${source.what} is not a tar archive (${parsed.reason} at offset 0)`, "pass the tarball written by `docker save` or `skopeo copy … oci-archive:`");
+          : yield* failInvalid(path, `${source.what} is not a tar archive (${parsed.reason} at offset 0)`, NOT_A_TAR_FIX);
       }
       sawHeader = true;
       const header = parsed.header;

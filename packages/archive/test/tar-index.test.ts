@@ -115,6 +115,12 @@ describe("indexTar", () => {
     expect(archiveInvalid(await index(path)).reason).toMatch(/truncated: it ends inside the tar header at offset 1024/);
   });
 
+  it("calls a text file shorter than one tar header not a tar archive, not a truncated one", async () => {
+    const text = temp("text");
+    await writeFile(text, "this is not an image\n");
+    expect(archiveInvalid(await index(text)).reason).toBe("the file is not a tar archive (21 bytes, shorter than one tar header)");
+  });
+
   it("tells a non-tar file from a corrupt tar", async () => {
     const notTar = temp("not-a-tar");
     await writeFile(notTar, Buffer.alloc(2048, 0x41));

@@ -1,4 +1,6 @@
+import { withSettingPhrases } from "@skopush/core";
 import { MAIN_USAGE } from "./args/usage.js";
+import { CLI_PHRASES } from "./cli-phrases.js";
 import type { CliIo } from "./cli-io.js";
 import type { CreatePushContainer } from "./commands/push-command.js";
 import type { CreateServiceManager } from "./commands/service-manager.js";
@@ -16,8 +18,14 @@ export interface CliDependencies {
 }
 
 
-/** Runs `skopush` with `argv` (without node and the script); resolves the exit code. */
-export const run = async (argv: ReadonlyArray<string>, io: CliIo, dependencies: CliDependencies = {}): Promise<number> => {
+/**
+ * Runs `skopush` with `argv` (without node and the script); resolves the exit code. Every message built
+ * meanwhile names settings as CLI flags (`--ca-cert`), not as the library's option fields (`tls.caFile`).
+ */
+export const run = (argv: ReadonlyArray<string>, io: CliIo, dependencies: CliDependencies = {}): Promise<number> =>
+  withSettingPhrases(CLI_PHRASES, () => runCommand(argv, io, dependencies));
+
+const runCommand = async (argv: ReadonlyArray<string>, io: CliIo, dependencies: CliDependencies): Promise<number> => {
   const [command, ...rest] = argv;
   // Commands and the strategies behind them load on demand: `--help` and `--version` stay instant.
   const createContainer = async () => dependencies.createContainer ?? (await import("skopush")).createDefaultContainer;

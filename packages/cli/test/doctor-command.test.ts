@@ -92,9 +92,11 @@ describe("skopush doctor", () => {
     const unmounted = await doctor(env, {});
     expect(unmounted.report.sharedDirectory.mounted).toBe(false);
     expect(unmounted.report.advice.join(" ")).toContain(`skopeo-service does not mount ${shared} at /tmp/skopeo`);
+    expect(unmounted.report.advice.join(" ")).toContain(`recreate it with skopush service rm && skopush service create --shared-dir ${shared}`);
     const missing = await doctor(env, {}, ["--name", "skopeo-missing"]);
     expect(missing.report.container).toMatchObject({ name: "skopeo-missing", exists: false });
-    expect(missing.report.advice[0]).toBe("The resident container skopeo-missing does not exist: run skopush service create.");
+    // The fix carries the --name (and --shared-dir) this doctor was given: it creates the container asked about.
+    expect(missing.report.advice[0]).toBe(`The resident container skopeo-missing does not exist: run skopush service create --name skopeo-missing --shared-dir ${shared}.`);
   });
 
   it("exits 1 when no strategy can push", async () => {

@@ -3,6 +3,7 @@ import * as Data from "effect/Data";
 import type * as Types from "effect/Types";
 import type { Attempt } from "./attempt.js";
 import { isRetryableError, PUSH_ERROR_TABLE } from "./error-table.js";
+import { settingPhrase } from "./setting-phrases.js";
 
 /**
  * The error vocabulary of skopush. Every adapter maps its native failures (an execa error, skopeo's
@@ -88,9 +89,11 @@ export class InvalidReference extends PushErrorBase("InvalidReference")<{
   readonly input: string;
   readonly part: ReferencePart;
   readonly reason: string;
+  /** What to write instead, when the parser knows better than the part's general rule. */
+  readonly fix?: string | undefined;
 }> {
   override get summary(): string {
-    return `invalid image reference ${JSON.stringify(this.input)}: ${this.part} ${this.reason}${suffix(REFERENCE_FIXES[this.part])}`;
+    return `invalid image reference ${JSON.stringify(this.input)}: ${this.part} ${this.reason}${suffix(this.fix ?? REFERENCE_FIXES[this.part])}`;
   }
 }
 
@@ -112,9 +115,12 @@ export class AuthenticationFailed extends PushErrorBase("AuthenticationFailed")<
   readonly username?: string | undefined;
   readonly reason: string;
   readonly fix?: string | undefined;
+  /** Where the refused credentials came from (`SKOPUSH_USERNAME/SKOPUSH_PASSWORD`, an auth file), when known. */
+  readonly credentialsSource?: string | undefined;
 }> {
   override get summary(): string {
-    const who = this.username === undefined ? "anonymous access" : `user ${JSON.stringify(this.username)}`;
+    const user = this.username === undefined ? "anonymous access" : `user ${JSON.stringify(this.username)}`;
+    const who = this.credentialsSource === undefined ? user : `${user} (credentials from ${this.credentialsSource})`;
     return `authentication to ${this.registry} failed for ${who}: ${this.reason}${suffix(
       this.fix ?? "check the username and password; a Harbor robot logs in with its full name, e.g. robot$project+name",
     )}`;
@@ -168,8 +174,8 @@ export class TlsVerificationFailed extends PushErrorBase("TlsVerificationFailed"
 }> {
   override get summary(): string {
     return this.plainHttp === true
-      ? `TLS verification of ${this.registry} failed: ${this.reason}. Fix: if this registry really serves plain HTTP, push with --insecure (tls.verify: false); a registry on this machine's loopback (localhost, 127.0.0.0/8, ::1) needs no flag`
-      : `TLS verification of ${this.registry} failed: ${this.reason}. Fix: trust the registry's CA with --ca-cert <file> (caFile), or opt out with --insecure`;
+      ? `TLS verification of ${this.registry} failed: ${this.reason}. Fix: if this registry really serves plain HTTP, push with ${settingPhrase("insecure")}; a registry on this machine's loopback (localhost, 127.0.0.0/8, ::1) needs no flag`
+      : `TLS verification of ${this.registry} failed: ${this.reason}. Fix: trust the registry's CA with ${settingPhrase("caFile")}, or opt out with ${settingPhrase("insecure")}`;
   }
 }
 

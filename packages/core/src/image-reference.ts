@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect";
 import { InvalidReference, type ReferencePart } from "./errors.js";
+import { settingPhrase } from "./setting-phrases.js";
 
 // The grammar of distribution/reference (regexp.go); see docs/architecture.md for what skopush adds.
 const HOST_LABEL = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
@@ -115,6 +116,17 @@ const decode = (input: string): ImageReference | InvalidReference => {
   if (typeof input !== "string" || input.length === 0) return invalid(String(input), "reference", "is empty");
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(input)) return invalid(input, "reference", "contains a control character");
+  // A URL pasted as a reference would read as a registry "https" with an empty port.
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input);
+  if (scheme) {
+    const without = input.slice(scheme[0].length);
+    return new InvalidReference({
+      input,
+      part: "reference",
+      reason: `starts with ${JSON.stringify(scheme[0])}: a reference names its registry as host[:port], with no scheme`,
+      fix: `write ${without} (skopush speaks https; ${settingPhrase("insecure")} allows plain http)`,
+    });
+  }
 
   let rest = input;
   let digest: string | undefined;

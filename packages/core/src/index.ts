@@ -111,3 +111,4 @@ export {
 export { redactSecrets } from "./redact.js";
 export { CREDENTIALS_PROVIDER, CREDENTIALS_VERIFIER, FALLBACK_CHAIN_OPTIONS, PUSH_STRATEGY } from "./tokens.js";
 export { publishDebug, SKOPUSH_DEBUG_CHANNEL, type DebugEntry, type DebugTopic } from "./debug-channel.js";
+export { OPTION_PHRASES, settingPhrase, withSettingPhrases, type SettingContext, type SettingId, type SettingPhrases } from "./setting-phrases.js";

@@ -9,7 +9,7 @@ import { CredentialsChain, StaticCredentialsProvider } from "./credentials-chain
 import { makeCredentials, usernameProblem } from "./credentials.js";
 import type { CredentialsProvider } from "./credentials-provider.js";
 import type { CredentialsVerifier } from "./credentials-verifier.js";
-import { CredentialsError, PushFailed, type AuthenticationFailed, type PushErrorTag } from "./errors.js";
+import { AuthenticationFailed, CredentialsError, PushFailed, type PushErrorTag } from "./errors.js";
 import { FallbackChain } from "./fallback-chain.js";
 import { ImageReference } from "./image-reference.js";
 import { ignoreProgress, monotonicProgress, type ProgressSink } from "./progress.js";
@@ -133,9 +133,9 @@ export class Pusher {
         compression: options.compression,
         signal: options.signal,
       };
-      const result = yield* chain
-        .push(request, progressSinkOf(options))
-        .pipe(Effect.catch((failed) => Effect.flatMap(explainDenial(failed, request, verifiers), Effect.fail)));
+      const result = yield* chain.push(request, progressSinkOf(options)).pipe(
+        Effect.catch((failed) => Effect.flatMap(explainDenial(failed, request, verifiers), (explained) => Effect.fail(namingSource(explained, request)))),
+      );
       return {
         image: destination.toString(),
         digest: result.outcome.digest,
@@ -203,6 +203,14 @@ const explainDenial = (
     Effect.map((refusal) => (refusal._tag === "Some" && refusal.value !== undefined ? new PushFailed({ reason: refusal.value, attempts: failed.attempts }) : failed)),
     Effect.catch(() => Effect.succeed(failed)),
   );
+};
+
+/** A refused login says where its credentials came from, so the user knows which to fix. */
+const namingSource = (failed: PushFailed, request: PushRequest): PushFailed => {
+  const reason = failed.reason;
+  const source = request.credentials?.source;
+  if (reason._tag !== "AuthenticationFailed" || source === undefined || reason.credentialsSource !== undefined) return failed;
+  return new PushFailed({ reason: new AuthenticationFailed({ registry: reason.registry, username: reason.username, reason: reason.reason, fix: reason.fix, credentialsSource: source }), attempts: failed.attempts });
 };
 
 const imageOrUndefined = (destination: string): string | undefined => {

@@ -6,6 +6,7 @@ import {
   QuotaExceeded,
   redactSecrets,
   RegistryError,
+  settingPhrase,
   type PushError,
 } from "@skopush/core";
 import { classifyTransport, parseRegistryErrorBody, retryAfterMs, type HttpResponse, type TransportError } from "@skopush/registry-client";
@@ -38,9 +39,8 @@ export interface HarborCallContext {
   readonly secrets?: ReadonlyArray<string | undefined> | undefined;
 }
 
-/** How to make Harbor create a missing project. */
-export const ENSURE_PROJECT_FIX =
-  "create the project in Harbor, or let skopush create it: the `ensureProject: true` option of HarborCredentialsProvider (CLI: --ensure-project)";
+/** How to make Harbor create a missing project, in the caller's terms. */
+export const ensureProjectFix = (): string => `create the project in Harbor, or let skopush create it: ${settingPhrase("ensureProject")}`;
 
 /** Harbor's default `robot_name_prefix`; an administrator may change it (e.g. `robot_`). */
 export const DEFAULT_ROBOT_NAME_PREFIX = "robot$";
@@ -122,7 +122,7 @@ export const classifyHarborResponse = (response: Pick<HttpResponse, "status" | "
       });
     case 404:
       if (project !== undefined && (operation !== "getArtifact" || PROJECT_NOT_FOUND.test(said))) {
-        return new ProjectNotFound({ registry, project, fix: ENSURE_PROJECT_FIX });
+        return new ProjectNotFound({ registry, project, fix: ensureProjectFix() });
       }
       return new RegistryError({ registry, status: 404, code, reason: `${operation}: ${said}` });
     case 412:

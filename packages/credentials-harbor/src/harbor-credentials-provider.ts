@@ -14,7 +14,7 @@ import {
   type RetrySettings,
 } from "@skopush/core";
 import type { TransportOptions } from "@skopush/registry-client";
-import { ENSURE_PROJECT_FIX, isRobotName } from "./classify-error.js";
+import { ensureProjectFix, isRobotName } from "./classify-error.js";
 import { ephemeralRobot, type EphemeralRobotOptions } from "./ephemeral-robot.js";
 import { HarborClient } from "./harbor-client.js";
 import type { HarborTlsOptions } from "./harbor-transport.js";
@@ -190,14 +190,14 @@ const unseenProject = (client: HarborClient, registry: string, project: string, 
               ? "use a robot of this project with repository push and pull permissions (a project robot belongs to one project)"
               : "make the account a member of the project with the Developer role or above",
           })
-        : new ProjectNotFound({ registry, project, fix: ENSURE_PROJECT_FIX }),
+        : new ProjectNotFound({ registry, project, fix: ensureProjectFix() }),
     ),
     Effect.catchTag("AuthenticationFailed", () =>
       Effect.succeed(
         new ProjectNotFound({
           registry,
           project,
-          fix: `${ENSURE_PROJECT_FIX}; if it does exist, make the account a member: Harbor lists only the projects an account belongs to, and tells an OIDC CLI secret nothing more`,
+          fix: `${ensureProjectFix()}; if it does exist, make the account a member: Harbor lists only the projects an account belongs to, and tells an OIDC CLI secret nothing more`,
         }),
       ),
     ),

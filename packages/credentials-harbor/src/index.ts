@@ -4,7 +4,7 @@ export {
   classifyHarborResponse,
   classifyTransportError,
   DEFAULT_ROBOT_NAME_PREFIX,
-  ENSURE_PROJECT_FIX,
+  ensureProjectFix,
   isRobotName,
   type HarborCallContext,
   type HarborOperation,

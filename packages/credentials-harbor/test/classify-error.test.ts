@@ -87,7 +87,7 @@ describe("classifyHarborResponse", () => {
     expect(error._tag).toBe("ProjectNotFound");
     expect(error.message).toContain('"proj"');
     expect(error.message).toContain("ensureProject");
-    expect(error.message).toContain("--ensure-project");
+    expect(error.message).toContain("the ensureProject: true option");
   });
 
   it("keeps a 404 for a missing artifact apart from a missing project", () => {
@@ -150,7 +150,7 @@ describe("classifyTransportError", () => {
     (code) => {
       const error = classifyTransportError(transport(code, "certificate problem"), { registry: "harbor.example.com", operation: "ping" });
       expect(error._tag).toBe("TlsVerificationFailed");
-      expect(error.message).toMatch(/--ca-cert/);
+      expect(error.message).toMatch(/the tls\.caFile option/);
     },
   );
 

@@ -57,7 +57,7 @@ describe("HarborCredentialsProvider", () => {
     const error = await resolve(provider(ACCOUNTS.admin), "no-such-project/app");
     expect(error).toMatchObject({ _tag: "ProjectNotFound", project: "no-such-project" });
     expect((error as Error).message).toMatch(/ensureProject: true/);
-    expect((error as Error).message).toMatch(/--ensure-project/);
+    expect((error as Error).message).toMatch(/the ensureProject: true option/);
   });
 
   it("creates the missing project with ensureProject, then checks the rights", async () => {

@@ -115,11 +115,11 @@ describe("classifyResponse", () => {
 });
 
 describe("classifyTransport", () => {
-  it("certificate errors → TlsVerificationFailed with the --ca-cert fix", () => {
+  it("certificate errors → TlsVerificationFailed with the fix naming the tls.caFile option (library callers are told about options, not flags)", () => {
     for (const code of ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID", "SELF_SIGNED_CERT_IN_CHAIN"]) {
       const error = classifyTransport(context("ping"), transport(code));
       expect(error._tag).toBe("TlsVerificationFailed");
-      expect(error.message).toContain("--ca-cert");
+      expect(error.message).toContain("the tls.caFile option");
     }
   });
 

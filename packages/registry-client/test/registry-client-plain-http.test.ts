@@ -43,7 +43,7 @@ describe("RegistryClient and a plain-HTTP registry, TLS verification on", () => 
     const error = Exit.isFailure(exit) ? (Cause.squash(exit.cause) as PushError) : undefined;
     expect(error?._tag).toBe("TlsVerificationFailed");
     expect(error?.message).toContain("the registry answered in plain HTTP where HTTPS was required");
-    expect(error?.message).toContain("--insecure");
+    expect(error?.message).toContain("tls: { verify: false }");
     expect(error?.isRetryable).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { settingPhrase } from "@skopush/core";
 import type { ContainerFacts, ContainerMount } from "./container-facts.js";
 import type { SharedDirectory } from "./shared-directory.js";
 
@@ -11,7 +12,7 @@ export type SharedMountCheck =
 export interface SharedMountCheckOptions {
   /** The host directory's canonical path (`fs.realpath`), when it differs from `shared.hostPath`. */
   readonly hostRealPath?: string | undefined;
-  /** How to recreate the container, for the fix. */
+  /** How to recreate the container, for the fix, in the caller's terms ({@link recreateContainerFix}). */
   readonly recreate: string;
   /** Whether paths compare case-insensitively (macOS and Windows file systems). @default process.platform !== "linux" */
   readonly caseInsensitive?: boolean | undefined;
@@ -68,7 +69,7 @@ export const checkSharedMount = (
       reason: `container ${facts.name} mounts ${what} at ${shared.containerPath}, not the shared directory ${shared.hostPath}`,
       fix:
         mount.type === "bind"
-          ? `set SKOPEO_SHARED_DIR=${mount.source} (or the sharedDir option), or recreate the container with ${expected}: ${options.recreate}`
+          ? `${settingPhrase("sharedDir", { sharedDir: mount.source })}, or recreate the container with ${expected}: ${options.recreate}`
           : `recreate the container with ${expected}: ${options.recreate}`,
     };
   }

@@ -26,6 +26,8 @@ export interface ResidentContainerSpec {
   readonly networkMode?: string | undefined;
 }
 
+import { settingPhrase } from "@skopush/core";
+
 const quoted = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'"'"'`)}'`);
 
 /** The `docker run` line that creates the resident container, for messages that tell how to fix things. */
@@ -38,3 +40,11 @@ export const dockerRunCommand = (spec: ResidentContainerSpec): string =>
   ]
     .map(quoted)
     .join(" ");
+
+const phraseContext = (spec: ResidentContainerSpec) => ({ container: spec.name, sharedDir: spec.hostSharedDir, image: spec.image, createCommand: dockerRunCommand(spec) });
+
+/** How to create the resident container, in the caller's terms: the `docker run` line, or the CLI's `skopush service create …`. */
+export const createContainerFix = (spec: ResidentContainerSpec): string => settingPhrase("createContainer", phraseContext(spec));
+
+/** How to replace the resident container (a wrong mount), in the caller's terms. */
+export const recreateContainerFix = (spec: ResidentContainerSpec): string => settingPhrase("recreateContainer", phraseContext(spec));

@@ -74,9 +74,9 @@ describe("classifySkopeoFailure on recorded skopeo 1.9.3 stderr", () => {
   it("explains TLS failures, the plain-HTTP registry among them, with the fix", async () => {
     const untrusted = await classified("untrusted-certificate");
     expect(untrusted).toMatchObject({ _tag: "TlsVerificationFailed", reason: "certificate signed by unknown authority" });
-    expect(untrusted.message).toContain("--ca-cert");
+    expect(untrusted.message).toContain("the tls.caFile option");
     const plain = await classified("plain-http-registry-with-tls");
-    expect(plain.message).toMatch(/plain HTTP.*--insecure/);
+    expect(plain.message).toMatch(/plain HTTP.*tls: { verify: false }/);
   });
 
   it("keeps the network cause of RegistryUnreachable, which is retryable", async () => {

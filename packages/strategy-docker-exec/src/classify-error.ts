@@ -1,4 +1,4 @@
-import { EnvironmentFault, StrategyUnavailable } from "@skopush/core";
+import { EnvironmentFault, settingPhrase, StrategyUnavailable } from "@skopush/core";
 import type { DockerCliError } from "./docker-cli.js";
 
 /** What went wrong between the docker CLI, the daemon and the resident container. */
@@ -71,7 +71,7 @@ export const classifyDockerCliError = (error: DockerCliError): DockerProblem =>
     ? {
         kind: "cli-missing",
         reason: `the docker CLI is not installed (${error.detail})`,
-        fix: "install the docker CLI (Debian/Ubuntu: apt-get install docker.io; macOS/Windows: Docker Desktop), or set the dockerPath option",
+        fix: `install the docker CLI (Debian/Ubuntu: apt-get install docker.io; macOS/Windows: Docker Desktop), or ${settingPhrase("dockerPath")}`,
       }
     : error.kind === "timeout"
       ? { kind: "cli-timeout", reason: error.detail, fix: "check that the Docker daemon is healthy (docker info)" }

@@ -20,8 +20,10 @@ export interface DockerExecTarget {
   readonly cli: DockerCli;
   readonly container: string;
   readonly shared: SharedDirectory;
-  /** The `docker run` line that creates the container, for fixes. */
+  /** How to create the container, for fixes, in the caller's terms (a `docker run` line, or `skopush service create …`). */
   readonly createCommand: string;
+  /** How to replace it (a wrong mount), in the caller's terms. */
+  readonly recreateCommand: string;
   /** Time limit of each docker command the probe runs. */
   readonly commandTimeoutMs: number;
 }
@@ -59,7 +61,7 @@ export const probeDockerExec = (target: DockerExecTarget): Effect.Effect<Contain
       );
     }
     yield* trustedSharedDirectory(target.shared).pipe(Effect.mapError((refusal) => unavailable(target.strategy, { kind: "unknown", ...refusal })));
-    const mount = checkSharedMount(facts, target.shared, { hostRealPath: yield* hostRealPath(target.shared), recreate: target.createCommand });
+    const mount = checkSharedMount(facts, target.shared, { hostRealPath: yield* hostRealPath(target.shared), recreate: target.recreateCommand });
     if (!mount.mounted) return yield* Effect.fail(unavailable(target.strategy, { kind: "unknown", reason: mount.reason, fix: mount.fix }));
     yield* Effect.scoped(
       Effect.gen(function* () {

@@ -3,7 +3,9 @@ import { inject, injectable } from "tsyringe";
 import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable, type Unsupported } from "@skopush/core";
 import { skopeoCopy, skopeoSupports } from "@skopush/skopeo";
 import {
-  dockerRunCommand,
+  createContainerFix,
+  recreateContainerFix,
+  type ResidentContainerSpec,
   reclassifyForContainerNetwork,
   resolveSharedDirectory,
   type ContainerFacts,
@@ -12,6 +14,9 @@ import { dockerCliEnvironment } from "./docker-cli-environment.js";
 import { DOCKER_EXEC_OPTIONS, resolveDockerExecOptions, type DockerExecOptions, type ResolvedDockerExecOptions } from "./docker-exec-options.js";
 import { probeDockerExec, type DockerExecTarget } from "./docker-exec-probe.js";
 import { dockerExecSkopeoHost, type StopGrace } from "./docker-exec-skopeo-host.js";
+
+/** How to create and recreate the container, in the caller's terms (built where the strategy is made, for its messages). */
+const residentFixes = (spec: ResidentContainerSpec) => ({ createCommand: createContainerFix(spec), recreateCommand: recreateContainerFix(spec) });
 
 /**
  * Pushes with skopeo inside a long-running container, through `docker exec` (the seed tool's preferred
@@ -38,11 +43,14 @@ export class DockerExecPushStrategy implements PushStrategy {
       cli: { path: o.dockerPath, env: dockerCliEnvironment(o.env, o.inheritedEnv) },
       container: o.containerName,
       shared,
-      createCommand: dockerRunCommand({
+      ...residentFixes({
         name: o.containerName,
         image: o.image,
         hostSharedDir: shared.hostPath,
         containerSharedDir: shared.containerPath,
+        // As skopush service create and the dockerode strategy make it: on the host network, so skopeo
+        // reaches registries on this machine's loopback.
+        networkMode: "host",
       }),
       commandTimeoutMs: o.commandTimeoutMs,
     };

@@ -180,7 +180,7 @@ describe("docker-exec against the real daemon, skopeo image and registries", () 
     const error = errorOf(await exitOf(new DockerExecPushStrategy(options).probe()));
     expect(error.message).toContain("does not exist");
     expect(error.message).toContain("docker run -d --name skopush-test-missing-");
-    expect(error.message).toContain("--restart unless-stopped -v /tmp/geoml-skopeo:/tmp/skopeo quay.io/skopeo/stable tail -f /dev/null");
+    expect(error.message).toContain("--restart unless-stopped --network host -v /tmp/geoml-skopeo:/tmp/skopeo quay.io/skopeo/stable tail -f /dev/null");
 
     const composition = rootContainer.createChildContainer();
     registerDockerExecStrategy(composition, options);

@@ -10,7 +10,7 @@ describe("DockerExecPushStrategy options and registration", () => {
     expect(strategy.target.container).toBe("skopeo-service");
     expect(strategy.target.shared).toEqual({ hostPath: "/tmp/geoml-skopeo", containerPath: "/tmp/skopeo" });
     expect(strategy.target.createCommand).toBe(
-      "docker run -d --name skopeo-service --restart unless-stopped -v /tmp/geoml-skopeo:/tmp/skopeo quay.io/skopeo/stable tail -f /dev/null",
+      "docker run -d --name skopeo-service --restart unless-stopped --network host -v /tmp/geoml-skopeo:/tmp/skopeo quay.io/skopeo/stable tail -f /dev/null",
     );
   });
 

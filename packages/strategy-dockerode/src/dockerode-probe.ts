@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect";
-import type { StrategyUnavailable } from "@skopush/core";
+import { settingPhrase, type StrategyUnavailable } from "@skopush/core";
 import {
   checkSharedMount,
   hostRealPath,
@@ -48,7 +48,10 @@ export const probeDockerode = (target: DockerodeProbeTarget): Effect.Effect<Dock
     );
     let status = yield* manager.status().pipe(Effect.catch((error) => fail(error.reason, error.fix, error)));
     if (status.state === "missing") {
-      if (!options.autoCreate) return yield* fail(`container ${name} does not exist`, `create it: ${manager.createCommand} (or set autoCreate)`);
+      if (!options.autoCreate) {
+        const autoCreate = settingPhrase("autoCreate");
+        return yield* fail(`container ${name} does not exist`, `create it: ${manager.createCommand}${autoCreate ? ` (${autoCreate})` : ""}`);
+      }
       yield* manager.ensure().pipe(Effect.catch((error) => fail(error.reason, error.fix, error)));
       status = yield* manager.status().pipe(Effect.catch((error) => fail(error.reason, error.fix, error)));
     }
@@ -62,7 +65,7 @@ export const probeDockerode = (target: DockerodeProbeTarget): Effect.Effect<Dock
 
     const mode = options.transfer;
     const shared = manager.shared;
-    const mount = mode === "upload" ? undefined : checkSharedMount(facts, shared, { hostRealPath: yield* hostRealPath(shared), recreate: manager.createCommand });
+    const mount = mode === "upload" ? undefined : checkSharedMount(facts, shared, { hostRealPath: yield* hostRealPath(shared), recreate: manager.recreateCommand });
     if (mount && !mount.mounted && mode === "shared-directory") return yield* fail(mount.reason, mount.fix);
 
     const check = (marker: ProbeMarker | undefined, require: ReadonlyArray<string>) =>

@@ -3,7 +3,10 @@ import * as Effect from "effect/Effect";
 import {
   DEFAULT_CONTAINER_NAME,
   DEFAULT_SKOPEO_IMAGE,
+  createContainerFix,
   dockerRunCommand,
+  recreateContainerFix,
+  type ResidentContainerSpec,
   parseContainerInspect,
   resolveSharedDirectory,
   RESIDENT_COMMAND,
@@ -70,15 +73,24 @@ export class SkopeoContainerManager {
     this.docker = dockerClientFor(options);
   }
 
+  /** What `ensure()` creates, as a `docker run` line would. */
+  private get spec(): ResidentContainerSpec {
+    return { name: this.name, image: this.image, hostSharedDir: this.shared.hostPath, containerSharedDir: this.shared.containerPath, networkMode: this.networkMode };
+  }
+
   /** The `docker run` line equivalent to what `ensure()` creates. */
+  get dockerRunCommand(): string {
+    return dockerRunCommand(this.spec);
+  }
+
+  /** How to create the container, for fixes, in the caller's terms (the `docker run` line, or `skopush service create …`). */
   get createCommand(): string {
-    return dockerRunCommand({
-      name: this.name,
-      image: this.image,
-      hostSharedDir: this.shared.hostPath,
-      containerSharedDir: this.shared.containerPath,
-      networkMode: this.networkMode,
-    });
+    return createContainerFix(this.spec);
+  }
+
+  /** How to replace it (a wrong mount), in the caller's terms. */
+  get recreateCommand(): string {
+    return recreateContainerFix(this.spec);
   }
 
   /** What the error classifier names. */

@@ -69,7 +69,7 @@ describe("SkopeoContainerManager (with a fake daemon)", () => {
     const docker = new FakeDockerClient();
     docker.down = true;
     const error = failure(await Effect.runPromiseExit(make(docker).status())) as Error;
-    expect(error.message).toContain("[skopush] [dockerode] cannot status container skopeo-x: the Docker daemon at unix:///fake.sock does not answer");
+    expect(error.message).toContain("[skopush] [dockerode] cannot inspect container skopeo-x: the Docker daemon at unix:///fake.sock does not answer");
     expect(error.message).toContain("Fix: start Docker");
   });
 

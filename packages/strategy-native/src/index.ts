@@ -11,6 +11,6 @@ export {
   type ResolvedNativeSkopeoOptions,
 } from "./native-skopeo-options.js";
 export { NativeSkopeoStrategy } from "./native-skopeo-strategy.js";
-export { INSTALL_SKOPEO, probeSkopeo } from "./probe-skopeo.js";
+export { installSkopeo, probeSkopeo } from "./probe-skopeo.js";
 export { processBytesRead } from "@skopush/skopeo";
 export { nativeSkopeoStrategy, registerNativeSkopeoStrategy } from "./register.js";

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
-import { EnvironmentFault } from "@skopush/core";
+import { EnvironmentFault, settingPhrase } from "@skopush/core";
 import { sampleBytesRead, type SkopeoRunOptions, type SkopeoRunResult, type SkopeoStream } from "@skopush/skopeo";
 import * as Effect from "effect/Effect";
 import { execa } from "execa";
@@ -112,7 +112,7 @@ export const runSkopeo = (settings: RunSkopeoSettings, args: ReadonlyArray<strin
                 : result.isTerminated
                   ? `skopeo was killed by ${result.signal ?? "a signal"} before it finished`
                   : `skopeo could not be run: ${result.shortMessage}`,
-            fix: code === "ENOENT" ? "install skopeo, or set the native strategy's skopeoPath" : undefined,
+            fix: code === "ENOENT" ? `install skopeo, or ${settingPhrase("skopeoPath")}` : undefined,
             cause: result,
           }),
         ),

@@ -3,6 +3,8 @@ import { resolve } from "node:path";
 import * as Effect from "effect/Effect";
 import type { FallbackChain, ProbeReport } from "@skopush/core";
 import { checkSharedDirectory } from "@skopush/skopeo-container";
+import { CLI_PHRASES } from "../cli-phrases.js";
+import { DEFAULT_RESIDENT_NAME } from "../commands/resident-settings.js";
 import type { ServiceManager } from "../commands/service-manager.js";
 import { describeConnectionError, dockerEndpoint, engineGet, type DockerEndpoint } from "./docker-engine.js";
 import { dockerCliReport, skopeoReport, type ToolReport } from "./tool-versions.js";
@@ -109,22 +111,26 @@ const sharedDirectoryReport = async (
 
 const adviceOf = (report: Omit<DoctorReport, "advice">, containerName: string): string[] => {
   const advice: string[] = [];
+  // The commands carry the --name and --shared-dir this doctor was given, so they act on the same container.
+  const resident = { container: containerName, sharedDir: report.sharedDirectory.hostPath };
+  const create = CLI_PHRASES.createContainer(resident);
+  const name = containerName === DEFAULT_RESIDENT_NAME ? "" : ` --name ${containerName}`;
   const { daemon, cli } = report.docker;
   if (!daemon.reachable) {
     advice.push(
       `No Docker here: ${daemon.problem ?? "the daemon does not answer"}${cli.found ? "" : ", and the docker CLI is not on PATH"}. ` +
         "The docker-exec and dockerode strategies cannot push on this machine; skopush uses the host's skopeo (native) " +
-        "or its own registry client instead. To use Docker: install it, start the daemon (or point DOCKER_HOST at one), then run skopush service create.",
+        `or its own registry client instead. To use Docker: install it, start the daemon (or point DOCKER_HOST at one), then run ${create}.`,
     );
   } else if (!report.container.exists) {
-    advice.push(`The resident container ${containerName} does not exist: run skopush service create.`);
+    advice.push(`The resident container ${containerName} does not exist: run ${create}.`);
   } else if (report.container.running === false) {
-    advice.push(`The resident container ${containerName} is stopped: run skopush service start.`);
+    advice.push(`The resident container ${containerName} is stopped: run skopush service start${name}.`);
   }
   if (report.container.exists && report.sharedDirectory.mounted === false) {
     advice.push(
       `${containerName} does not mount ${report.sharedDirectory.hostPath} at ${report.sharedDirectory.containerPath}: ` +
-        "recreate it with skopush service rm && skopush service create (or set SKOPEO_SHARED_DIR to the directory it mounts).",
+        `recreate it with ${CLI_PHRASES.recreateContainer(resident)} (or pass --shared-dir with the directory it mounts).`,
     );
   }
   const refusal = report.sharedDirectory.refused;
