@@ -8,6 +8,10 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
+import { commentSafe } from "./comment-safe.mjs";
+
+/** The function whose body comment carries the payload (launcher.ts reads it). */
+const PAYLOAD_HOLDER = "SKOPUSH_PAYLOAD_HOLDER";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = join(here, "..");
@@ -68,26 +72,31 @@ const payloadBuild = await build({
   external: ["cpu-features", "*.node"],
   metafile: true,
 });
-const payloadCode = payloadBuild.outputFiles[0].text;
+const payloadCode = commentSafe(payloadBuild.outputFiles[0].text);
 const payload = `(function (exports, require, module, __filename, __dirname) {${payloadCode}\n})`;
 const payloadId = createHash("sha256").update(payload).digest("hex").slice(0, 16);
 
 const launcherBuild = await build({
   ...common,
   entryPoints: [join(cliSources, "launcher", "launcher.ts")],
-  define: { ...common.define, SKOPUSH_PAYLOAD: JSON.stringify(payload), SKOPUSH_PAYLOAD_ID: JSON.stringify(payloadId) },
+  define: { ...common.define, SKOPUSH_PAYLOAD_ID: JSON.stringify(payloadId) },
   banner: { js: "#!/usr/bin/env node" },
 });
+
+// The payload rides in a comment of a function the launcher reads back with Function.prototype.toString:
+// the parser skips a comment, and the text V8 hands back is a slice of the file it already holds, so the
+// payload is never copied (a string literal would be: about 1 MB more for every process).
+const bundle = `${launcherBuild.outputFiles[0].text}function ${PAYLOAD_HOLDER}(){/*${payload}*/}\n`;
 
 // Written beside and renamed over: a `skopush` starting meanwhile reads the old file or the new one, never half of one.
 mkdirSync(dirname(outfile), { recursive: true });
 const temporary = `${outfile}.${process.pid}.tmp`;
-writeFileSync(temporary, launcherBuild.outputFiles[0].text, { mode: 0o755 });
+writeFileSync(temporary, bundle, { mode: 0o755 });
 chmodSync(temporary, 0o755);
 renameSync(temporary, outfile);
 
 const size = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
-console.log(`skopush ${version}: ${relative(process.cwd(), outfile)} (${size(launcherBuild.outputFiles[0].contents.length)}, payload ${payloadId})`);
+console.log(`skopush ${version}: ${relative(process.cwd(), outfile)} (${size(bundle.length)}, payload ${payloadId})`);
 if (values.analyze) {
   const byPackage = new Map();
   for (const [path, input] of Object.entries(Object.values(payloadBuild.metafile.outputs)[0].inputs)) {

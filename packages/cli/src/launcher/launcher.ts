@@ -1,10 +1,11 @@
 import { cacheProfile, compileCache } from "./compile-cache.js";
-import { runPayload } from "./run-payload.js";
+import { commentOf, runPayload } from "./run-payload.js";
 
-/** Set by the bundler: the `skopush` package's version, the payload's source and its build hash. */
+/** Set by the bundler: the `skopush` package's version and the payload's build hash. */
 declare const SKOPUSH_BUNDLED_VERSION: string;
-declare const SKOPUSH_PAYLOAD: string;
 declare const SKOPUSH_PAYLOAD_ID: string;
+/** Appended by the bundler after this code: a function whose body is a comment holding the payload. */
+declare const SKOPUSH_PAYLOAD_HOLDER: () => void;
 
 // The bundle's first code: `--version` answers without compiling the payload; everything else runs the
 // payload with V8's code cache (docs/cli.md#the-bundle).
@@ -15,5 +16,5 @@ if (argv.length === 1 && (first === "--version" || first === "-v" || first === "
 } else {
   const profile = cacheProfile(argv);
   const cache = compileCache({ env: process.env, payloadId: SKOPUSH_PAYLOAD_ID, profile });
-  runPayload({ source: SKOPUSH_PAYLOAD, filename: __filename, cache }).start(argv);
+  runPayload({ source: commentOf(SKOPUSH_PAYLOAD_HOLDER), filename: __filename, cache }).start(argv);
 }

@@ -37,3 +37,15 @@ export const runPayload = (options: RunPayloadOptions): Payload => {
   factory(module.exports, createRequire(options.filename), module, options.filename, dirname(options.filename));
   return module.exports as Payload;
 };
+
+/**
+ * The text of the comment that is `holder`'s whole body. V8 answers `toString()` with a slice of the
+ * script it holds, and slicing that slices again: no copy is made.
+ */
+export const commentOf = (holder: () => void): string => {
+  const text = holder.toString();
+  const start = text.indexOf("/*");
+  const end = text.lastIndexOf("*/");
+  if (start < 0 || end <= start) throw new Error("[skopush] the bundle is damaged: its payload is missing");
+  return text.slice(start + 2, end);
+};
