@@ -69,7 +69,8 @@ const payloadBuild = await build({
   entryPoints: [join(cliSources, "bundle-entry.ts")],
   plugins: [notBundled, bundledVersion],
   // Optional native add-ons of ssh2 (DOCKER_HOST=ssh://): required inside try/catch, pure JavaScript otherwise.
-  external: ["cpu-features", "*.node"],
+  // zstd's WebAssembly build (Node < 22.15 only) reads its .wasm beside its JavaScript: loaded from node_modules.
+  external: ["cpu-features", "*.node", "@bokuweb/zstd-wasm"],
   metafile: true,
 });
 const payloadCode = commentSafe(payloadBuild.outputFiles[0].text);

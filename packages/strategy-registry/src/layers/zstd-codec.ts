@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import * as zlib from "node:zlib";
 
 /** One-shot zstd compression of a buffer into one frame. */
@@ -33,8 +32,19 @@ const viaNode: ZstdCompress = (data, level) => {
 let wasm: Promise<WasmZstd> | undefined;
 const loadWasm = (): Promise<WasmZstd> => {
   wasm ??= (async () => {
-    // CommonJS only; loaded on first use so a push that never asks for zstd never pays for it.
-    const module = createRequire(import.meta.url)("@bokuweb/zstd-wasm") as WasmZstd;
+    // Loaded on first use so a push that never asks for zstd never pays for it. A CommonJS package: its
+    // exports come as the namespace's default. The skopush bundle leaves it out (its .wasm file sits beside
+    // its JavaScript), so the one-file command has zstd on Node 20 only where the package is installed.
+    let imported: WasmZstd & { default?: WasmZstd };
+    try {
+      imported = (await import("@bokuweb/zstd-wasm")) as unknown as WasmZstd & { default?: WasmZstd };
+    } catch (cause) {
+      throw new Error(
+        `zstd needs Node 22.15+ (its zlib has zstd) or the npm package @bokuweb/zstd-wasm, which cannot be loaded here (${(cause as Error).message}); push with --compression gzip, or run on Node 22.15+`,
+        { cause },
+      );
+    }
+    const module = imported.default ?? imported;
     await module.init();
     return module;
   })();
