@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { defaultPushTimeouts, type PushTimeouts } from "@skopush/core";
+import { defaultPushTimeouts, type ProgressEvent, type PushTimeouts } from "@skopush/core";
 import { listTags, loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive, type ImageArchiveMetadata } from "@skopush/testkit/fixtures";
 import { FOREIGN_DIGEST, startMisbehavingRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
@@ -100,5 +100,23 @@ describe("the registry strategy against a misbehaving registry", () => {
     expect(error._tag).toBe("RegistryError");
     expect(error.message).toContain(`reports the manifest as ${FOREIGN_DIGEST}`);
     expect(error.message).toContain(`${repository}:v1 now holds the manifest ${stored.digest}`);
+  });
+
+  it("a manifest PUT answered 429 with Retry-After: 1 once → waits the second it asked for, says so, then pushes", async () => {
+    let refusedAt = 0;
+    const busy = await startServer({
+      rules: [{ when: (req) => req.method === "PUT" && /\/manifests\//.test(req.url ?? "") && (refusedAt = Date.now()) > 0, act: { kind: "too-many-requests", retryAfterSeconds: 1 }, times: 1 }],
+    });
+    const repository = uniqueRepository("retry-after");
+    const events: ProgressEvent[] = [];
+    // A backoff of 50 ms: only the registry's Retry-After can make the second PUT wait a second.
+    const retry = { times: 2, baseDelayMs: 50, maxDelayMs: 50 };
+    const outcome = await pushOk(strategyIn(work.dir), requestFor(registry, image.path, `${repository}:v1`, { host: busy.host, timeouts: defaultPushTimeouts, retry }), events);
+    const waitedMs = Date.now() - refusedAt;
+    expect((await readManifest(registry, repository, "v1")).digest).toBe(outcome.digest);
+    const puts = busy.requests.filter((r) => r.method === "PUT" && r.path.includes("/manifests/"));
+    expect(puts.map((r) => r.handling)).toEqual(["too-many-requests", "proxy"]);
+    expect(waitedMs).toBeGreaterThanOrEqual(1_000);
+    expect(JSON.stringify(events)).toContain("the registry asked for 1 s (Retry-After)");
   });
 });

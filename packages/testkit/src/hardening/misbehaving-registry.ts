@@ -30,7 +30,8 @@ export type Misbehaviour =
   | { readonly kind: "cut-response-body" }
   | { readonly kind: "web-page" }
   | { readonly kind: "wrong-digest"; readonly digest?: string | undefined }
-  | { readonly kind: "huge-challenge"; readonly bytes?: number | undefined };
+  | { readonly kind: "huge-challenge"; readonly bytes?: number | undefined }
+  | { readonly kind: "too-many-requests"; readonly retryAfterSeconds?: number | undefined };
 
 /** One rule: the first rule whose `when` matches a request decides; no match → the request is proxied. */
 export interface MisbehaviourRule {
@@ -234,6 +235,18 @@ export const startMisbehavingRegistry = async (options: MisbehavingRegistryOptio
         const challenge = `${prefix}${"r".repeat(Math.max(0, (act.bytes ?? 64 * 1024) - prefix.length - 1))}"`;
         // Headers this large pass only Node's server-side writer: send the head by hand.
         res.socket?.end(`HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nDocker-Distribution-API-Version: registry/2.0\r\nWWW-Authenticate: ${challenge}\r\nConnection: close\r\n\r\n`);
+        return;
+      }
+      case "too-many-requests": {
+        req.resume();
+        const body = '{"errors":[{"code":"TOOMANYREQUESTS","message":"too many requests"}]}';
+        res.writeHead(429, {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          "docker-distribution-api-version": "registry/2.0",
+          "retry-after": String(act.retryAfterSeconds ?? 1),
+        });
+        res.end(body);
         return;
       }
       case "wrong-digest":
