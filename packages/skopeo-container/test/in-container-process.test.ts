@@ -49,6 +49,17 @@ const recordedPid = async (workspace: string): Promise<number> => {
   return Number(readFileSync(join(workspace, PID_FILE), "utf8").trim());
 };
 
+/** The program `pid` runs once it has exec'd (a forked shell shows `sh` until then); waits up to 5 s. */
+const commandOf = async (pid: number): Promise<string | undefined> => {
+  let command: string | undefined;
+  for (let waited = 0; waited < 5_000; waited += 10) {
+    command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0];
+    if (command !== "sh") return command;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return command;
+};
+
 describe("the in-container wrapper and stopper", () => {
   let workspace: string;
   beforeEach(() => {
@@ -72,7 +83,8 @@ describe("the in-container wrapper and stopper", () => {
   it("records the command's pid, and the stopper terminates it", async () => {
     const { child, done } = session(wrappedCommand(workspace, ["sleep", "30"]));
     const pid = await recordedPid(workspace);
-    expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]).toBe("sleep");
+    // The pid is recorded right after the fork; the child is the wrapper's shell until it has exec'd sleep.
+    expect(await commandOf(pid)).toBe("sleep");
     expect(run(stopCommand(workspace, "TERM")).status).toBe(0);
     expect((await done).status).toBe(143);
     child.stdin.end();
