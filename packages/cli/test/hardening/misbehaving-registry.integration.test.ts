@@ -115,19 +115,21 @@ describe.each(STRATEGIES)("skopush push --strategy %s against a misbehaving regi
   });
 });
 
-// The stall limit is checked here for native only: docker-exec's and dockerode's skopeo runs in a container
-// whose byte counts the host does not read (the stall watch never arms), and the registry strategy, whose
-// whole blob fits in loopback's socket buffers, then waits for the answer under responseMs; there the
-// whole-push limit (above) is what ends such a push.
-describe("skopush push --strategy native, the connection stalled or cut mid-body", () => {
+// The stall limit is checked for the skopeo strategies (the host reads their skopeo's byte counts, in the
+// resident container too). The registry strategy's whole blob fits in loopback's socket buffers, and it then
+// waits for the answer under responseMs; there the whole-push limit (above) is what ends such a push.
+describe.each(["native", "docker-exec", "dockerode"])("skopush push --strategy %s, an upload that stalls", (strategy) => {
   it("a blob upload that stops being read, --stall-timeout 2s → Timeout (stall) naming the address", async () => {
     const stalling = await startServer({ rules: [{ when: "blob-upload", act: { kind: "stall", afterBytes: 64 << 10 } }] });
-    const { result, ms } = await pushFails("native", stalling, "unread", ["--stall-timeout", "2s", "--timeout", "40s"]);
+    const { result, ms } = await pushFails(strategy, stalling, "unread", ["--stall-timeout", "2s", "--timeout", "40s"]);
     expect(result.error).toBe("Timeout");
     expect(result.message).toContain("(stall timeout)");
     expect(result.message).toContain(stalling.host);
     expect(ms).toBeLessThan(BOUNDED_MS);
   });
+});
+
+describe("skopush push --strategy native, the connection cut mid-body", () => {
 
   it("every blob upload's connection cut after 64 KiB → exit 1, a typed error, no tag, nothing left", async () => {
     const cutting = await startServer({ rules: [{ when: "blob-upload", act: { kind: "cut-request-body", afterBytes: 64 << 10 } }] });
