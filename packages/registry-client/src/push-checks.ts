@@ -2,6 +2,7 @@ import { defaultPushTimeouts, TlsVerificationFailed, type PushError, type PushRe
 import * as Effect from "effect/Effect";
 import { TokenCache } from "./auth/token-cache.js";
 import { pushScopes } from "./auth/scope.js";
+import { credentialsWithheld } from "./credentials-rule.js";
 import { candidateSchemes } from "./endpoint.js";
 import { notARegistryError, pingRegistry, type PingResult } from "./ping.js";
 import { readStoredManifest, verifyPushed, type ExpectedImage, type StoredManifest } from "./read-back.js";
@@ -14,10 +15,22 @@ const transportFor = (request: PushRequest) =>
 const unreadableCa = (registry: string) => (error: { code?: string | undefined; cause: unknown; detail: string }) =>
   new TlsVerificationFailed({ registry, reason: `the CA certificates cannot be read (${error.code ?? String(error.cause)}: ${error.detail})`, cause: error.cause });
 
+/** The token realm a `GET /v2/` challenge names, as a URL (relative to the registry), or undefined. */
+const realmOf = (pinged: PingResult): URL | undefined => {
+  if (pinged.auth.kind !== "bearer") return undefined;
+  try {
+    return new URL(pinged.auth.realm, pinged.origin);
+  } catch {
+    return undefined;
+  }
+};
+
 /**
  * The cheap check before a tool without time limits (skopeo) is started: one `GET /v2/` with the push's
  * TLS settings and `timeouts`. A silent or stalling server ends in `Timeout`, a server that is not a
- * registry in `NotARegistry`, before anything is staged.
+ * registry in `NotARegistry`, before anything is staged. With credentials, a token realm they may not
+ * go to under the credentials rule (`mayCarryCredentials`: plain http to another host) ends in `AuthenticationFailed`
+ * before skopeo, which would send them there, is started.
  */
 export const preflightRegistry = (request: PushRequest): Effect.Effect<PingResult, PushError> => {
   const registry = request.destination.registry;
@@ -31,6 +44,11 @@ export const preflightRegistry = (request: PushRequest): Effect.Effect<PingResul
       });
       const notARegistry = notARegistryError(registry, pinged);
       if (notARegistry !== undefined) return yield* Effect.fail(notARegistry);
+      // skopeo sends Basic credentials to whatever token realm the registry names: the rule is asked here.
+      const realm = realmOf(pinged);
+      if (request.credentials !== undefined && realm !== undefined && !transport.mayCarryCredentials(realm)) {
+        return yield* Effect.fail(credentialsWithheld(registry, realm, request.credentials.username));
+      }
       return pinged;
     }),
   );
