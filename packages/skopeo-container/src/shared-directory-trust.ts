@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { lstat, mkdir, realpath } from "node:fs/promises";
-import { dirname } from "node:path";
+import { lstat, mkdir, readlink, realpath } from "node:fs/promises";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import * as Effect from "effect/Effect";
 import type { SharedDirectory } from "./shared-directory.js";
 
@@ -61,6 +61,35 @@ const unsafeAncestor = async (path: string, uid: number): Promise<string | undef
   }
 };
 
+const MAX_LINKS = 40;
+
+/**
+ * The first symbolic link on the way to `path` (resolved one component at a time, links within links
+ * too) owned by someone other than the caller or root: its owner may re-point it at any moment, so what
+ * the path names is theirs to choose, whatever the directories it names today are.
+ */
+const foreignLink = async (path: string, uid: number): Promise<string | undefined> => {
+  const pending = resolve(path).split(sep).filter(Boolean);
+  let dir = "/";
+  let links = 0;
+  while (pending.length > 0) {
+    const name = pending.shift()!;
+    const next = join(dir, name);
+    const info = await lstat(next).catch((cause: unknown) => (codeOf(cause) === "ENOENT" ? undefined : Promise.reject(cause)));
+    if (info === undefined) return undefined; // what does not exist yet is made by the caller, below checked parents
+    if (!info.isSymbolicLink()) {
+      dir = next;
+      continue;
+    }
+    if (info.uid !== uid && info.uid !== 0) return `the path goes through the symbolic link ${next}, owned by ${describeUser(info.uid)}, who can re-point it`;
+    if (++links > MAX_LINKS) return `the path goes through more than ${MAX_LINKS} symbolic links`;
+    const target = await readlink(next);
+    pending.unshift(...target.split(sep).filter(Boolean));
+    if (isAbsolute(target)) dir = "/";
+  }
+  return undefined;
+};
+
 const refused = (shared: SharedDirectory, problem: string, fix: string): SharedDirectoryVerdict => ({
   state: "refused",
   reason: `the shared directory ${shared.hostPath} ${problem}: another user could swap the files of a push there (its image, or where its archive and credentials go)`,
@@ -78,6 +107,10 @@ export const checkSharedDirectory = async (shared: SharedDirectory, options: Sha
   const path = shared.hostPath;
   const elsewhere = `set SKOPEO_SHARED_DIR (or --shared-dir) to a directory you own with mode 0700, or to a path that does not exist yet (skopush creates it), and recreate the container with it mounted at ${shared.containerPath}`;
   let created = false;
+  if (uid !== undefined) {
+    const link = await foreignLink(dirname(path), uid);
+    if (link !== undefined) return refused(shared, `cannot be trusted: ${link}`, elsewhere);
+  }
   let info = await lstat(path).catch((cause: unknown) => (codeOf(cause) === "ENOENT" ? undefined : Promise.reject(cause)));
   if (info === undefined) {
     if (options.create === false) return { state: "missing" };

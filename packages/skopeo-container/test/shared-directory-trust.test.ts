@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cause, Effect, Exit } from "effect";
@@ -92,6 +92,24 @@ describe("checkSharedDirectory", () => {
     if (!asRoot) chmodSync(theirs, 0o755);
     const text = refusal(await check(join(theirs, "share"), options));
     expect(text).toContain(asRoot ? `cannot be trusted: the directory above it, ${theirs}, is owned by uid ${OTHER_UID}` : "is owned by");
+  });
+
+  it("refuses a path through another user's symbolic link (she can re-point it), before creating anything; a link of the caller's is followed", async () => {
+    mkdirSync(join(root, "real"), { mode: 0o755 });
+    symlinkSync(join(root, "real"), join(root, "theirs"));
+    symlinkSync("theirs", join(root, "mine"));
+    const options = asRoot ? (lchownSync(join(root, "theirs"), OTHER_UID, OTHER_UID), {}) : { uid: OTHER_UID };
+    if (asRoot) {
+      expect(refusal(await check(join(root, "mine", "share"), options)))
+        .toContain(`cannot be trusted: the path goes through the symbolic link ${join(root, "theirs")}, owned by uid ${OTHER_UID}, who can re-point it`);
+    }
+    const text = refusal(await check(join(root, "theirs", "share"), options));
+    expect(text).toContain(`the path goes through the symbolic link ${join(root, "theirs")}`);
+    expect(() => lstatSync(join(root, "real", "share"))).toThrow(/ENOENT/);
+    if (asRoot) {
+      lchownSync(join(root, "theirs"), 0, 0);
+      expect(await check(join(root, "mine", "share"))).toMatchObject({ state: "trusted", created: true });
+    }
   });
 
   it("trustedSharedDirectory fails with the refusal's reason and fix", async () => {
