@@ -57,6 +57,19 @@ const KINDS: ReadonlyArray<Kind> = [
     says: () => `is owned by user ${environment.otherUser.name} (uid ${environment.otherUser.uid}), not by you (uid ${process.getuid?.()}) or root`,
   },
   {
+    label: "reached through another user's symbolic link (to a directory of ours)",
+    make: async (path) => {
+      const user = environment.otherUser;
+      await mkdir(`${path}-real`, { mode: 0o755 });
+      const link = join("/tmp", `skopush-theirs-link-${randomBytes(4).toString("hex")}`);
+      theirs.push(link);
+      const made = startAsUser(user, ["ln", "-s", `${path}-real`, link]);
+      expect(await made.done, made.stderr()).toBe(0);
+      return join(link, "shared");
+    },
+    says: (path) => `cannot be trusted: the path goes through the symbolic link ${join(path, "..")}, owned by user ${environment.otherUser.name} (uid ${environment.otherUser.uid}), who can re-point it`,
+  },
+  {
     label: "a group-writable directory",
     make: async (path) => {
       await mkdir(path);
