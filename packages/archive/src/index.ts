@@ -15,7 +15,7 @@ export type {
   PlatformImage,
 } from "./image-archive.js";
 export { DigestVerifier, digestOf, digestStream, parseDigest, verifyDigest, type DigestAlgorithm, type DigestExpectation, type ParsedDigest } from "./digest.js";
-export { sniffCompression, type Compression } from "./compression.js";
+export { ARCHIVE_TEMP_BASE, sniffCompression, type Compression } from "./compression.js";
 export { isImageConfig, isImageIndex, isImageManifest, layerCompressionOf, layerMediaTypeOf, MediaTypes, type LayerCompression } from "./media-types.js";
 export type { Platform } from "./json-shape.js";
 export { MAX_EXTENSION_HEADER_BYTES, MAX_INDEX_DEPTH, MAX_JSON_BYTES, MAX_LINK_HOPS, MAX_TAR_ENTRIES } from "./limits.js";

@@ -8,6 +8,7 @@ export {
   type ExtraStrategy,
   type StrategySettings,
 } from "./default-container.js";
+export { reapDeadPushTemporaries, TEMP_DIRECTORY_BASES } from "./dead-temporaries.js";
 export { harborImageReference, harborImageReferenceOrThrow, type HarborImageParts } from "./harbor-reference.js";
 export { progressCallbackSink, type ProgressCallback } from "./progress-callback.js";
 export { pushImage, type DefaultPushImageOptions } from "./push-image.js";

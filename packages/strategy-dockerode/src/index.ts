@@ -10,3 +10,4 @@ export { DockerodePushStrategy } from "./dockerode-push-strategy.js";
 export { dockerodeStrategy, registerDockerodeStrategy } from "./register.js";
 export { dockerClientFor, SkopeoContainerManager, type SkopeoContainerStatus } from "./skopeo-container-manager.js";
 export type { SkopeoContainerOptions } from "./skopeo-container-options.js";
+export { UPLOAD_PREFIX } from "./dead-uploads.js";

@@ -2,7 +2,7 @@ import { isPushError, PushFailed, Pusher, resolvePusher, type PushResult, type P
 import type { DefaultContainerOptions } from "skopush";
 import type { DependencyContainer } from "tsyringe";
 import type { PushArguments } from "../args/push-arguments.js";
-import { STRATEGY_NAMES } from "skopush";
+import { reapDeadPushTemporaries, STRATEGY_NAMES } from "skopush";
 import { pushUsage } from "../args/usage.js";
 import type { CliIo } from "../cli-io.js";
 import { EXIT, exitCodeOf, exitCodeOfSignal, type InterruptSignal } from "../exit-codes.js";
@@ -28,6 +28,7 @@ export const pushCommand = async (argv: ReadonlyArray<string>, io: CliIo, create
   }
   if (prepared.kind === "input") return reportInputFailure(prepared, argv.includes("--json"), io);
   const { plan } = prepared;
+  await reapDeadPushTemporaries();
   if (plan.scheme === "http" && !plan.args.quiet) {
     io.stderr.write(`note: ${plan.destination.registry} is reached over plain http, as --harbor-url says: no TLS\n`);
   }

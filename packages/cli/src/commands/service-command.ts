@@ -6,6 +6,7 @@ import { EXIT } from "../exit-codes.js";
 import { paletteOf, terminalStyle, type Palette } from "../output/terminal.js";
 import { UsageError } from "../usage-error.js";
 import { DEFAULT_RESIDENT_NAME, sharedDirectoryOf } from "./resident-settings.js";
+import { reapDeadPushTemporaries } from "skopush";
 import type { CreateServiceManager, ResidentContainerStatus, ServiceManager } from "./service-manager.js";
 
 export type { CreateServiceManager } from "./service-manager.js";
@@ -22,6 +23,7 @@ const CREATE_ONLY = ["image", "shared-dir", "network"] as const;
 
 /** `skopush service <action>`: manages the resident skopeo container. */
 export const serviceCommand = async (argv: ReadonlyArray<string>, io: CliIo, createManager: CreateServiceManager): Promise<number> => {
+  await reapDeadPushTemporaries();
   const parsed = parseOptions("service", argv, SERVICE_FLAGS);
   if (parsed.booleans.has("help")) {
     io.stdout.write(SERVICE_USAGE);
