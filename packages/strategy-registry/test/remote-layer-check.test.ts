@@ -36,4 +36,10 @@ describe("FormCheck: is this blob a gzip of our layer?", () => {
     const bomb = gzipSync(Buffer.alloc(64 << 20));
     expect(await check(bomb, layer)).toBe(false);
   });
+
+  it("no for a gzip of the layer followed by bytes Node's gunzip skips (zero padding): Go's gzip, which pulls use, fails on them", async () => {
+    const gz = gzipSync(layer);
+    expect(await check(Buffer.concat([gz, Buffer.alloc(4)]), layer)).toBe(false);
+    expect(await check(Buffer.concat([gz, Buffer.alloc(1)]), layer)).toBe(false);
+  });
 });

@@ -91,6 +91,8 @@ export class FormCheck extends Writable {
     return (
       !this.broken &&
       this.compressedBytes === this.form.size &&
+      // Node's gunzip skips trailing zero bytes that Go's gzip (containerd, docker, skopeo) fails on.
+      this.gunzip.bytesWritten === this.compressedBytes &&
       `sha256:${this.compressed.digest("hex")}` === this.form.digest &&
       (this.layer.uncompressedSize === undefined || this.uncompressedBytes === this.layer.uncompressedSize) &&
       `sha256:${this.uncompressed.digest("hex")}` === this.layer.diffId
