@@ -7,10 +7,14 @@ export const hostnameOf = (host: string): string => {
   return colon > 0 && !host.slice(0, colon).includes(":") ? host.slice(0, colon) : host;
 };
 
-/** True for `localhost`, `127.0.0.0/8` and `::1`: addresses that never leave the machine. */
+/**
+ * True for `localhost`, `127.0.0.0/8` and `::1`: addresses that never leave the machine. A name under
+ * `.localhost` is not one: RFC 6761 says it should resolve to loopback, but glibc's resolver asks DNS for
+ * it, so an answer from the network would decide where plain http and credentials go.
+ */
 export const isLoopbackHost = (host: string): boolean => {
   const name = hostnameOf(host).toLowerCase();
-  if (name === "localhost" || name.endsWith(".localhost")) return true;
+  if (name === "localhost") return true;
   if (isIP(name) === 4) return name.startsWith("127.");
   if (isIP(name) === 6) return name === "::1" || name === "0:0:0:0:0:0:0:1";
   return false;
