@@ -29,3 +29,4 @@ export {
   reapDeadTempDirectoriesOnce,
   type TempDirectoryOwner,
 } from "./owned-temp-directory.js";
+export { readTarStream, type StreamedTarFile, type TarStreamOptions } from "./tar-stream-reader.js";

@@ -21,6 +21,8 @@ export interface TarHeader {
   readonly kind: TarHeaderKind;
   readonly typeflag: string;
   readonly size: number;
+  /** Permission bits (`0o7777` at most); 0 when the field is malformed. */
+  readonly mode: number;
   readonly linkname: string;
 }
 
@@ -109,6 +111,7 @@ export const parseHeaderBlock = (block: Uint8Array): HeaderBlock => {
       kind: KINDS[typeflag] ?? "other",
       typeflag,
       size,
+      mode: (parseNumeric(block.subarray(100, 108)) ?? 0) & 0o7777,
       linkname: cString(block.subarray(157, 257)),
     },
   };
