@@ -4,6 +4,7 @@ import { basename, join, posix, relative, sep } from "node:path";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import type * as Scope from "effect/Scope";
+import { readTarStream, type StreamedTarFile } from "@skopush/archive";
 import { ArchiveInvalid, type EnvironmentFault } from "@skopush/core";
 import {
   AUTH_FILE_NAME,
@@ -35,7 +36,7 @@ import { classifyDockerApiError, environmentFault, type DockerApiContext, type D
 import { reapDeadUploadsOnce, UPLOAD_PREFIX } from "./dead-uploads.js";
 import type { DockerClient, ExecHandle } from "./docker-client.js";
 import { LineSplitter } from "./line-splitter.js";
-import { readTarFiles, tarStream, type TarEntry } from "./tar-stream.js";
+import { tarStream, type TarEntry } from "./tar-stream.js";
 
 /** The archive's name in the push's container directory. */
 export const STAGED_ARCHIVE_NAME = "archive.tar";
@@ -121,6 +122,24 @@ const treeEntries = async (root: string, prefix: string): Promise<TarEntry[]> =>
   return entries;
 };
 
+/** The largest file read back from the container: skopeo writes a digest file there, not layers. */
+const RESULT_FILE_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Writes a file of the container's workspace (named `ws/<path>` in its tar) into the local workspace when
+ * it is not there yet: what skopeo wrote. What the push put there itself (the authfile, the cert dir, a
+ * decompressed archive of gigabytes) is passed over unread.
+ */
+const copyBack = (ws: Workspace, file: StreamedTarFile): Effect.Effect<void, ArchiveInvalid> =>
+  Effect.gen(function* () {
+    const relativeName = file.name.split("/").slice(1);
+    if (relativeName.length === 0) return;
+    const local = join(ws.pinnedPath, ...relativeName);
+    if (yield* Effect.promise(() => lstat(local).then(() => true, () => false))) return;
+    const content = yield* file.content;
+    yield* Effect.promise(() => writeFile(local, content, { mode: file.mode & 0o777, flag: CREATE_NEW_FILE }).catch(() => undefined));
+  });
+
 /**
  * The {@link SkopeoHost} of one push through the Engine API. With the shared directory, as docker-exec:
  * the workspace lives there and the archive is hard-linked or copied in. Without it, the workspace is a
@@ -178,20 +197,24 @@ export const dockerodeSkopeoHost = (target: DockerodeTarget): SkopeoHost => {
       catch: (cause) => apiFault(target, `upload the push's files into container ${target.container}`, cause),
     });
 
-  const syncDown = (ws: Workspace) =>
-    Effect.tryPromise({
-      try: async () => {
-        const files = await readTarFiles(await target.docker.getArchive(target.container, ws.skopeoPath));
-        for (const file of files) {
-          const relativeName = file.name.split("/").slice(1).join("/");
-          if (relativeName === "" || relativeName.split("/").includes("..")) continue;
-          const local = join(ws.pinnedPath, ...relativeName.split("/"));
-          if (await lstat(local).then(() => true, () => false)) continue;
-          await writeFile(local, file.content, { mode: file.mode & 0o777, flag: CREATE_NEW_FILE }).catch(() => undefined);
-        }
-      },
-      catch: (cause) => apiFault(target, `read skopeo's results back from container ${target.container}`, cause),
-    });
+  const syncDown = (ws: Workspace) => {
+    const action = `read skopeo's results back from container ${target.container}`;
+    return Effect.tryPromise({
+      try: () => target.docker.getArchive(target.container, ws.skopeoPath),
+      catch: (cause) => apiFault(target, action, cause),
+    }).pipe(
+      Effect.flatMap((stream) =>
+        readTarStream(stream, { path: `container ${target.container}:${ws.skopeoPath}`, maxFileBytes: RESULT_FILE_MAX_BYTES }, (file) => copyBack(ws, file)),
+      ),
+      Effect.catchTag("ArchiveInvalid", (error) =>
+        Effect.fail(
+          error.cause !== undefined
+            ? apiFault(target, action, error.cause)
+            : environmentFault(target.strategy, { reason: `cannot ${action}: the tar the daemon sent was refused (${error.reason})`, fix: `docker restart ${target.container}` }, error),
+        ),
+      ),
+    );
+  };
 
   const stageUpload = (ws: Workspace, archivePath: string, progress?: StageProgress) =>
     Effect.gen(function* () {

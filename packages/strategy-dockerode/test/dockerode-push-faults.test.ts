@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { Readable } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cause, Effect, Exit } from "effect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultRetrySettings, ImageReference, type PushError } from "@skopush/core";
-import { writeImageArchive } from "@skopush/testkit/fixtures";
+import { encodeEntryHeaders, writeImageArchive } from "@skopush/testkit/fixtures";
 import { startMisbehavingRegistry, type MisbehavingRegistry } from "@skopush/testkit/hardening";
 import { DockerodePushStrategy } from "../src/index.js";
 import { FakeDockerClient } from "./fake-docker-client.js";
@@ -33,10 +34,10 @@ describe("DockerodePushStrategy when skopeo is ended by a signal (with a fake da
     await registry.close();
   });
 
-  const push = async (onCopy: () => number) => {
+  const push = async (onCopy: () => number, transfer: "shared-directory" | "upload" = "shared-directory") => {
     docker.execAnswer = (command) => (command.includes("copy") ? { exitCode: onCopy() } : { exitCode: 0, output: "skopeo version 1.9.3\n" });
     const archive = await writeImageArchive(join(dir, "image.tar"), { format: "docker-legacy", layers: 1, seed: "dockerode-fault" });
-    const strategy = new DockerodePushStrategy({ docker, containerName: "c", sharedDir: { hostPath: dir }, transfer: "shared-directory" });
+    const strategy = new DockerodePushStrategy({ docker, containerName: "c", sharedDir: { hostPath: dir }, transfer });
     const request = {
       archive: { path: archive.path },
       destination: ImageReference.parseOrThrow(`${registry.host}/p/app:v1`),
@@ -70,5 +71,18 @@ describe("DockerodePushStrategy when skopeo is ended by a signal (with a fake da
     });
     expect(error._tag).toBe("EnvironmentFault");
     expect(error.message).toContain("the Docker daemon at unix:///fake.sock does not answer");
+  });
+
+  it("the container sends back a tar with a link in the workspace: an EnvironmentFault, and nothing is written through the link", async () => {
+    const outside = join(dir, "outside");
+    docker.archiveAnswer = () =>
+      Readable.from([
+        Buffer.concat([encodeEntryHeaders({ name: "ws/", type: "directory", size: 0 }), encodeEntryHeaders({ name: "ws/digest", type: "symlink", size: 0, linkname: outside }), Buffer.alloc(1024)]),
+      ]);
+    const error = await push(() => 0, "upload");
+    expect(error._tag).toBe("EnvironmentFault");
+    expect(error.message).toContain(`cannot read skopeo's results back from container c: the tar the daemon sent was refused (entry "ws/digest" is a symlink to "${outside}", which escapes the archive)`);
+    expect(docker.calls.filter((call) => call.startsWith("getArchive"))).toEqual(["getArchive c"]);
+    expect(existsSync(outside)).toBe(false);
   });
 });

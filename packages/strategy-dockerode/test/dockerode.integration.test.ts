@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancelOnAbort, FallbackChain, type ProgressEvent } from "@skopush/core";
 import { NativeSkopeoStrategy } from "@skopush/strategy-native";
 import { listTags, loadTestEnvironment, readManifest, type TestEnvironment } from "@skopush/testkit/environment";
+import { writeImageArchive } from "@skopush/testkit/fixtures";
 import { DockerodePushStrategy, SkopeoContainerManager } from "../src/index.js";
 import { archive, containerLeftovers, docker, dockerEnv, leftovers, pushRequest, removeAll, testNames } from "./support.js";
 
@@ -127,6 +128,22 @@ describe("dockerode against the real daemon, skopeo image and registries", () =>
     }
     expect(leftovers(mounted.sharedDir)).toEqual([]);
     expect(leftovers(unmounted.sharedDir)).toEqual([]);
+    expect(await containerLeftovers(unmounted.name)).toEqual([]);
+  });
+
+  it("pushes a gzip docker archive larger than what is read back through putArchive: the decompressed copy in the workspace is passed over unread", async () => {
+    const unmounted = names();
+    const env = dockerEnv(environment);
+    await docker("run", "-d", "--name", unmounted.name, "--network", "host", environment.skopeoImage);
+    const strategy = new DockerodePushStrategy({ containerName: unmounted.name, sharedDir: { hostPath: unmounted.sharedDir }, env, transfer: "upload" });
+    const registry = environment.registry("plain");
+    // Decompressed it is 24 MiB, more than the 16 MiB a file read back from the container may hold.
+    const image = await writeImageArchive(join(work, "upload-gzip.tar.gz"), { format: "docker-legacy", seed: "upload-gzip", layers: 3, layerSize: 8 * 1024 * 1024, compress: "gzip" });
+    const request = pushRequest(registry, image.path, "upload-gzip");
+    const outcome = valueOf(await run(strategy.push(request, () => {})));
+    const stored = await readManifest(registry, request.destination.repository, "v1");
+    expect(outcome.digest).toBe(stored.digest);
+    expect(stored.json.config?.digest).toBe(image.configDigest);
     expect(await containerLeftovers(unmounted.name)).toEqual([]);
   });
 

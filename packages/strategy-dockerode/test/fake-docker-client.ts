@@ -11,6 +11,8 @@ export class FakeDockerClient implements DockerClient {
   readonly calls: string[] = [];
   down = false;
   execAnswer: (command: ReadonlyArray<string>) => { exitCode: number; output?: string } = () => ({ exitCode: 0, output: "skopeo version 1.9.3\n" });
+  /** The tar `getArchive` answers with; none: it rejects. */
+  archiveAnswer: ((path: string) => Readable) | undefined;
 
   private guard(call: string) {
     this.calls.push(call);
@@ -97,8 +99,9 @@ export class FakeDockerClient implements DockerClient {
     await this.guard(`putArchive ${name}`);
   }
 
-  async getArchive(name: string): Promise<Readable> {
+  async getArchive(name: string, path: string): Promise<Readable> {
     await this.guard(`getArchive ${name}`);
-    throw new Error("not in the fake");
+    if (this.archiveAnswer === undefined) throw new Error("not in the fake");
+    return this.archiveAnswer(path);
   }
 }
