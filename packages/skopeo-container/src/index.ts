@@ -16,6 +16,7 @@ export {
 } from "./in-container-process.js";
 export { checkSharedMount, normalizeHostPath, type SharedMountCheck, type SharedMountCheckOptions } from "./mount-check.js";
 export { isLoopbackRegistry, reclassifyForContainerNetwork } from "./network-fault.js";
+export { containerSkopeoCopy } from "./container-skopeo-copy.js";
 export { DEFAULT_PROBE_CACHE_TTL } from "./probe-cache.js";
 export {
   DEFAULT_CONTAINER_NAME,

@@ -1,12 +1,12 @@
 import * as Effect from "effect/Effect";
 import { inject, injectable } from "tsyringe";
 import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable, type Unsupported } from "@skopush/core";
-import { skopeoCopy, skopeoSupports } from "@skopush/skopeo";
+import { skopeoSupports } from "@skopush/skopeo";
 import {
+  containerSkopeoCopy,
   createContainerFix,
   recreateContainerFix,
   type ResidentContainerSpec,
-  reclassifyForContainerNetwork,
   resolveSharedDirectory,
   type ContainerFacts,
 } from "@skopush/skopeo-container";
@@ -72,10 +72,7 @@ export class DockerExecPushStrategy implements PushStrategy {
     return Effect.gen({ self: this }, function* () {
       const facts = yield* this.probeCache.get();
       const host = dockerExecSkopeoHost(this.target, this.grace);
-      return yield* skopeoCopy(host, request, progress).pipe(
-        Effect.mapError((error) => reclassifyForContainerNetwork(error, facts, this.name, request.destination.registry)),
-        Effect.tapError((error) => (error._tag === "EnvironmentFault" ? this.probeCache.invalidate() : Effect.void)),
-      );
+      return yield* containerSkopeoCopy(host, request, progress, facts, this.probeCache.invalidate());
     });
   }
 }

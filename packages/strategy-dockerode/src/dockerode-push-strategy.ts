@@ -1,8 +1,8 @@
 import * as Effect from "effect/Effect";
 import { inject, injectable } from "tsyringe";
 import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable, type Unsupported } from "@skopush/core";
-import { skopeoCopy, skopeoSupports } from "@skopush/skopeo";
-import { reclassifyForContainerNetwork } from "@skopush/skopeo-container";
+import { skopeoSupports } from "@skopush/skopeo";
+import { containerSkopeoCopy } from "@skopush/skopeo-container";
 import { DOCKERODE_OPTIONS, resolveDockerodeOptions, type DockerodeOptions, type ResolvedDockerodeOptions } from "./dockerode-options.js";
 import { probeDockerode, type DockerodeProbeResult } from "./dockerode-probe.js";
 import { dockerodeSkopeoHost } from "./dockerode-skopeo-host.js";
@@ -55,10 +55,7 @@ export class DockerodePushStrategy implements PushStrategy {
         transfer,
         stopGraceMs: this.options.stopGraceMs,
       });
-      return yield* skopeoCopy(host, request, progress).pipe(
-        Effect.mapError((error) => reclassifyForContainerNetwork(error, facts, this.name, request.destination.registry)),
-        Effect.tapError((error) => (error._tag === "EnvironmentFault" ? this.probeCache.invalidate() : Effect.void)),
-      );
+      return yield* containerSkopeoCopy(host, request, progress, facts, this.probeCache.invalidate());
     });
   }
 }

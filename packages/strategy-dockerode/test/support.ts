@@ -6,6 +6,9 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { testPushRequest, type TestEnvironment } from "@skopush/testkit/environment";
 import { writeImageArchive, type FixtureFormat } from "@skopush/testkit/fixtures";
+import type { StrategyUnderTest } from "@skopush/testkit/contracts";
+import { Effect } from "effect";
+import { DockerodePushStrategy, SkopeoContainerManager } from "../src/index.js";
 
 const run = promisify(execFile);
 
@@ -45,3 +48,18 @@ export const pushRequest = testPushRequest;
 /** Writes a fixture archive into `dir`. */
 export const archive = (dir: string, format: FixtureFormat, seed: string, layers = 2, layerSize = 64 * 1024) =>
   writeImageArchive(join(dir, `${seed}-${format}.tar`), { format, seed, layers, layerSize });
+
+/**
+ * The shared contract's target: a fresh resident container (created by the manager, with the shared
+ * directory mounted) and a strategy that reaches it by `transfer`; upload mode also checks the container's /tmp.
+ */
+export const contractTarget = async (environment: TestEnvironment, transfer: "shared-directory" | "upload"): Promise<StrategyUnderTest> => {
+  const { name, sharedDir } = testNames();
+  const options = { containerName: name, image: environment.skopeoImage, sharedDir: { hostPath: sharedDir }, env: dockerEnv(environment) };
+  await Effect.runPromise(new SkopeoContainerManager(options).ensure());
+  return {
+    strategy: new DockerodePushStrategy(transfer === "upload" ? { ...options, transfer } : options),
+    leftovers: async () => (transfer === "upload" ? [...leftovers(sharedDir), ...(await containerLeftovers(name))] : leftovers(sharedDir)),
+    cleanup: () => removeAll(name, sharedDir),
+  };
+};
