@@ -35,6 +35,8 @@ const runCommand = async (argv: ReadonlyArray<string>, io: CliIo, dependencies: 
     switch (command) {
       case "push":
         return await (await import("./commands/push-command.js")).pushCommand(rest, io, await createContainer());
+      case "push-many":
+        return await (await import("./commands/push-many-command.js")).pushManyCommand(rest, io, await createContainer());
       case "doctor":
         return await (await import("./commands/doctor-command.js")).doctorCommand(rest, io, await createContainer(), await createServiceManager());
       case "service":
@@ -73,13 +75,13 @@ const helpCommand = (rest: ReadonlyArray<string>, io: CliIo, dependencies: CliDe
     io.stdout.write(MAIN_USAGE);
     return EXIT.ok;
   }
-  if (topic !== "push" && topic !== "doctor" && topic !== "service") throw new UsageError({ reason: `no help for ${JSON.stringify(topic)}` });
+  if (topic !== "push" && topic !== "push-many" && topic !== "doctor" && topic !== "service") throw new UsageError({ reason: `no help for ${JSON.stringify(topic)}` });
   return run([topic, "--help"], io, dependencies);
 };
 
 /** Commands and what a user may have meant instead: skopeo's `copy`, crane's `push` habits, a flag first. */
 const unknownCommand = (command: string): string => {
-  const known = "the commands are push, doctor, service, version, completion, help";
+  const known = "the commands are push, push-many, doctor, service, version, completion, help";
   if (command === "copy") return `skopush has no copy: it pushes an archive with skopush push <archive> <destination> (${known})`;
   if (command.startsWith("-")) return `${command.split("=", 1)[0]} is not a flag of skopush itself; flags come after the command, e.g. skopush push <archive> <destination> ${command.split("=", 1)[0]} (${known})`;
   return `unknown command ${JSON.stringify(command)}; ${known}`;

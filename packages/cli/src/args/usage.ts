@@ -5,6 +5,7 @@ Push container image tarballs to Harbor or any OCI registry.
 
 Commands:
   push <archive> <destination>   push an image archive (docker save output, OCI archive)
+  push-many <plan.json>          push every image of a plan, several at once (--shard i/n: one part of it)
   doctor                         show which push strategies work here, and why not
   service <action>               manage the resident skopeo container (create, start, stop, restart, status, logs, rm)
   version                        print the version
@@ -116,4 +117,25 @@ Flags:
   --tail <n>            for logs: the last n lines
   --json                print the result as one JSON line
   -h, --help            show this help
+`;
+
+/** \`skopush push-many --help\`. */
+export const pushManyUsage = `Usage: skopush push-many <plan.json> [flags]
+
+  <plan.json>     a JSON list of { "archive": "app.tar", "destination": "host/project/repo:tag" } items
+                  (optional per item: platform, image, compression, manifestFormat); archives are
+                  relative to the plan file
+
+Run:
+  --concurrency <n>       images pushed at once (default 3)
+  --shard <i/n>           push only shard i (0-based) of n: the plan sorted by destination, every n-th item
+  --json                  print the report (per item and totals) as one JSON line on stdout
+  -q, --quiet             no progress lines and no summary
+
+As skopush push: -u/--username with --password-stdin (one registry only), --strategy, --container,
+--shared-dir, --ca-cert, --cert-dir, --insecure, --format, --compression, --timeout (per image),
+--stall-timeout.
+
+Exit codes: 0 every image pushed, 1 one or more failed, 2 usage error or invalid plan (nothing pushed).
+Reference: docs/push-many.md
 `;

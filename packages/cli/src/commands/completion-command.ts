@@ -1,6 +1,7 @@
 import { DOCTOR_FLAGS, SERVICE_FLAGS } from "../args/command-flags.js";
 import type { FlagSpec, FlagSpecs } from "../args/parse-options.js";
 import { PUSH_FLAGS } from "../args/push-arguments.js";
+import { PUSH_MANY_FLAGS } from "../args/push-many-arguments.js";
 import type { CliIo } from "../cli-io.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
@@ -12,6 +13,7 @@ export const COMPLETION_SHELLS = ["bash", "zsh", "fish"] as const;
 /** The commands, with one line each, as completion offers them. */
 const COMMANDS: ReadonlyArray<readonly [string, string]> = [
   ["push", "push an image archive to a registry"],
+  ["push-many", "push every image of a JSON plan, several at once"],
   ["doctor", "show which push strategies work here, and why not"],
   ["service", "manage the resident skopeo container"],
   ["version", "print the version"],
@@ -22,6 +24,7 @@ const COMMANDS: ReadonlyArray<readonly [string, string]> = [
 /** The flags of each command that takes flags. */
 const FLAGS: ReadonlyArray<readonly [string, FlagSpecs]> = [
   ["push", PUSH_FLAGS],
+  ["push-many", PUSH_MANY_FLAGS],
   ["doctor", DOCTOR_FLAGS],
   ["service", SERVICE_FLAGS],
 ];
