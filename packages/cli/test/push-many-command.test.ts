@@ -61,7 +61,7 @@ describe("skopush push-many", () => {
     [["push-many"], "missing <plan>"],
     [["push-many", plan, "--shard", "3/3"], "is not i/n"],
     [["push-many", plan, "--concurrency", "0"], "--concurrency takes a whole number"],
-    [["push-many", plan, "--password", "x"], "a password flag is not accepted"],
+    [["push-many", plan, "--password", "x"], "on the command line is not accepted"],
     [["push-many", join(dir, "absent.json")], "cannot be read (ENOENT)"],
     [["push-many", writePlan("dup.json", [items[0], items[0]])], "item 1 (destination)"],
   ])("%j: exit 2 before anything is pushed, saying %s", async (argv, reason) => {

@@ -119,7 +119,7 @@ Flags:
   -h, --help            show this help
 `;
 
-/** \`skopush push-many --help\`. */
+/** `skopush push-many --help`. */
 export const pushManyUsage = `Usage: skopush push-many <plan.json> [flags]
 
   <plan.json>     a JSON list of { "archive": "app.tar", "destination": "host/project/repo:tag" } items
