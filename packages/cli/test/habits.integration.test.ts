@@ -120,7 +120,9 @@ describe("shell completion", () => {
     writeFileSync(file, await script("bash"));
     const complete = (words: string) =>
       shell("bash", `source ${file}; COMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _skopush; printf '%s\\n' "\${COMPREPLY[@]}"`);
-    expect((await complete("skopush pu")).trim()).toBe("push");
+    expect((await complete("skopush pu")).trim().split("\n")).toEqual(["push", "push-many"]);
+    expect((await complete("skopush push-m")).trim()).toBe("push-many");
+    expect((await complete("skopush push-many plan.json --con")).trim().split("\n")).toEqual(["--concurrency", "--container"]);
     expect((await complete("skopush push a.tar r/p:1 --strat")).trim()).toBe("--strategy");
     expect((await complete("skopush push a.tar --strategy ''")).trim().split("\n")).toEqual(["docker-exec", "dockerode", "native", "registry"]);
     expect((await complete("skopush service ''")).trim().split("\n")).toContain("logs");
