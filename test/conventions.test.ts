@@ -55,15 +55,18 @@ describe.each(packages)("package %s", (pkg) => {
     }
   });
 
-  it("declares tsyringe and reflect-metadata where its sources use them, and loads reflect-metadata first", () => {
+  it("takes tsyringe, reflect-metadata and effect as peers where its sources use them, and loads reflect-metadata first", () => {
+    // One copy of each in an app (docs/packaging.md): peers, never private dependencies.
     const sources = sourcesOf(pkg).map(read).join("\n");
-    const deps = { ...manifest.dependencies };
+    const peers = { ...manifest.peerDependencies };
+    for (const name of ["tsyringe", "reflect-metadata", "effect"]) expect(manifest.dependencies?.[name], name).toBeUndefined();
     if (/from "tsyringe"/.test(sources)) {
-      expect(deps.tsyringe).toBeDefined();
-      expect(deps["reflect-metadata"]).toBeDefined();
+      expect(peers.tsyringe).toBe("^4.9.1");
+      expect(peers["reflect-metadata"]).toBe("^0.2.0");
       expect(read(`${pkg}/src/index.ts`).split("\n")[0]).toBe('import "reflect-metadata";');
     }
-    if (/import "reflect-metadata"/.test(sources)) expect(deps["reflect-metadata"]).toBeDefined();
+    if (/import "reflect-metadata"/.test(sources)) expect(peers["reflect-metadata"]).toBe("^0.2.0");
+    if (/from "effect(\/[^"]*)?"/.test(sources)) expect(peers.effect).toBe("~4.1.0");
   });
 });
 
