@@ -9,6 +9,7 @@ import { benchContainerName, removeContainer, startResidentContainer, type Resid
 import { describeMachine, LoadWatch } from "./machine.js";
 import { parseBenchOptions } from "./options.js";
 import { runPushBench } from "./push-bench.js";
+import { runPushManyBench } from "./push-many/push-many-bench.js";
 import { BENCH_ROWS, OVERHEAD_TARGETS } from "./rows/index.js";
 import { runStartupBench } from "./startup/startup-bench.js";
 import { formatOverheads, formatPhases, formatTable } from "./table.js";
@@ -75,6 +76,20 @@ const main = async () => {
       log,
     });
     console.log(`\nFalling through unavailable strategies (extra time of FallbackChain([unavailable…, registry]) over FallbackChain([registry]), medians):\n\n${tables}`);
+  }
+  if (options.pushMany) {
+    const table = await runPushManyBench({
+      work,
+      stateDir,
+      environment: env,
+      registry: options.registry,
+      images: options.manyImages,
+      baseMib: options.manyBaseMib,
+      ownMib: options.manyOwnMib,
+      rounds: options.manyRuns,
+      log,
+    });
+    console.log(`\nOne push-many against a shell script of skopeo copy processes:\n\n${table}`);
   }
   console.log(`\n${load.summary()}`);
 };

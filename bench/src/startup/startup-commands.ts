@@ -49,7 +49,7 @@ const realSkopeo = (): string => execFileSync("sh", ["-c", "command -v skopeo"],
  * A directory holding a `skopeo` that runs `skopeo copy` with the row's private blob-info cache (like the
  * raw row) and anything else (the probe's `--version`) directly; put first on PATH for skopush native.
  */
-const privateSkopeoOnPath = async (rowDir: string): Promise<string> => {
+export const privateSkopeoOnPath = async (rowDir: string): Promise<string> => {
   const bin = join(rowDir, "bin");
   await mkdir(bin, { recursive: true });
   const { file, args } = withPrivateCache(rowDir, []);
