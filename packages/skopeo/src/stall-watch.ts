@@ -12,14 +12,23 @@ export interface StallWatch {
 }
 
 /**
+ * What a byte count must grow by to count as progress. A skopeo blocked on a silent registry still reads a
+ * few bytes every second or two (the Go runtime's own reads count in `rchar`); real progress reads the
+ * archive in chunks of 32 KiB and more, or prints a line.
+ */
+export const STALL_PROGRESS_BYTES = 64 * 1024;
+
+/**
  * skopeo has no time limits of its own: a registry that stops reading an upload, or never answers,
  * leaves it blocked forever. This watch fails when skopeo's byte count and output stood still for
- * `stallMs`. It arms on the first byte count only, so a host that cannot measure bytes (another user's
+ * `stallMs` (a count grown by less than {@link STALL_PROGRESS_BYTES} did not move). It arms on the first
+ * byte count only, so a host that cannot measure bytes (another user's
  * process, not Linux) is never stopped for a long blob that prints nothing.
  */
 export const stallWatch = (stallMs: number, what: { readonly registry: string; readonly destination: string }): StallWatch => {
   let armed = false;
   let lastBytes = -1;
+  let bytesAtLastMove = -1;
   let lastMoved = Date.now();
   const moved = () => {
     lastMoved = Date.now();
@@ -43,8 +52,9 @@ export const stallWatch = (stallMs: number, what: { readonly registry: string; r
   return {
     bytes: (total) => {
       armed = true;
-      if (total !== lastBytes) {
-        lastBytes = total;
+      lastBytes = total;
+      if (bytesAtLastMove < 0 || total - bytesAtLastMove >= STALL_PROGRESS_BYTES) {
+        bytesAtLastMove = total;
         moved();
       }
     },

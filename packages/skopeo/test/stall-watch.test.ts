@@ -31,4 +31,17 @@ describe("stallWatch", () => {
     expect(fired).toBe(0);
     await Promise.all(fibers.map((fiber) => Effect.runPromise(Fiber.interrupt(fiber))));
   });
+
+  it("a blocked skopeo's runtime noise (a few bytes of rchar every sample) is not progress", async () => {
+    // Measured on a skopeo blocked on a silent registry: rchar 50751 → 50754 → 50759 → 50763, one sample
+    // every ~2 s (the Go runtime's own reads). Issue 14: such a push must still end at the stall limit.
+    const watch = stallWatch(150, where);
+    let bytes = 50_751;
+    watch.bytes(bytes);
+    const noise = setInterval(() => watch.bytes((bytes += 4)), 20);
+    const exit = await Effect.runPromiseExit(watch.expired.pipe(Effect.timeout(3_000)));
+    clearInterval(noise);
+    const error = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail") : undefined;
+    expect(error?._tag === "Fail" && error.error).toMatchObject({ _tag: "Timeout", stage: "stall", afterMs: 150 });
+  });
 });

@@ -139,3 +139,19 @@ describe("skopush push --strategy native, the connection cut mid-body", () => {
     expect(ms).toBeLessThan(BOUNDED_MS);
   });
 });
+
+// Red team of issue 14: a skopeo blocked on a registry that answered the pre-flight and nothing after it
+// still reads a few bytes every second or two (the Go runtime's own reads advance rchar), which the stall
+// watch took for progress: with --stall-timeout 5s such a push ran past 170 s.
+describe.each(["native", "docker-exec", "dockerode"])("skopush push --strategy %s, silent after the pre-flight", (strategy) => {
+  it("skopeo's requests get no answer, --stall-timeout 5s → Timeout (stall) naming the address, nothing left", async () => {
+    let seen = 0;
+    const silent = await startServer({ rules: [{ when: () => seen++ >= 1, act: { kind: "silent" } }] });
+    const { result, ms } = await pushFails(strategy, silent, "after-preflight", ["--stall-timeout", "5s"]);
+    expect(result.error).toBe("Timeout");
+    expect(result.message).toContain("(stall timeout)");
+    expect(result.message).toContain(silent.host);
+    expect(ms).toBeLessThan(BOUNDED_MS);
+  });
+});
+
