@@ -119,4 +119,33 @@ describe("the registry strategy against a misbehaving registry", () => {
     expect(waitedMs).toBeGreaterThanOrEqual(1_000);
     expect(JSON.stringify(events)).toContain("the registry asked for 1 s (Retry-After)");
   });
+
+  // Red team of issue 14: an answer that begins and then drips a byte every 100 ms reset the stall limit
+  // with every byte and was past the response limit: only the 3 h total ended such a push.
+  it("/v2/ answered with a body that drips forever → Timeout within the limit, nothing uploaded", async () => {
+    const dripping = await startServer({ rules: [{ when: "ping", act: { kind: "drip-response", intervalMs: 100 } }] });
+    const { error, ms } = await push(dripping.host, uniqueRepository("drip-ping"));
+    expect(error._tag).toBe("Timeout");
+    expect(error.message).toContain(dripping.host);
+    expect(ms).toBeLessThan(15_000);
+    expect(dripping.requests.filter((r) => r.method !== "GET" || r.path !== "/v2/")).toEqual([]);
+  });
+
+  it("the manifest PUT's answer drips forever → Timeout, not a hang", async () => {
+    const dripping = await startServer({ rules: [{ when: "manifest-put", act: { kind: "drip-response", intervalMs: 100 } }] });
+    const { error, ms } = await push(dripping.host, uniqueRepository("drip-put"));
+    expect(error._tag).toBe("Timeout");
+    expect(ms).toBeLessThan(15_000);
+  });
+
+  it("the read-back's answer drips forever → Timeout, not a hang", async () => {
+    const dripping = await startServer({});
+    const afterPut = (req: { method?: string; url?: string }) =>
+      req.method === "GET" && (req.url ?? "").includes("/manifests/") && dripping.requests.some((r) => r.method === "PUT" && r.path.includes("/manifests/"));
+    dripping.setRules([{ when: afterPut, act: { kind: "drip-response", intervalMs: 100 } }]);
+    const { error, ms } = await push(dripping.host, uniqueRepository("drip-read-back"));
+    expect(error._tag).toBe("Timeout");
+    expect(ms).toBeLessThan(15_000);
+  });
 });
+

@@ -148,6 +148,8 @@ export const sendRequest = (
       timeoutStage = stage;
       timeoutMs = ms;
       req.destroy(new Error(message));
+      // Once answering, the request's own error is ignored: fail here, whatever the response stream does.
+      if (responded) finish(Effect.fail(transportFailure(new Error(message))));
     };
     const connectTimer = setTimeout(
       () =>
@@ -200,6 +202,14 @@ export const sendRequest = (
       clearTimeout(responseTimer);
       watchForStall();
       const status = res.statusCode ?? 0;
+      // An answer kept in memory is small (a manifest, a token, an error): it must end within the response
+      // limit too, or a body sent a byte at a time (which the stall limit never sees) holds the push for ever.
+      if (request.openBodySink === undefined || status < 200 || status >= 300) {
+        responseTimer = setTimeout(
+          () => timeOut("response", responseLimit, `${request.url.host} began answering the ${request.method} request but did not finish within ${responseLimit} ms`),
+          responseLimit,
+        );
+      }
       if (request.openBodySink !== undefined && status >= 200 && status < 300) {
         const sink = request.openBodySink();
         const answered = { status, headers: res.headers, body: Buffer.alloc(0), url: request.url };
