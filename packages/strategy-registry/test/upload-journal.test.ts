@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, symlink, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -66,5 +66,35 @@ describe("UploadJournal", () => {
     await journal.put("k", saved(Date.now()));
     expect(await journal.get("k")).toMatchObject({ offset: 16 << 20 });
     expect(await new UploadJournal(false, HOUR).get("k")).toBeUndefined();
+  });
+});
+
+describe("UploadJournal.sweep on a sessions directory that is not the journal's", () => {
+  it("never removes anything through a symbolic link in place of the sessions directory", async () => {
+    // A private directory elsewhere (think ~/.ssh): files of this user's, 0600, not session JSON.
+    const elsewhere = join(dir, "elsewhere");
+    await mkdir(elsewhere, { mode: 0o700 });
+    await writeFile(join(elsewhere, "id_ed25519"), "-----BEGIN OPENSSH PRIVATE KEY-----\n", { mode: 0o600 });
+    await writeFile(join(elsewhere, "old.json"), JSON.stringify(saved(Date.now() - 2 * HOUR)), { mode: 0o600 });
+    await symlink(elsewhere, join(dir, UPLOAD_SESSIONS_DIR));
+    await new UploadJournal(dir, HOUR).sweep();
+    expect((await readdir(elsewhere)).sort()).toEqual(["id_ed25519", "old.json"]);
+  });
+
+  it("leaves a huge file unread (a session file is a few hundred bytes)", async () => {
+    await mkdir(join(dir, UPLOAD_SESSIONS_DIR), { mode: 0o700 });
+    const huge = join(dir, UPLOAD_SESSIONS_DIR, `${"a".repeat(64)}.json`);
+    // Sparse: 1 GiB on the books, nothing on the disk. Reading it would cost a GiB of memory.
+    await writeFile(huge, "", { mode: 0o600 });
+    await truncate(huge, 1 << 30);
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    try {
+      await new UploadJournal(dir, HOUR).sweep();
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(peak - before).toBeLessThan(256 << 20);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { lstat, mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /** An upload session a push left open: where it is and how many bytes the registry had. */
@@ -21,6 +21,24 @@ export const UPLOAD_SESSIONS_DIR = "upload-sessions-v1";
  */
 const ownersAlone = (info: { readonly uid: number; readonly mode: number }): boolean =>
   (process.getuid === undefined || info.uid === process.getuid()) && (info.mode & 0o077) === 0;
+
+/** A session file is a few hundred bytes; anything larger is not one (and is never read). */
+const MAX_SESSION_FILE_BYTES = 64 * 1024;
+
+/**
+ * Whether the sweep may remove files under `dir`: the sessions directory itself (not a link to a
+ * directory elsewhere, whose private files it would delete), this user's alone, in a cache directory
+ * no one else can write (so no one can swap a link in for it).
+ */
+const isSweepable = async (cacheDir: string, dir: string): Promise<boolean> => {
+  try {
+    const [parent, info] = await Promise.all([stat(cacheDir), lstat(dir)]);
+    const othersCannotWrite = (process.getuid === undefined || parent.uid === process.getuid()) && (parent.mode & 0o022) === 0;
+    return parent.isDirectory() && othersCannotWrite && info.isDirectory() && ownersAlone(info);
+  } catch {
+    return false;
+  }
+};
 
 const isSaved = (value: unknown): value is SavedUpload => {
   const v = value as Partial<SavedUpload> | null;
@@ -79,7 +97,7 @@ export class UploadJournal {
     if (file === undefined || dir === undefined) return undefined;
     try {
       const [dirInfo, info] = await Promise.all([lstat(dir), lstat(file)]);
-      if (!dirInfo.isDirectory() || !ownersAlone(dirInfo) || !info.isFile() || !ownersAlone(info) || info.size > 64 * 1024) return undefined;
+      if (!dirInfo.isDirectory() || !ownersAlone(dirInfo) || !info.isFile() || !ownersAlone(info) || info.size > MAX_SESSION_FILE_BYTES) return undefined;
       const parsed: unknown = JSON.parse(await readFile(file, "utf8"));
       if (!isSaved(parsed) || !this.fresh(parsed)) {
         await this.drop(key);
@@ -116,16 +134,23 @@ export class UploadJournal {
     if (file !== undefined) await rm(file, { force: true }).catch(() => undefined);
   }
 
-  /** Removes expired and unreadable entries of the directory (run once per push; best effort). */
+  /**
+   * Removes expired, unreadable and oversized entries of the directory (run once per push; best effort).
+   * Nothing is removed unless the directory is the journal's own (see {@link isSweepable}).
+   */
   async sweep(): Promise<void> {
     const dir = this.sessionsDir;
-    if (dir === undefined) return;
+    if (this.dir === false || dir === undefined || !(await isSweepable(this.dir, dir))) return;
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names) {
       const file = join(dir, name);
       try {
         const info = await lstat(file);
         if (!info.isFile() || !ownersAlone(info)) continue;
+        if (info.size > MAX_SESSION_FILE_BYTES) {
+          await rm(file, { force: true });
+          continue;
+        }
         const stale = name.endsWith(".tmp") ? this.now() - info.mtimeMs > this.maxAgeMs : !this.fresh(JSON.parse(await readFile(file, "utf8")) as SavedUpload);
         if (stale) await rm(file, { force: true });
       } catch {
