@@ -66,11 +66,15 @@ const resumeSaved = (ctx: ResumableUploadContext, key: string) =>
     } catch {
       url = undefined;
     }
-    if (url === undefined || url.host !== ctx.registry) {
+    // Only a session of this push's registry and repository: a session elsewhere in the registry would
+    // take our bytes (and our credentials' write access) into another repository.
+    if (url === undefined || url.host !== ctx.registry || !url.pathname.includes(`/v2/${ctx.repository}/blobs/uploads/`)) {
       yield* Effect.promise(() => ctx.journal.drop(key));
       return undefined;
     }
-    const status = yield* uploadStatus(ctx.client, url);
+    // Resuming only saves bytes: an answer that is not a status (405 from a registry without the GET, a
+    // 500, a denial) starts the blob over instead of failing the push; a transient fault is retried.
+    const status = yield* uploadStatus(ctx.client, url).pipe(Effect.catch((error) => (error.isRetryable ? Effect.fail(error) : Effect.succeed(undefined))));
     if (status === undefined) {
       yield* Effect.promise(() => ctx.journal.drop(key));
       return undefined;

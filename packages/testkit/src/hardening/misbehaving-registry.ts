@@ -18,6 +18,8 @@ export type RequestKind = "any" | "ping" | "blob-upload" | "manifest-put" | "man
  * - `cut-response-body`: forwards the request, sends the answer's headers and half its body, then closes.
  * - `web-page`: answers `200 text/html` with a page, like a web server in front of nothing.
  * - `wrong-digest`: forwards the request, but the answer's `Docker-Content-Digest` is replaced by `digest`.
+ * - `rewrite-answer`: forwards the request, but answers with `status` (when given) and the answer's
+ *   headers with `headers` merged in (e.g. a `Range` that lies about what an upload session holds).
  * - `huge-challenge`: answers 401 with a `WWW-Authenticate` of `bytes` bytes (64 KiB by default), more
  *   than an HTTP client takes.
  */
@@ -31,6 +33,7 @@ export type Misbehaviour =
   | { readonly kind: "web-page" }
   | { readonly kind: "wrong-digest"; readonly digest?: string | undefined }
   | { readonly kind: "huge-challenge"; readonly bytes?: number | undefined }
+  | { readonly kind: "rewrite-answer"; readonly status?: number | undefined; readonly headers: Readonly<Record<string, string>> }
   | { readonly kind: "too-many-requests"; readonly retryAfterSeconds?: number | undefined };
 
 /** One rule: the first rule whose `when` matches a request decides; no match → the request is proxied. */
@@ -249,6 +252,16 @@ export const startMisbehavingRegistry = async (options: MisbehavingRegistryOptio
         res.end(body);
         return;
       }
+      case "rewrite-answer":
+        forward(
+          req,
+          (answer) => {
+            res.writeHead(act.status ?? answer.statusCode ?? 502, { ...answer.headers, ...act.headers });
+            answer.pipe(res);
+          },
+          res,
+        );
+        return;
       case "wrong-digest":
         forward(
           req,
