@@ -61,37 +61,108 @@ const sameInode = (a: Identity, b: Identity): boolean => a.dev === b.dev && a.in
  */
 export const makeLocalWorkspace = (options: LocalWorkspaceOptions): Effect.Effect<Workspace, EnvironmentFault, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.tryPromise({
-      try: async () => {
-        const prefix = options.prefix ?? "skopush-";
-        await reapDeadTempDirectoriesOnce(options.parent, prefix);
-        const hostPath = await mkdtemp(join(options.parent, ownedPrefix(prefix)));
-        let handle: FileHandle | undefined;
-        try {
-          handle = await open(hostPath, DIRECTORY_FLAGS);
-          const identity = await handle.stat();
-          const pinnedPath = canPin ? join(PINNED_ROOT, String(handle.fd)) : hostPath;
-          const workspace: Workspace = { hostPath, skopeoPath: options.skopeoPathOf?.(hostPath) ?? hostPath, pinnedPath };
-          await mkdir(join(pinnedPath, WORKSPACE_TMP), { mode: 0o700 });
-          return { workspace, handle, identity };
-        } catch (error) {
-          await handle?.close().catch(() => undefined);
-          await rm(hostPath, { recursive: true, force: true }).catch(() => undefined);
-          throw error;
-        }
-      },
-      catch: (cause) =>
-        new EnvironmentFault({
-          strategy: options.strategy,
-          reason: `cannot create a private working directory in ${options.parent} (${codeOf(cause) ?? String(cause)})`,
-          fix: codeOf(cause) === "ENOENT"
-            ? `create ${options.parent}, or configure another temp directory`
-            : `make ${options.parent} writable with free space, or configure another temp directory`,
-          cause,
-        }),
+    Effect.gen(function* () {
+      const prefix = options.prefix ?? "skopush-";
+      const hostPath = yield* Effect.tryPromise({
+        try: async () => {
+          await reapDeadTempDirectoriesOnce(options.parent, prefix);
+          return await mkdtemp(join(options.parent, ownedPrefix(prefix)));
+        },
+        catch: (cause) =>
+          new EnvironmentFault({
+            strategy: options.strategy,
+            reason: `cannot create a private working directory in ${options.parent} (${codeOf(cause) ?? String(cause)})`,
+            fix: codeOf(cause) === "ENOENT"
+              ? `create ${options.parent}, or configure another temp directory`
+              : `make ${options.parent} writable with free space, or configure another temp directory`,
+            cause,
+          }),
+      });
+      return yield* Effect.tryPromise({ try: () => pinNewDirectory(hostPath), catch: (cause) => cause }).pipe(
+        Effect.mapError((cause) =>
+          cause instanceof EnvironmentFault
+            ? cause
+            : new EnvironmentFault({
+                strategy: options.strategy,
+                reason: `cannot prepare the private working directory ${hostPath} (${codeOf(cause) ?? String(cause)})`,
+                fix: `make ${options.parent} writable with free space, or configure another temp directory`,
+                cause,
+              }),
+        ),
+        Effect.flatMap((pinned) =>
+          typeof pinned === "string"
+            ? Effect.fail(
+                new EnvironmentFault({
+                  strategy: options.strategy,
+                  reason: `the push's working directory ${hostPath} was swapped while it was being created: ${pinned}; not using it`,
+                  fix: `make sure no other user or process can write to ${options.parent} (it must be yours alone, mode 0700)`,
+                }),
+              )
+            : Effect.succeed({
+                workspace: { hostPath, skopeoPath: options.skopeoPathOf?.(hostPath) ?? hostPath, pinnedPath: pinned.pinnedPath },
+                handle: pinned.handle,
+                identity: pinned.identity,
+              }),
+        ),
+      );
     }),
     ({ workspace, handle, identity }) => Effect.promise(() => removePinned(workspace, handle, identity)),
   ).pipe(Effect.map(({ workspace }) => workspace));
+
+interface PinnedDirectory {
+  readonly handle: FileHandle;
+  readonly identity: Identity;
+  readonly pinnedPath: string;
+}
+
+// Opening the name mkdtemp returned races whoever else can write the parent (root, or the caller's other
+// processes): the name can be gone (ENOENT), a link (ELOOP) or a file (ENOTDIR) by then, or another
+// directory. What is opened is used only if it is what mkdtemp makes: an empty directory of ours, mode 0700
+// (a swap into such a directory is harmless: skopush fills it and skopeo reads exactly that). Otherwise
+// the answer is why not, and nothing at the name is removed: it is not ours.
+const SWAPPED_CODES: Readonly<Record<string, string>> = {
+  ENOENT: "the name no longer exists",
+  ELOOP: "a symbolic link was put in its place",
+  ENOTDIR: "a symbolic link or a file was put in its place",
+};
+
+/** Opens the directory mkdtemp just created and adds skopeo's `tmp/`; a string says how the name was swapped. */
+const pinNewDirectory = async (hostPath: string): Promise<PinnedDirectory | string> => {
+  let handle: FileHandle;
+  try {
+    handle = await open(hostPath, DIRECTORY_FLAGS);
+  } catch (error) {
+    const swapped = SWAPPED_CODES[String(codeOf(error))];
+    if (swapped !== undefined) return swapped;
+    await rmdir(hostPath).catch(() => undefined); // still the empty directory mkdtemp made, or not removed
+    throw error;
+  }
+  let identity: Identity | undefined;
+  try {
+    const opened = await handle.stat();
+    const pinnedPath = canPin ? join(PINNED_ROOT, String(handle.fd)) : hostPath;
+    const uid = callerUid();
+    const problem =
+      uid !== undefined && opened.uid !== uid
+        ? `a directory owned by uid ${opened.uid} was put in its place`
+        : process.platform !== "win32" && (opened.mode & 0o777) !== 0o700
+          ? `a directory of mode ${(opened.mode & 0o777).toString(8)} was put in its place`
+          : (await readdir(pinnedPath)).length > 0
+            ? "a directory that is not empty was put in its place"
+            : undefined;
+    if (problem !== undefined) {
+      await handle.close().catch(() => undefined);
+      return problem;
+    }
+    identity = opened;
+    await mkdir(join(pinnedPath, WORKSPACE_TMP), { mode: 0o700 });
+    return { handle, identity, pinnedPath };
+  } catch (error) {
+    if (identity === undefined) await handle.close().catch(() => undefined);
+    else await removePinned({ hostPath, skopeoPath: hostPath, pinnedPath: canPin ? join(PINNED_ROOT, String(handle.fd)) : hostPath }, handle, identity);
+    throw error;
+  }
+};
 
 /** Empties the opened directory through its pinned path, then removes it where it now is, if it is still it. */
 const removePinned = async (workspace: Workspace, handle: FileHandle, identity: Identity): Promise<void> => {

@@ -1,7 +1,8 @@
-import { chmod, chown, copyFile, mkdir, readdir } from "node:fs/promises";
+import { mkdirSync, readdirSync, renameSync } from "node:fs";
+import { chmod, chown, copyFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolvePusher } from "@skopush/core";
+import { resolvePusher, type ProgressEvent } from "@skopush/core";
 import { listTags, loadTestEnvironment, type LocalUser, type TestEnvironment } from "@skopush/testkit/environment";
 import {
   LINK_WORKSPACES_SCRIPT,
@@ -142,16 +143,18 @@ describe("a shared directory the victim owns, swapped by the victim's own proces
       const victim = await uniqueImage(work.dir, `victim-self-${strategy}`);
       const aside = join(resident.sharedDir, "aside");
       let swapped = "";
-      const watcher = setInterval(() => {
-        void readdir(resident.sharedDir).then(async (names) => {
-          const name = names.find((entry) => entry.startsWith("skopush-"));
-          if (name === undefined || swapped !== "") return;
-          swapped = name;
-          const { rename } = await import("node:fs/promises");
-          await rename(join(resident.sharedDir, name), aside);
-          await mkdir(join(resident.sharedDir, name), { mode: 0o700 });
-        });
-      }, 1);
+      // The swap happens at one known point, synchronously inside the progress callback: after the workspace
+      // was created, opened and filled, before the last check ahead of skopeo. (A watcher polling the shared
+      // directory raced the workspace's creation instead; a swap before skopush opened the name is caught
+      // there, as makeLocalWorkspace's own tests show.)
+      const swapOnce = (event: ProgressEvent) => {
+        if (swapped !== "" || !event.message.startsWith("Running skopeo copy")) return;
+        const name = readdirSync(resident.sharedDir).find((entry) => entry.startsWith("skopush-"));
+        if (name === undefined) return;
+        renameSync(join(resident.sharedDir, name), aside);
+        mkdirSync(join(resident.sharedDir, name), { mode: 0o700 });
+        swapped = name;
+      };
       const basic = environment.registry("basic");
       const container = createDefaultContainer({ order: [strategy], strategies: strategySettings(strategy, resident), credentialsProviders: false });
       const result = await resolvePusher(container).push({
@@ -159,8 +162,8 @@ describe("a shared directory the victim owns, swapped by the victim's own proces
         destination: `${basic.host}/${repository}:v1`,
         credentials: basic.credentials!,
         tls: { caFile: basic.caFile },
+        onProgress: swapOnce,
       });
-      clearInterval(watcher);
 
       expect(swapped).not.toBe("");
       expect(result.status, describeResult(result)).toBe("error");
