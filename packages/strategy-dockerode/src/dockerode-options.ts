@@ -16,8 +16,9 @@ export interface DockerodeOptions extends SkopeoContainerOptions, StrategyOption
   /** Where, inside the container, uploaded pushes get their private directories. @default "/tmp" */
   readonly uploadDir?: string | undefined;
   /**
-   * How long the daemon's `/_ping` may take before the strategy counts as unavailable. A local daemon answers
-   * in milliseconds; a remote one needs round trips and a TLS handshake. @default 200 for a socket or named pipe, 2000 over the network
+   * How long the daemon's `/_ping` may take before the strategy counts as unavailable. It bounds only a daemon
+   * that accepts the connection and then hangs: a socket nobody listens on fails at once (ENOENT, ECONNREFUSED).
+   * @default 3000 for a socket or named pipe, 5000 over the network (see {@link defaultPingTimeoutMs})
    */
   readonly pingTimeoutMs?: number | undefined;
   /** How long skopeo gets to exit after SIGTERM on cancellation, before SIGKILL. @default 5000 */
@@ -33,6 +34,14 @@ export const DOCKERODE_OPTIONS = Symbol.for("@skopush/strategy-dockerode/Dockero
 export type ResolvedDockerodeOptions = DockerodeOptions & {
   readonly [K in "name" | "autoStart" | "autoCreate" | "transfer" | "uploadDir" | "stopGraceMs" | "probeCacheTtl"]-?: NonNullable<DockerodeOptions[K]>;
 };
+
+/**
+ * The default limit of the daemon ping: 3 s on a local socket or named pipe, 5 s over the network. A
+ * local daemon usually answers in milliseconds, but on a loaded machine (a busy dockerd, a starved event
+ * loop) it took over 200 ms, the old limit, and a working daemon was reported unavailable. A dead daemon
+ * is still found at once by the refused connection; only a hung one waits the full limit.
+ */
+export const defaultPingTimeoutMs = (endpoint: string): number => (/^(?:unix|npipe):/.test(endpoint) ? 3_000 : 5_000);
 
 /** Applies the strategy's defaults: the one place they are written (the resident container's are {@link SkopeoContainerManager}'s). */
 export const resolveDockerodeOptions = (options: DockerodeOptions = {}): ResolvedDockerodeOptions => ({

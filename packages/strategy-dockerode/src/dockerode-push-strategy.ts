@@ -3,7 +3,7 @@ import { inject, injectable } from "tsyringe";
 import { ProbeCache, type ProgressSink, type PushError, type PushOutcome, type PushRequest, type PushStrategy, type StrategyUnavailable, type Unsupported } from "@skopush/core";
 import { skopeoSupports } from "@skopush/skopeo";
 import { containerSkopeoCopy } from "@skopush/skopeo-container";
-import { DOCKERODE_OPTIONS, resolveDockerodeOptions, type DockerodeOptions, type ResolvedDockerodeOptions } from "./dockerode-options.js";
+import { defaultPingTimeoutMs, DOCKERODE_OPTIONS, resolveDockerodeOptions, type DockerodeOptions, type ResolvedDockerodeOptions } from "./dockerode-options.js";
 import { probeDockerode, type DockerodeProbeResult } from "./dockerode-probe.js";
 import { dockerodeSkopeoHost } from "./dockerode-skopeo-host.js";
 import { SkopeoContainerManager } from "./skopeo-container-manager.js";
@@ -28,9 +28,8 @@ export class DockerodePushStrategy implements PushStrategy {
     this.name = this.options.name;
     this.manager = new SkopeoContainerManager(this.options);
     this.description = `skopeo in container ${this.manager.name}, through the Docker Engine API at ${this.manager.docker.endpoint}`;
-    const local = !/^(?:https?|ssh):/.test(this.manager.docker.endpoint);
     this.probeCache = new ProbeCache(
-      probeDockerode({ strategy: this.name, manager: this.manager, options: this.options, pingTimeoutMs: this.options.pingTimeoutMs ?? (local ? 200 : 2_000) }),
+      probeDockerode({ strategy: this.name, manager: this.manager, options: this.options, pingTimeoutMs: this.options.pingTimeoutMs ?? defaultPingTimeoutMs(this.manager.docker.endpoint) }),
       this.options.probeCacheTtl,
     );
   }
