@@ -63,7 +63,7 @@ describe("the dockerode strategy's daemon ping", () => {
     const socket = join(dir, "hung.sock");
     servers.push(await listen(socket, () => undefined));
     const error = failure(await Effect.runPromiseExit(strategyAt(socket).probe()));
-    expect(error?._tag).toBe("StrategyUnavailable");
+    expect((error as { _tag?: string } | undefined)?._tag).toBe("StrategyUnavailable");
     expect(error?.message).toContain(`the Docker daemon at unix://${socket} does not answer`);
     expect(error?.message).toContain("no answer within 3000 ms");
   });

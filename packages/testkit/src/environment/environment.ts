@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { Effect } from "effect";
 import { ensureCertificates } from "./certificates.js";
+import { mayStopDockerd } from "./docker-users.js";
 import { ensureDockerd, stopDockerd } from "./dockerd.js";
 import { TestEnvironmentError } from "./errors.js";
 import {
@@ -196,7 +197,10 @@ export const installTools = (options: { readonly log?: ((line: string) => void) 
 export const startTestEnvironment = (options: StartTestEnvironmentOptions = {}): Promise<StartedTestEnvironment> =>
   runEnvironment(startProgram(options));
 
-/** Stops what the environment started (every registry, and dockerd if it started it), or only `options.only`. */
+/**
+ * Stops what the environment started (every registry, and dockerd if it started it, unless
+ * `SKOPUSH_STOP_DOCKERD=0` or another live environment uses that daemon), or only `options.only`.
+ */
 export const stopTestEnvironment = (options: StopTestEnvironmentOptions = {}): Promise<void> => {
   const layout = layoutOf(resolveStateDir(options.stateDir));
   if (!existsSync(layout.stateFile)) return Promise.resolve();
@@ -214,7 +218,8 @@ export const stopTestEnvironment = (options: StopTestEnvironmentOptions = {}): P
         let harbor = state.harbor;
         if (harbor && (options.only === undefined || options.only.harborStandIn)) harbor = yield* stopHarborStandIn(harbor);
         let docker = state.docker;
-        if (options.only === undefined ? docker.startedByUs : options.only.dockerd) {
+        // A daemon another environment still uses is left to it (see docker-users.ts).
+        if ((options.only === undefined ? docker.startedByUs : options.only.dockerd) && mayStopDockerd(docker.socket, layout.stateDir)) {
           yield* stopDockerd(docker);
           docker = { socket: docker.socket, startedByUs: false };
         }
