@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import * as Fiber from "effect/Fiber";
 import { describe, expect, it } from "vitest";
-import { stallWatch } from "../src/stall-watch.js";
+import { STALL_PROGRESS_BYTES, stallWatch } from "../src/stall-watch.js";
 
 const where = { registry: "127.0.0.1:5000", destination: "127.0.0.1:5000/p/app:v1" };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -19,12 +19,15 @@ describe("stallWatch", () => {
   });
 
   it("does not fire while bytes or lines keep moving, nor before the host reported any byte count", async () => {
-    const moving = stallWatch(80, where);
+    // The limit is far above the 25 ms steps (the watch measures wall time, so an event loop stalled on a
+    // loaded machine for longer than a tight limit is "no movement" too: 80 ms failed under load 12), and
+    // the moves go on for more than twice the limit, so a watch that ignored them would fire.
+    const moving = stallWatch(500, where);
     const unarmed = stallWatch(40, where);
     let fired = 0;
     const fibers = [moving, unarmed].map((w) => Effect.runFork(w.expired.pipe(Effect.tapError(() => Effect.sync(() => void fired++)))));
-    for (let i = 0; i < 12; i++) {
-      if (i % 2 === 0) moving.bytes(i * 100);
+    for (let i = 0; i < 48; i++) {
+      if (i % 2 === 0) moving.bytes(i * STALL_PROGRESS_BYTES);
       else moving.line();
       await sleep(25);
     }
