@@ -253,6 +253,13 @@ describe("live progress (terminal)", () => {
     for (const line of writes.join("").split("\n")) expect(line.replace(/\u001b\[\??[0-9;]*[A-Za-z]/g, "").length).toBeLessThan(60);
   });
 
+  it("fits a terminal narrower than 40 columns: no line wraps, so a redraw leaves no stale rows (red team of issue 16)", () => {
+    const style = terminalStyle({ write: () => true, isTTY: true, columns: 20 }, {});
+    const blob = { id: `sha256:${"a".repeat(64)}`, kind: "layer" as const, state: "uploading" as const, bytesDone: 1024, bytesTotal: 4096 };
+    const writes = render([start("docker-exec", "skopeo in container skopeo-service"), event(40, { strategy: "docker-exec", blob, bytesDone: 1024, bytesTotal: 4096, phase: "uploading" })], { columns: style.columns });
+    for (const line of writes.join("").split("\n")) expect(line.replace(/\u001b\[\??[0-9;]*[A-Za-z]/g, "").length).toBeLessThan(20);
+  });
+
   it("keeps a line saying the chain moved on when the strategy changes", () => {
     const writes = render([start("docker-exec", "skopeo in container x"), start("native", "skopeo on this host")]);
     expect(screen(writes)[0]).toBe("docker-exec did not push; skopeo on this host");

@@ -112,6 +112,11 @@ describe("parsePushArguments", () => {
     [["a.tar", "r.test/p/a:1", "--creds", "robot:hunter2"]],
     [["a.tar", "r.test/p/a:1", "--dest-password", "hunter2"]],
     [["a.tar", "r.test/p/a:1", "--dest-registry-token=hunter2"]],
+    // docker login's attached short form, and spellings after `--` (red team of issue 16).
+    [["a.tar", "r.test/p/a:1", "-phunter2"]],
+    [["a.tar", "r.test/p/a:1", "--", "-phunter2"]],
+    [["a.tar", "r.test/p/a:1", "--", "--password=hunter2"]],
+    [["--", "-phunter2", "a.tar", "r.test/p/a:1"]],
   ])("refuses a password flag, says why, and never repeats the value: %j", (argv) => {
     const message = reason(argv);
     expect(message).toContain("a password or token on the command line is not accepted");

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -34,6 +34,16 @@ describe("compileCache", () => {
     expect(cacheIn(directory, "doctor").read()?.toString()).toBe("b");
     expect(older.read()).toBeUndefined();
     expect(readdirSync(directory).sort()).toEqual([`abc123-${process.version}-${process.arch}-doctor.v8`, `abc123-${process.version}-${process.arch}-push.v8`]);
+  });
+
+  it("does not hand back data damaged on disk (V8 checks only the header: a flipped byte in the body crashes it)", () => {
+    const cache = cacheIn(join(base, "cache"));
+    cache.write(Buffer.alloc(4096, 7));
+    const path = cache.path ?? "";
+    const stored = readFileSync(path);
+    stored[stored.length - 100] ^= 0xff;
+    writeFileSync(path, stored);
+    expect(cache.read()).toBeUndefined();
   });
 
   it("does not trust a file others can write to", () => {

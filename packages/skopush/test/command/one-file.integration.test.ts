@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,5 +84,25 @@ describe("the one-file skopush, alone in a directory", () => {
     const second = await run(args, { SKOPUSH_COMPILE_CACHE: cacheDir });
     expect(second).toEqual(first);
     expect(await readdir(cacheDir)).toEqual(files);
+  });
+
+  it("runs when its cached code was damaged on disk, and writes the cache again (red team of issue 16)", async () => {
+    const cacheDir = join(dir, "compile-cache-damaged");
+    const registry = env.registry("basic");
+    const repository = uniqueRepository("one-file-damaged-cache");
+    const args = ["push", archive, `${registry.host}/${repository}:1`, "--strategy", "registry", "--ca-cert", registry.caFile ?? "", "-q"];
+    expect((await run(args, { SKOPUSH_COMPILE_CACHE: cacheDir })).code).toBe(0);
+    const [file] = await readdir(cacheDir);
+    const path = join(cacheDir, file ?? "");
+    const damaged = await readFile(path);
+    // A disk error or a bad copy: bytes of the body change, its header (which V8 checks) does not.
+    for (let i = 0; i < 2000; i++) damaged[256 + ((i * 7919) % (damaged.length - 256))] ^= 0x5a;
+    await writeFile(path, damaged, { mode: 0o600 });
+    const result = await run(args, { SKOPUSH_COMPILE_CACHE: cacheDir });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const stored = await readManifest(registry, repository, "1");
+    expect(result.stdout).toBe(`${registry.host}/${repository}:1@${stored.digest}\n`);
+    expect((await readFile(path)).equals(damaged)).toBe(false);
   });
 });
