@@ -1,4 +1,4 @@
-import type { ArchiveInvalid } from "@skopush/core";
+import { settingPhrase, type ArchiveInvalid } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { ArchiveFiles } from "./archive-files.js";
 import { failInvalid, SELECT_FIX } from "./archive-error.js";
@@ -56,7 +56,7 @@ const selectItem = (
     return failInvalid(
       path,
       `holds ${items.length} images (${describeItems(items)})${destination === undefined ? "" : `, and ${destination.repository}:${destination.tag ?? "latest"} does not name exactly one of them`}`,
-      "choose one with a selector: a RepoTag (the image option, --image), or an index into manifest.json; or push to a tag named like one of them",
+      `choose one with a selector: a RepoTag (${settingPhrase("archiveImage")}), or an index into manifest.json; or push to a tag named like one of them`,
     );
   }
   return Effect.succeed({ item: items[0] as DockerManifestItem });

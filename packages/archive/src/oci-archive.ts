@@ -1,4 +1,4 @@
-import type { ArchiveInvalid } from "@skopush/core";
+import { settingPhrase, type ArchiveInvalid } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { ArchiveFiles } from "./archive-files.js";
 import { failInvalid, SELECT_FIX } from "./archive-error.js";
@@ -54,7 +54,7 @@ const selectDescriptor = (
     return failInvalid(
       path,
       `holds ${distinct.size} images (${describeImages(top)})${destination === undefined ? "" : `, and ${destination.repository}:${destination.tag ?? "latest"} does not name exactly one of them`}`,
-      "choose one with a selector: a ref name (the image option, --image), or an index into index.json; or push to a tag named like one of them",
+      `choose one with a selector: a ref name (${settingPhrase("archiveImage")}), or an index into index.json; or push to a tag named like one of them`,
     );
   }
   return Effect.succeed({ descriptor: top[0] as Descriptor });

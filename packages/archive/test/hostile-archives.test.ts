@@ -3,6 +3,7 @@ import { mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { expectSaysWhatToDo } from "@skopush/testkit/contracts";
 import { HOSTILE_ARCHIVE_KINDS, writeHostileArchive, writeImageArchive } from "@skopush/testkit/fixtures";
+import { OPTION_PHRASES, withSettingPhrases, type SettingPhrases } from "@skopush/core";
 import { Effect, Exit } from "effect";
 import { openImageArchive } from "../src/index.js";
 import { archiveInvalid, extractTar, runScoped, succeeded, useTempDirectory } from "./support.js";
@@ -109,7 +110,13 @@ describe("selecting one image", () => {
     expect(one.chosenName).toBe("hostile/one:v1");
     const none = archiveInvalid(await open(hostile.path, { destination: { repository: "hostile/one", tag: "v2" } }));
     expect(none.reason).toBe("holds 2 images (hostile/one:v1, hostile/two:v1), and hostile/one:v2 does not name exactly one of them");
-    expect(none.fix).toMatch(/--image/);
+    // In the caller's language: a library caller is told about the image option, never a CLI flag (red team of issue 16).
+    expect(none.fix).toContain("the image option");
+    expect(none.fix).not.toContain("--");
+    const phrases = Object.fromEntries(Object.keys(OPTION_PHRASES).map((id) => [id, () => `--flag-for-${id}`])) as unknown as SettingPhrases;
+    const asCli = archiveInvalid(await withSettingPhrases(phrases, () => open(hostile.path, { destination: { repository: "hostile/one", tag: "v2" } })));
+    expect(asCli.fix).toContain("--flag-for-archiveImage");
+    expect(asCli.fix).not.toContain("image option");
     const oci = await writeImageArchive(temp("dest-oci.tar"), { format: "oci-archive", seed: "dest", repoTags: ["v1"] });
     expect(succeeded(await open(oci.path, { destination: { repository: "p/app", tag: "v1" } })).chosenName).toBeUndefined();
   });

@@ -23,5 +23,7 @@ export const CLI_PHRASES: SettingPhrases = {
   autoCreate: () => "",
   ensureProject: () => "--ensure-project",
   createContainer: (c) => `skopush service create${serviceFlags(c)}`,
+  containerImage: () => "give skopush service create an image that is present with --image <image>",
+  archiveImage: () => "--image",
   recreateContainer: (c) => `skopush service rm${c.container && c.container !== DEFAULT_RESIDENT_NAME ? ` --name ${c.container}` : ""} && skopush service create${serviceFlags(c)}`,
 };

@@ -31,7 +31,15 @@ describe("skopush push", () => {
     const { createContainer, calls } = fakeContainers({ native: FakePushStrategy.succeeding("native") });
     const { io, stderr } = testIo();
     expect(await run(["push", archive, DEST, "--digestfile", join(dir, "missing", "d.txt")], io, { createContainer })).toBe(2);
-    expect(stderr.text).toContain("the directory of --digestfile");
+    expect(stderr.text).toContain(`--digestfile ${JSON.stringify(join(dir, "missing", "d.txt"))} cannot be created`);
+    expect(calls).toHaveLength(0);
+  });
+
+  it("--digestfile naming a directory: a usage error before anything is pushed", async () => {
+    const { createContainer, calls } = fakeContainers({ native: FakePushStrategy.succeeding("native") });
+    const { io, stderr } = testIo();
+    expect(await run(["push", archive, DEST, "--digestfile", dir], io, { createContainer })).toBe(2);
+    expect(stderr.text).toContain("is not a file");
     expect(calls).toHaveLength(0);
   });
 

@@ -14,7 +14,9 @@ export type SettingId =
   | "autoCreate"
   | "ensureProject"
   | "createContainer"
-  | "recreateContainer";
+  | "recreateContainer"
+  | "containerImage"
+  | "archiveImage";
 
 /** What a phrase may need to be exact: the container and directory the user configured. */
 export interface SettingContext {
@@ -42,6 +44,8 @@ export const OPTION_PHRASES: SettingPhrases = {
   ensureProject: () => "the ensureProject: true option (HarborCredentialsProvider, or createDefaultContainer's harbor option)",
   createContainer: (c) => c.createCommand ?? "docker run (see docs/strategies/docker-exec.md)",
   recreateContainer: (c) => `docker rm -f ${c.container ?? "<container>"} && ${c.createCommand ?? "docker run (see docs/strategies/docker-exec.md)"}`,
+  containerImage: () => "set the container strategies' image option to one that is present",
+  archiveImage: () => "the image option",
 };
 
 const current = new AsyncLocalStorage<SettingPhrases>();

@@ -73,7 +73,13 @@ const payloadBuild = await build({
   external: ["cpu-features", "*.node", "@bokuweb/zstd-wasm"],
   metafile: true,
 });
-const payloadCode = commentSafe(payloadBuild.outputFiles[0].text);
+// The payload runs through vm.Script, which has no loader for import() (Node's only one for it is
+// experimental and warns): the one module it imports at run time, a CommonJS package, is required instead.
+const ZSTD_IMPORT = 'import("@bokuweb/zstd-wasm")';
+const payloadText = payloadBuild.outputFiles[0].text;
+if (payloadText.split(ZSTD_IMPORT).length !== 2) throw new Error(`the payload should import @bokuweb/zstd-wasm exactly once, as ${ZSTD_IMPORT}`);
+if (/\bimport\(/.test(payloadText.replace(ZSTD_IMPORT, ""))) throw new Error("the payload has another import(), which vm.Script cannot load");
+const payloadCode = commentSafe(payloadText.replace(ZSTD_IMPORT, 'Promise.resolve().then(() => require("@bokuweb/zstd-wasm"))'));
 const payload = `(function (exports, require, module, __filename, __dirname) {${payloadCode}\n})`;
 const payloadId = createHash("sha256").update(payload).digest("hex").slice(0, 16);
 

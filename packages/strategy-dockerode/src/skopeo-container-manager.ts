@@ -16,6 +16,7 @@ import {
   type ContainerFacts,
   type SharedDirectory,
 } from "@skopush/skopeo-container";
+import { settingPhrase } from "@skopush/core";
 import { reapDeadTempDirectories } from "@skopush/skopeo";
 import { classifyDockerApiError, type DockerApiContext } from "./classify-error.js";
 import { reapDeadUploads, UPLOAD_PREFIX } from "./dead-uploads.js";
@@ -168,7 +169,7 @@ export class SkopeoContainerManager {
             operation: "ensure",
             container: this.name,
             reason: `the image ${this.image} is not on the Docker daemon at ${this.docker.endpoint}, and skopush never pulls images`,
-            fix: `docker pull ${this.image} (or docker load -i <file> where the daemon cannot reach the registry), or set the image option to one that is present`,
+            fix: `docker pull ${this.image} (or docker load -i <file> where the daemon cannot reach the registry), or ${settingPhrase("containerImage")}`,
           }),
         );
       }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { OPTION_PHRASES, withSettingPhrases, type SettingPhrases } from "@skopush/core";
 import { SkopeoContainerManager } from "../src/skopeo-container-manager.js";
 import { FakeDockerClient } from "./fake-docker-client.js";
 
@@ -43,6 +44,12 @@ describe("SkopeoContainerManager (with a fake daemon)", () => {
     expect(error.message).toContain("the image skopush/skopeo:local is not on the Docker daemon");
     expect(error.message).toContain("docker pull skopush/skopeo:local");
     expect(docker.calls.some((c) => c.startsWith("create"))).toBe(false);
+    // In the caller's language (red team of issue 16): the option field here, the caller's phrase inside its scope.
+    expect(error.message).toContain("set the container strategies' image option to one that is present");
+    const phrases = Object.fromEntries(Object.keys(OPTION_PHRASES).map((id) => [id, () => `--flag-for-${id}`])) as unknown as SettingPhrases;
+    const asCli = failure(await withSettingPhrases(phrases, () => Effect.runPromiseExit(make(new FakeDockerClient()).ensure()))) as Error;
+    expect(asCli.message).toContain("--flag-for-containerImage");
+    expect(asCli.message).not.toContain("image option");
   });
 
   it("reports status through the lifecycle: missing, running, stopped, running, missing", async () => {

@@ -11,8 +11,11 @@ export interface FlagAnswer {
   readonly answer: string;
 }
 
-/** Flags refused because their value would be a secret on the command line (checked before parsing). */
-export const SECRET_FLAG = /^(?:--password|--pass|-p|--dest-creds|--src-creds|--creds|--dest-password|--dest-registry-token|--registry-token|--identity-token)(?:=|$)/;
+/**
+ * Flags refused because their value would be a secret on the command line (checked before parsing), and
+ * docker login's attached short form `-p<password>`.
+ */
+export const SECRET_FLAG = /^(?:(?:--password|--pass|-p|--dest-creds|--src-creds|--creds|--dest-password|--dest-registry-token|--registry-token|--identity-token)(?:=|$)|-p.)/;
 
 /** The answers for `skopush push`, first match wins. */
 export const PUSH_FLAG_ANSWERS: ReadonlyArray<FlagAnswer> = [

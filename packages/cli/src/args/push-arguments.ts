@@ -6,7 +6,7 @@ import { PUSH_FLAG_ANSWERS, SECRET_FLAG } from "./flag-answers.js";
 import { parseOptions, stringFlag, type FlagSpecs } from "./parse-options.js";
 
 /** The flag's name without an inline `=value` (the value may be a secret). */
-const flagOf = (word: string): string => word.split("=", 1)[0] ?? word;
+const flagOf = (word: string): string => (/^-p[^=]/.test(word) ? "-p" : (word.split("=", 1)[0] ?? word));
 
 /** Where to push: a reference, or the seed tool's Harbor parts. */
 export type DestinationInput =
@@ -103,10 +103,12 @@ export const PASSWORD_FLAG_REASON =
   "printf '%s' \"$PASSWORD\" | skopush push --username <user> --password-stdin …, " +
   "or set SKOPUSH_USERNAME and SKOPUSH_PASSWORD, or log in with skopeo login / docker login";
 
-/** Refuses any password flag before parsing, so no parser message can echo its value. */
+/**
+ * Refuses any password flag before parsing, so no parser message can echo its value; after `--` too, where
+ * it would be echoed as an unexpected argument (no archive or destination is spelled like one).
+ */
 export const refusePasswordFlag = (argv: ReadonlyArray<string>, command: string): void => {
   for (const word of argv) {
-    if (word === "--") return;
     if (SECRET_FLAG.test(word)) throw new UsageError({ reason: `${flagOf(word)}: ${PASSWORD_FLAG_REASON}`, command });
   }
 };

@@ -1,4 +1,5 @@
-import { stat } from "node:fs/promises";
+import { access, constants, stat } from "node:fs/promises";
+import { dirname } from "node:path";
 import { ArchiveInvalid, ImageReference, InvalidReference, parseRegistryEndpoint, type RegistryEndpoint } from "@skopush/core";
 // The subpath, not "skopush": a bad destination is reported without loading the strategies.
 import { harborImageReferenceOrThrow } from "skopush/harbor-reference";
@@ -50,4 +51,25 @@ export const checkFlagPath = async (flag: string, path: string | undefined, kind
   const info = await stat(path).catch(() => undefined);
   const ok = kind === "file" ? info?.isFile() : info?.isDirectory();
   if (!ok) throw new UsageError({ reason: `${what ? `${what} ` : ""}${flag} ${JSON.stringify(path)} is not a readable ${kind}`, command: "push" });
+};
+
+/**
+ * Fails with a usage error unless `--digestfile` can be written: an existing file this user may write, or a
+ * new one in a directory it may write to. Checked before the push, so bad input never lands an image first.
+ */
+export const checkDigestFile = async (path: string | undefined): Promise<void> => {
+  if (path === undefined) return;
+  const fail = (reason: string) => new UsageError({ reason: `--digestfile ${JSON.stringify(path)} ${reason}`, command: "push" });
+  const info = await stat(path).catch(() => undefined);
+  if (info !== undefined) {
+    if (!info.isFile()) throw fail("is not a file");
+    if (!(await access(path, constants.W_OK).then(() => true, () => false))) throw fail("cannot be written by this user");
+    return;
+  }
+  const directory = dirname(path);
+  const parent = await stat(directory).catch(() => undefined);
+  if (!parent?.isDirectory()) throw fail(`cannot be created: ${JSON.stringify(directory)} is not a directory`);
+  if (!(await access(directory, constants.W_OK | constants.X_OK).then(() => true, () => false))) {
+    throw fail(`cannot be created: this user cannot write to ${JSON.stringify(directory)}`);
+  }
 };

@@ -1,12 +1,12 @@
 import { readdir } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { CERTIFICATE_FILE_MAX_BYTES, readConfigFile } from "@skopush/config-files";
 import { isPushError, type TlsSettings } from "@skopush/core";
 import { parsePushArguments } from "../args/push-arguments.js";
 import { readPasswordFromStdin } from "../args/read-password.js";
 import type { CliIo } from "../cli-io.js";
 import { UsageError } from "../usage-error.js";
-import { checkArchive, checkFlagPath, resolveDestination } from "./check-inputs.js";
+import { checkArchive, checkDigestFile, checkFlagPath, resolveDestination } from "./check-inputs.js";
 import type { PushPlan } from "./push-composition.js";
 
 /** A failure found before anything was pushed: exit 2. */
@@ -49,7 +49,7 @@ export const preparePush = async (argv: ReadonlyArray<string>, io: CliIo): Promi
     await checkFlagPath("--ca-cert", args.caCert, "file");
     await checkFlagPath("--cert-dir", args.certDir, "directory");
     await checkFlagPath("--authfile", args.authFile, "file");
-    await checkFlagPath("--digestfile", args.digestFile === undefined ? undefined : dirname(resolve(args.digestFile)), "directory", "the directory of");
+    await checkDigestFile(args.digestFile === undefined ? undefined : resolve(args.digestFile));
     const password = args.passwordStdin ? await readPasswordFromStdin(io.stdin) : undefined;
     const tls: TlsSettings = { verify: !args.insecure && scheme !== "http", caFile: args.caCert, certDir: args.certDir };
     const harborCa = args.ensureProject || args.ephemeralRobot ? await certDirCas(args.certDir) : undefined;

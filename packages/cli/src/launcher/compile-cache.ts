@@ -25,12 +25,18 @@ export interface CompileCacheOptions {
 
 // Far larger than any cache of the payload; a bigger file is not ours.
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+// Each file starts with this and the CRC-32 of the data after it: V8 checks only its own header, and
+// deserializing a body damaged on disk aborts the process (release builds skip V8's checksum).
+const MAGIC = Buffer.from("skc1");
+const HEADER_BYTES = MAGIC.length + 4;
+// node:zlib is loaded only when a cache is read or written: `skopush --version` never pays for it.
+const crc32 = (data: Buffer): number => process.getBuiltinModule("node:zlib").crc32(data);
 
 /**
  * The compile cache of the bundled CLI: V8's code cache for the payload, per user, in
  * `$SKOPUSH_COMPILE_CACHE` or `$XDG_CACHE_HOME/skopush/compile-cache` (default `~/.cache/…`), off with
  * `SKOPUSH_COMPILE_CACHE=off`. Only a directory and files owned by this user and writable by nobody else
- * are trusted: the cache holds code this process runs.
+ * are trusted: the cache holds code this process runs; a file whose checksum does not match is not used.
  */
 export const compileCache = (options: CompileCacheOptions): CompileCache => {
   const directory = cacheDirectory(options.env);
@@ -46,15 +52,17 @@ export const compileCache = (options: CompileCacheOptions): CompileCache => {
       try {
         fd = openSync(path, "r");
         const info = fstatSync(fd);
-        if (!info.isFile() || info.uid !== uid || (info.mode & 0o022) !== 0 || info.size === 0 || info.size > MAX_CACHE_BYTES) return undefined;
-        const data = Buffer.allocUnsafe(info.size);
+        if (!info.isFile() || info.uid !== uid || (info.mode & 0o022) !== 0 || info.size <= HEADER_BYTES || info.size > MAX_CACHE_BYTES) return undefined;
+        const file = Buffer.allocUnsafe(info.size);
         let offset = 0;
-        while (offset < data.length) {
-          const read = readSync(fd, data, offset, data.length - offset, offset);
+        while (offset < file.length) {
+          const read = readSync(fd, file, offset, file.length - offset, offset);
           if (read === 0) return undefined;
           offset += read;
         }
-        return data;
+        const data = file.subarray(HEADER_BYTES);
+        const intact = file.subarray(0, MAGIC.length).equals(MAGIC) && file.readUInt32BE(MAGIC.length) === crc32(data);
+        return intact ? data : undefined;
       } catch {
         return undefined;
       } finally {
@@ -66,7 +74,10 @@ export const compileCache = (options: CompileCacheOptions): CompileCache => {
       try {
         mkdirSync(directory, { recursive: true, mode: 0o700 });
         if (!privateDirectory(directory, uid)) return;
-        writeFileSync(temporary, data, { mode: 0o600, flag: "wx" });
+        const header = Buffer.alloc(HEADER_BYTES);
+        MAGIC.copy(header);
+        header.writeUInt32BE(crc32(data), MAGIC.length);
+        writeFileSync(temporary, Buffer.concat([header, data]), { mode: 0o600, flag: "wx" });
         renameSync(temporary, path);
         pruneOtherPayloads(directory, options.payloadId);
       } catch {

@@ -82,7 +82,7 @@ export const liveProgress = (options: LiveProgressOptions): ProgressRenderer => 
     const shown = rest.slice(0, maxBlobLines - 1);
     const lines = [green(fit(`  ${finishedBlobs.length} blob${finishedBlobs.length === 1 ? "" : "s"} done or already in the registry`))];
     lines.push(...shown.map(blobLine));
-    if (rest.length > shown.length) lines.push(dim(`  … ${rest.length - shown.length} more blobs`));
+    if (rest.length > shown.length) lines.push(dim(fit(`  … ${rest.length - shown.length} more blobs`)));
     return lines;
   };
 

@@ -27,7 +27,8 @@ export const terminalStyle = (stream: OutputStream, env: Readonly<Record<string,
   return {
     live: tty && !isCi(env),
     color: !noColor && (forceColor || tty),
-    columns: Math.max(40, Math.min(stream.columns ?? 80, 160)),
+    // The terminal's own width, however narrow: lines cut to it never wrap, so a redraw never miscounts rows.
+    columns: Math.max(10, Math.min(stream.columns || 80, 160)),
   };
 };
 

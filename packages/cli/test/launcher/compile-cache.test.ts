@@ -41,7 +41,7 @@ describe("compileCache", () => {
     cache.write(Buffer.alloc(4096, 7));
     const path = cache.path ?? "";
     const stored = readFileSync(path);
-    stored[stored.length - 100] ^= 0xff;
+    stored.writeUInt8(stored.readUInt8(stored.length - 100) ^ 0xff, stored.length - 100);
     writeFileSync(path, stored);
     expect(cache.read()).toBeUndefined();
   });

@@ -96,7 +96,10 @@ describe("the one-file skopush, alone in a directory", () => {
     const path = join(cacheDir, file ?? "");
     const damaged = await readFile(path);
     // A disk error or a bad copy: bytes of the body change, its header (which V8 checks) does not.
-    for (let i = 0; i < 2000; i++) damaged[256 + ((i * 7919) % (damaged.length - 256))] ^= 0x5a;
+    for (let i = 0; i < 2000; i++) {
+      const at = 256 + ((i * 7919) % (damaged.length - 256));
+      damaged.writeUInt8(damaged.readUInt8(at) ^ 0x5a, at);
+    }
     await writeFile(path, damaged, { mode: 0o600 });
     const result = await run(args, { SKOPUSH_COMPILE_CACHE: cacheDir });
     expect(result.stderr).toBe("");
