@@ -9,6 +9,7 @@ import { openLayerSource, type CompressionSettings, type LayerSource } from "./l
 import type { PushedDescriptor } from "./manifest-builder.js";
 import type { PushProgress } from "./push-progress.js";
 import { isFormOfLayer } from "./layers/remote-layer-check.js";
+import { zstdSource } from "./layers/zstd-codec.js";
 import type { RemoteImage } from "./remote-image.js";
 import type { LandedBlob, SharedBlobs } from "./shared-blobs.js";
 import {
@@ -181,10 +182,11 @@ const uploadStreamed = (ctx: BlobPushContext, blob: LayerBlob, id: string): Effe
 const RESUMABLE_FORM_VERSION = 1;
 
 /** What identifies a layer's bytes as pushed: its digest when sent as stored, else its diff_id and how it is compressed. */
-const layerFormOf = (ctx: BlobPushContext, blob: LayerBlob): string =>
+export const layerFormOf = (ctx: BlobPushContext, blob: LayerBlob): string =>
   blob.mode === "as-is"
     ? `as-is ${blob.digest ?? blob.layer.digest ?? blob.layer.diffId}`
-    : `${blob.mode} ${blob.layer.diffId} ${blob.codec ?? "gzip"} level ${blob.codec === "zstd" ? ctx.compression.zstdLevel : ctx.compression.level} v${RESUMABLE_FORM_VERSION}`;
+    : // zstd's bytes depend on its build (WebAssembly on Node < 22.15, Node's zlib after): a session of one is not the other's.
+      `${blob.mode} ${blob.layer.diffId} ${blob.codec === "zstd" ? `zstd from ${zstdSource()}` : "gzip"} level ${blob.codec === "zstd" ? ctx.compression.zstdLevel : ctx.compression.level} v${RESUMABLE_FORM_VERSION}`;
 
 /** The journal's key of a layer's resumable session in this push's repository. */
 const resumeKeyOf = (ctx: BlobPushContext, blob: LayerBlob): string => UploadJournal.keyOf(ctx.registry, ctx.repository, layerFormOf(ctx, blob));
