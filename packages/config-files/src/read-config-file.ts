@@ -56,6 +56,36 @@ export interface ConfigFileLimits {
   readonly maxBytes: number;
 }
 
+/** One read the shared loop asks for: fill `buffer` from `offset` (the file position too), at most `length` bytes. */
+interface ReadRequest {
+  readonly buffer: Buffer;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/**
+ * The checks and the read loop of both readers, apart from how a read is done: yields each read it needs
+ * and is resumed with the bytes that read got (0 at the end of the file).
+ */
+function* readWithinLimit(info: Stats, maxBytes: number): Generator<ReadRequest, ConfigFileRead, number> {
+  if (!info.isFile()) return notRegular(info);
+  if (info.size > maxBytes) return tooLarge(info.size, maxBytes);
+  let buffer = Buffer.alloc(info.size + 1);
+  let filled = 0;
+  for (;;) {
+    if (filled === buffer.length) {
+      // It grew since fstat: read on, up to one byte past the limit.
+      if (filled > maxBytes) return tooLarge(filled, maxBytes);
+      buffer = Buffer.concat([buffer, Buffer.alloc(maxBytes + 1 - filled)]);
+    }
+    const bytesRead = yield { buffer, offset: filled, length: buffer.length - filled };
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  if (filled > maxBytes) return tooLarge(filled, maxBytes);
+  return { state: "read", bytes: buffer.subarray(0, filled) };
+}
+
 /**
  * Reads the regular file at `path` (links followed) whole, if it holds at most `maxBytes`. A missing file
  * (or a missing directory on the way) is `missing`; anything else that is not a readable regular file
@@ -70,23 +100,13 @@ export const readConfigFile = async (path: string, limits: ConfigFileLimits): Pr
     return failed(error);
   }
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) return notRegular(info);
-    if (info.size > limits.maxBytes) return tooLarge(info.size, limits.maxBytes);
-    let buffer = Buffer.alloc(info.size + 1);
-    let filled = 0;
-    for (;;) {
-      if (filled === buffer.length) {
-        // It grew since fstat: read on, up to one byte past the limit.
-        if (filled > limits.maxBytes) return tooLarge(filled, limits.maxBytes);
-        buffer = Buffer.concat([buffer, Buffer.alloc(limits.maxBytes + 1 - filled)]);
-      }
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
+    const steps = readWithinLimit(await handle.stat(), limits.maxBytes);
+    let step = steps.next(0);
+    while (step.done !== true) {
+      const { buffer, offset, length } = step.value;
+      step = steps.next((await handle.read(buffer, offset, length, offset)).bytesRead);
     }
-    if (filled > limits.maxBytes) return tooLarge(filled, limits.maxBytes);
-    return { state: "read", bytes: buffer.subarray(0, filled) };
+    return step.value;
   } catch (error) {
     return failed(error);
   } finally {
@@ -103,22 +123,13 @@ export const readConfigFileSync = (path: string, limits: ConfigFileLimits): Conf
     return failed(error);
   }
   try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) return notRegular(info);
-    if (info.size > limits.maxBytes) return tooLarge(info.size, limits.maxBytes);
-    let buffer = Buffer.alloc(info.size + 1);
-    let filled = 0;
-    for (;;) {
-      if (filled === buffer.length) {
-        if (filled > limits.maxBytes) return tooLarge(filled, limits.maxBytes);
-        buffer = Buffer.concat([buffer, Buffer.alloc(limits.maxBytes + 1 - filled)]);
-      }
-      const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
+    const steps = readWithinLimit(fstatSync(fd), limits.maxBytes);
+    let step = steps.next(0);
+    while (step.done !== true) {
+      const { buffer, offset, length } = step.value;
+      step = steps.next(readSync(fd, buffer, offset, length, offset));
     }
-    if (filled > limits.maxBytes) return tooLarge(filled, limits.maxBytes);
-    return { state: "read", bytes: buffer.subarray(0, filled) };
+    return step.value;
   } catch (error) {
     return failed(error);
   } finally {
