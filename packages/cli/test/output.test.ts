@@ -260,6 +260,22 @@ describe("live progress (terminal)", () => {
     for (const line of writes.join("").split("\n")) expect(line.replace(/\u001b\[\??[0-9;]*[A-Za-z]/g, "").length).toBeLessThan(20);
   });
 
+  it("draws the frames after a resize at the terminal's new width (the width is asked at every frame)", () => {
+    let columns = 100;
+    let clock = 0;
+    const writes: string[] = [];
+    const renderer = liveProgress({ write: (t) => void writes.push(t), palette: plain, columns: () => columns, now: () => (clock += 100) });
+    const blob = (bytesDone: number) => ({ id: `sha256:${"a".repeat(64)}`, kind: "layer" as const, state: "uploading" as const, bytesDone, bytesTotal: 4096 });
+    renderer.onEvent(start("docker-exec", "skopeo in container skopeo-service, a description long enough to be cut"));
+    renderer.onEvent(event(40, { strategy: "docker-exec", blob: blob(1024), bytesDone: 1024, bytesTotal: 4096, phase: "uploading" }));
+    const wide = writes.length;
+    columns = 24;
+    renderer.onEvent(event(60, { strategy: "docker-exec", blob: blob(2048), bytesDone: 2048, bytesTotal: 4096, phase: "uploading" }));
+    const narrow = writes.slice(wide).join("").split("\n").map((line) => line.replace(/\u001b\[\??[0-9;]*[A-Za-z]/g, ""));
+    expect(narrow.length).toBeGreaterThan(1);
+    for (const line of narrow) expect(line.length).toBeLessThan(24);
+  });
+
   it("keeps a line saying the chain moved on when the strategy changes", () => {
     const writes = render([start("docker-exec", "skopeo in container x"), start("native", "skopeo on this host")]);
     expect(screen(writes)[0]).toBe("docker-exec did not push; skopeo on this host");

@@ -136,7 +136,7 @@ const progressRendererFor = (args: PushArguments, io: CliIo): ProgressRenderer =
   const write = (text: string) => void io.stderr.write(text);
   const palette = paletteOf(style);
   // Debug lines would tear a frame redrawn in place: --verbose gets plain lines.
-  return style.live && !args.verbose ? liveProgress({ write, palette, columns: style.columns, now: io.now }) : plainProgress({ write, palette, now: io.now });
+  return style.live && !args.verbose ? liveProgress({ write, palette, columns: () => terminalStyle(io.stderr, io.env).columns, now: io.now }) : plainProgress({ write, palette, now: io.now });
 };
 
 const printResult = (result: PushResult, args: PushArguments, io: CliIo): void => {

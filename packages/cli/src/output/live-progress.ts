@@ -7,8 +7,11 @@ import type { Palette } from "./terminal.js";
 export interface LiveProgressOptions {
   readonly write: (text: string) => void;
   readonly palette: Palette;
-  /** The terminal's width; lines are cut to it so that redrawing never miscounts wrapped lines. */
-  readonly columns: number;
+  /**
+   * The terminal's width; lines are cut to it so that redrawing never miscounts wrapped lines. A function
+   * is asked at every frame, so a terminal resized during the push gets frames of its new width.
+   */
+  readonly columns: number | (() => number);
   /** @default Date.now */
   readonly now?: (() => number) | undefined;
   /** The least time between two redraws, unless something changed state. @default 80 */
@@ -48,7 +51,11 @@ export const liveProgress = (options: LiveProgressOptions): ProgressRenderer => 
   let cursorHidden = false;
   let uploadStart: { readonly at: number; readonly bytes: number } | undefined;
 
-  const fit = (text: string) => (text.length > options.columns - 1 ? `${text.slice(0, options.columns - 2)}…` : text);
+  const columnsNow = (): number => (typeof options.columns === "function" ? options.columns() : options.columns);
+  const fit = (text: string) => {
+    const columns = columnsNow();
+    return text.length > columns - 1 ? `${text.slice(0, columns - 2)}…` : text;
+  };
 
   const blobLine = (blob: BlobProgress): string => {
     const label = `  ${blob.kind.padEnd(6)} ${shortDigest(blob.id).padEnd(19)}`;
@@ -60,7 +67,7 @@ export const liveProgress = (options: LiveProgressOptions): ProgressRenderer => 
     const total = blob.bytesTotal;
     const ratio = total ? blob.bytesDone / total : 0;
     const sizes = total ? `${formatBytes(blob.bytesDone)}/${formatBytes(total)}` : formatBytes(blob.bytesDone);
-    const width = Math.max(10, Math.min(30, options.columns - label.length - 30));
+    const width = Math.max(10, Math.min(30, columnsNow() - label.length - 30));
     return fit(`${label} ${bar(ratio, width)} ${String(Math.floor(ratio * 100)).padStart(3)}% ${sizes}`);
   };
 
@@ -93,7 +100,7 @@ export const liveProgress = (options: LiveProgressOptions): ProgressRenderer => 
     const lines = [`${bold(head.slice(0, name.length))}${head.slice(name.length)}`];
     if (description !== undefined && latest.message !== description) lines.push(dim(fit(`  ${latest.message}`)));
     lines.push(...blobLines());
-    const width = Math.max(10, Math.min(40, options.columns - 50));
+    const width = Math.max(10, Math.min(40, columnsNow() - 50));
     lines.push(fit(`  ${bar(latest.percent / 100, width)} ${String(latest.percent).padStart(3)}%${bytesText(latest)}`));
     return lines;
   };
