@@ -3,7 +3,7 @@ import { describeRetryWait, RegistryError, retryTransient, type PushError, type 
 import * as Effect from "effect/Effect";
 import { layerCompressionOf } from "@skopush/archive";
 import { compressedFormKey, type BlobInfoCache } from "./blob-info-cache.js";
-import { BodySourceError, classifyBodySource, pushScopes, type RegistryClient } from "@skopush/registry-client";
+import { pushScopes, type RegistryClient } from "@skopush/registry-client";
 import type { ImagePlan, LayerBlob } from "./image-plan.js";
 import { openLayerSource, type CompressionSettings, type LayerSource } from "./layers/layer-source.js";
 import type { PushedDescriptor } from "./manifest-builder.js";
@@ -20,6 +20,7 @@ import {
   patchChunk,
   patchStream,
   putWhole,
+  sendEachChunk,
   startUpload,
   type UploadError,
 } from "./upload/upload-session.js";
@@ -86,20 +87,14 @@ const uploadChunked = (
     track(location);
     const size = Math.max(ctx.chunkSizeBytes, started.minChunk);
     const stream = source();
-    const iterator = chunksOf(stream, size)[Symbol.asyncIterator]();
     let offset = 0;
-    yield* Effect.gen(function* () {
-      for (;;) {
-        const next = yield* Effect.tryPromise({
-          try: () => iterator.next(),
-          catch: (cause) => classifyBodySource(ctx.client.context("blob-upload"), new BodySourceError({ url: location.href, cause })),
-        });
-        if (next.done) break;
-        location = yield* patchChunk(ctx.client, location, next.value, offset);
+    yield* sendEachChunk(ctx.client, chunksOf(stream, size), () => location, (chunk) =>
+      Effect.gen(function* () {
+        location = yield* patchChunk(ctx.client, location, chunk, offset);
         track(location);
-        offset += next.value.length;
-      }
-    }).pipe(Effect.ensuring(Effect.sync(() => stream.destroy())));
+        offset += chunk.length;
+      }),
+    ).pipe(Effect.ensuring(Effect.sync(() => stream.destroy())));
     const final = digest();
     if (final === undefined) return yield* Effect.fail(new RegistryError({ registry: ctx.registry, reason: "a blob's stream ended before its digest was known" }));
     yield* closeUpload(ctx.client, location, final);
@@ -338,6 +333,13 @@ export const pushLayer = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<
  */
 const pushLayerItself = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<BlobOutcome, PushError> => {
   const id = layerProgressId(blob);
+  /** A layer uploaded from its own bytes (compressed here unless sent as-is): noted, and its outcome. */
+  const uploadedWhole = (result: { readonly digest: string; readonly size: number }): BlobOutcome => {
+    ctx.progress.uploaded(id);
+    if (blob.mode !== "as-is") ctx.cache.recordCompressed(compressedFormKey(blob.layer.diffId, blob.codec ?? "gzip"), result);
+    ctx.cache.recordLocation(result.digest, ctx.registry, ctx.repository);
+    return { descriptor: { mediaType: blob.mediaType, digest: result.digest, size: result.size }, bytesSent: result.size };
+  };
   return retried(
     ctx,
     Effect.gen(function* () {
@@ -359,11 +361,7 @@ const pushLayerItself = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<B
       }
       if (ctx.resumeChunkBytes > 0 && blob.layer.size > ctx.resumeChunkBytes) {
         if (session !== undefined) yield* cancelUpload(ctx.client, session);
-        const result = yield* uploadLayerResumable(ctx, blob, id);
-        ctx.progress.uploaded(id);
-        if (blob.mode !== "as-is") ctx.cache.recordCompressed(compressedFormKey(blob.layer.diffId, blob.codec ?? "gzip"), result);
-        ctx.cache.recordLocation(result.digest, ctx.registry, ctx.repository);
-        return { descriptor: { mediaType: blob.mediaType, digest: result.digest, size: result.size }, bytesSent: result.size };
+        return uploadedWhole(yield* uploadLayerResumable(ctx, blob, id));
       }
       if (blob.mode === "as-is" && blob.digest !== undefined) {
         const digest = blob.digest;
@@ -377,11 +375,7 @@ const pushLayerItself = (ctx: BlobPushContext, blob: LayerBlob): Effect.Effect<B
         return { descriptor: { mediaType: blob.mediaType, digest, size: blob.layer.size }, bytesSent: sent };
       }
       if (session !== undefined) yield* cancelUpload(ctx.client, session);
-      const result = yield* uploadStreamed(ctx, blob, id);
-      ctx.progress.uploaded(id);
-      if (blob.mode !== "as-is") ctx.cache.recordCompressed(compressedFormKey(blob.layer.diffId, blob.codec ?? "gzip"), result);
-      ctx.cache.recordLocation(result.digest, ctx.registry, ctx.repository);
-      return { descriptor: { mediaType: blob.mediaType, digest: result.digest, size: result.size }, bytesSent: result.size };
+      return uploadedWhole(yield* uploadStreamed(ctx, blob, id));
     }),
   );
 };

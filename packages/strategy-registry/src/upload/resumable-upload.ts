@@ -1,10 +1,10 @@
 import type { Readable } from "node:stream";
 import { RegistryError } from "@skopush/core";
 import * as Effect from "effect/Effect";
-import { BodySourceError, classifyBodySource, type RegistryClient } from "@skopush/registry-client";
+import type { RegistryClient } from "@skopush/registry-client";
 import { UploadSessionLost } from "./upload-errors.js";
 import type { UploadJournal } from "./upload-journal.js";
-import { cancelUpload, chunksOf, closeUpload, patchChunk, startUpload, uploadStatus, type UploadError } from "./upload-session.js";
+import { cancelUpload, chunksOf, closeUpload, patchChunk, sendEachChunk, startUpload, uploadStatus, type UploadError } from "./upload-session.js";
 
 /** What a resumable upload needs of the push. */
 export interface ResumableUploadContext {
@@ -120,20 +120,14 @@ export const uploadResumable = (ctx: ResumableUploadContext, key: string, open: 
     const source = open();
     const short = { value: false };
     const size = ctx.chunked.value ? Math.min(ctx.chunkSizeBytes, ctx.resumeChunkBytes) : ctx.resumeChunkBytes;
-    const iterator = chunksOf(from(source.stream, resumedAt, short), size)[Symbol.asyncIterator]();
-    yield* Effect.gen(function* () {
-      for (;;) {
-        const next = yield* Effect.tryPromise({
-          try: () => iterator.next(),
-          catch: (cause) => classifyBodySource(ctx.client.context("blob-upload"), new BodySourceError({ url: location.href, cause })),
-        });
-        if (next.done) break;
-        location = yield* sendChunk(ctx, location, next.value, offset);
+    yield* sendEachChunk(ctx.client, chunksOf(from(source.stream, resumedAt, short), size), () => location, (chunk) =>
+      Effect.gen(function* () {
+        location = yield* sendChunk(ctx, location, chunk, offset);
         open_ = location;
-        offset += next.value.length;
+        offset += chunk.length;
         yield* Effect.promise(() => ctx.journal.put(key, { location: location.href, offset, startedAt }));
-      }
-    }).pipe(Effect.ensuring(Effect.sync(() => source.destroy())));
+      }),
+    ).pipe(Effect.ensuring(Effect.sync(() => source.destroy())));
     const digest = source.digest();
     if (short.value) {
       return yield* new UploadSessionLost({ registry: ctx.registry, reason: `the resumed session holds ${resumedAt} bytes, more than the blob has` });

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { RegistryError, type PushError } from "@skopush/core";
 import * as Effect from "effect/Effect";
-import { errorCodes, parseRegistryErrorBody, type HttpResponse, type RegistryClient } from "@skopush/registry-client";
+import { BodySourceError, classifyBodySource, errorCodes, parseRegistryErrorBody, type HttpResponse, type RegistryClient } from "@skopush/registry-client";
 import { BodyTooLarge, UploadSessionLost } from "./upload-errors.js";
 import { uploadLocation, withDigest } from "./upload-location.js";
 
@@ -142,6 +142,28 @@ export async function* chunksOf(source: AsyncIterable<Buffer>, size: number): As
   }
   if (length > 0) yield Buffer.concat(parts, length);
 }
+
+/**
+ * Hands each chunk of `chunks` to `send`, one after the other; a failure reading them is classified as the
+ * source's, naming the session's `location()` at that moment.
+ */
+export const sendEachChunk = <E>(
+  client: RegistryClient,
+  chunks: AsyncIterable<Buffer>,
+  location: () => URL,
+  send: (chunk: Buffer) => Effect.Effect<void, E>,
+): Effect.Effect<void, E | PushError> =>
+  Effect.gen(function* () {
+    const iterator = chunks[Symbol.asyncIterator]();
+    for (;;) {
+      const next = yield* Effect.tryPromise({
+        try: () => iterator.next(),
+        catch: (cause) => classifyBodySource(client.context("blob-upload"), new BodySourceError({ url: location().href, cause })),
+      });
+      if (next.done) return;
+      yield* send(next.value);
+    }
+  });
 
 /** What the registry holds of an open session: the next byte it expects, and the session's latest `Location`. */
 export interface UploadStatus {
