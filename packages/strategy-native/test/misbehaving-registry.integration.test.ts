@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { defaultPushTimeouts, defaultRetrySettings, ImageReference, type PushRequest } from "@skopush/core";
 import { listTags, loadTestEnvironment, pushSettingsFor, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
-import { startMisbehavingRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
+import { startMisbehavingTlsRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
 import { NativeSkopeoStrategy } from "../src/index.js";
 
 // Native skopeo (which has no time limits) against a registry that misbehaves mid-upload: a typed
@@ -33,13 +33,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const startServer = async (options: MisbehavingRegistryOptions) =>
-  (server = await startMisbehavingRegistry({
-    upstream: registry.url,
-    caFile: registry.caFile,
-    tls: { certFile: env.state.certificates.serverCert, keyFile: env.state.certificates.serverKey },
-    ...options,
-  }));
+const startServer = async (options: MisbehavingRegistryOptions) => (server = await startMisbehavingTlsRegistry(env, options));
 
 const skopeoProcessesFor = async (repository: string) => {
   const found: string[] = [];

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { defaultPushTimeouts, type ProgressEvent, type PushTimeouts } from "@skopush/core";
 import { listTags, loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive, type ImageArchiveMetadata } from "@skopush/testkit/fixtures";
-import { FOREIGN_DIGEST, startMisbehavingRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
+import { FOREIGN_DIGEST, startMisbehavingTlsRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
 import { pushFails, pushOk, requestFor, scratch, strategyIn, uniqueRepository } from "./support/push.js";
 
 // The registry strategy against a registry that misbehaves at one stage: a typed error in bounded
@@ -30,13 +30,7 @@ afterEach(async () => {
 });
 
 /** A misbehaving https registry in front of the environment's TLS registry. */
-const startServer = async (options: MisbehavingRegistryOptions) =>
-  (server = await startMisbehavingRegistry({
-    upstream: registry.url,
-    caFile: registry.caFile,
-    tls: { certFile: env.state.certificates.serverCert, keyFile: env.state.certificates.serverKey },
-    ...options,
-  }));
+const startServer = async (options: MisbehavingRegistryOptions) => (server = await startMisbehavingTlsRegistry(env, options));
 
 const push = async (host: string, repository: string, timeouts: PushTimeouts = TIGHT) => {
   const started = Date.now();

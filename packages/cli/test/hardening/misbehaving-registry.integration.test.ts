@@ -4,7 +4,7 @@ import { listTags, loadTestEnvironment, type TestEnvironment, type TestRegistry 
 import { writeImageArchive } from "@skopush/testkit/fixtures";
 import {
   entriesOf,
-  startMisbehavingRegistry,
+  startMisbehavingTlsRegistry,
   startResidentContainer,
   type MisbehavingRegistry,
   type MisbehavingRegistryOptions,
@@ -51,13 +51,7 @@ afterEach(async () => {
 });
 
 /** A misbehaving https registry in front of the environment's TLS registry (its certificate, the test CA). */
-const startServer = async (options: MisbehavingRegistryOptions) =>
-  (server = await startMisbehavingRegistry({
-    upstream: registry.url,
-    caFile: registry.caFile,
-    tls: { certFile: environment.state.certificates.serverCert, keyFile: environment.state.certificates.serverKey },
-    ...options,
-  }));
+const startServer = async (options: MisbehavingRegistryOptions) => (server = await startMisbehavingTlsRegistry(environment, options));
 
 interface Failed {
   readonly run: CliRun;

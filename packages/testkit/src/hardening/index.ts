@@ -34,3 +34,4 @@ export {
   type RequestKind,
   type SeenRequest,
 } from "./misbehaving-registry.js";
+export { startMisbehavingTlsRegistry } from "./misbehaving-tls-registry.js";
