@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadTestEnvironment, readManifest, type TestEnvironment } from "@skopush/testkit/environment";
-import { startRegistryProxy, startResidentContainer, type RegistryProxy, type ResidentContainer } from "@skopush/testkit/hardening";
+import { beforeAll, describe, expect, it } from "vitest";
+import { readManifest } from "@skopush/testkit/environment";
+import { startRegistryProxy } from "@skopush/testkit/hardening";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
-import { assertBuilt, CLI_BIN } from "./spawn-cli.js";
-import { scratch, uniqueRepository } from "./hardening/support.js";
+import { CLI_BIN } from "./spawn-cli.js";
+import { uniqueRepository, useCliTestBed } from "./hardening/support.js";
 
 // A person at a terminal: `skopush push` through docker-exec runs in a real pseudo-terminal (util-linux's
 // `script`), pushing a 48 MiB archive of random layers through a proxy that lets 8 MiB/s through each upload, so the
@@ -17,20 +17,16 @@ const ESC = String.fromCharCode(27);
 const HIDE_CURSOR = `${ESC}[?25l`;
 const SHOW_CURSOR = `${ESC}[?25h`;
 
-let environment: TestEnvironment;
-let work: Awaited<ReturnType<typeof scratch>>;
-let resident: ResidentContainer;
-let proxy: RegistryProxy;
 let archive: string;
 
+const bed = useCliTestBed("pty", {
+  resident: "skopush-pty",
+  proxy: (environment) => startRegistryProxy({ upstream: environment.registry("plain").url, bodyBytesPerSecond: 8 * 2 ** 20 }),
+});
+
 beforeAll(async () => {
-  assertBuilt();
-  environment = await loadTestEnvironment();
-  work = await scratch("pty");
-  resident = await startResidentContainer({ image: environment.skopeoImage, namePrefix: "skopush-pty" });
-  proxy = await startRegistryProxy({ upstream: environment.registry("plain").url, bodyBytesPerSecond: 8 * 2 ** 20 });
   archive = (
-    await writeImageArchive(join(work.dir, "large.tar"), {
+    await writeImageArchive(join(bed.work.dir, "large.tar"), {
       format: "docker-legacy",
       layers: 3,
       layerSize: (ARCHIVE_MIB * 2 ** 20) / 3,
@@ -38,12 +34,6 @@ beforeAll(async () => {
       seed: `pty-${Date.now()}`,
     })
   ).path;
-});
-
-afterAll(async () => {
-  await proxy?.close();
-  await resident?.remove();
-  await work?.cleanup();
 });
 
 /** Runs `args` under `script` in a pseudo-terminal of 120 columns; resolves everything the terminal showed. */
@@ -64,15 +54,15 @@ const inTerminal = (args: ReadonlyArray<string>, env: Record<string, string>): P
 describe("skopush push in a terminal", () => {
   it("docker-exec: says what the strategy is, counts bytes up several times before 100%, and gives the cursor back", async () => {
     const repository = uniqueRepository("pty");
-    const reference = `${proxy.host}/${repository}:1`;
+    const reference = `${bed.proxy.host}/${repository}:1`;
     const { code, screen } = await inTerminal(
-      ["push", archive, reference, "--strategy", "docker-exec", "--container", resident.name, "--shared-dir", resident.sharedDir, "--insecure"],
-      { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: work.home, TERM: "xterm-256color", NO_COLOR: "1" },
+      ["push", archive, reference, "--strategy", "docker-exec", "--container", bed.resident.name, "--shared-dir", bed.resident.sharedDir, "--insecure"],
+      { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: bed.work.home, TERM: "xterm-256color", NO_COLOR: "1" },
     );
     expect(code, screen).toBe(0);
     const text = screen.replaceAll("\r", "");
     // The first thing drawn says which strategy pushes and how.
-    expect(text.startsWith(`${HIDE_CURSOR}docker-exec: skopeo in container ${resident.name}\n`), JSON.stringify(text.slice(0, 200))).toBe(true);
+    expect(text.startsWith(`${HIDE_CURSOR}docker-exec: skopeo in container ${bed.resident.name}\n`), JSON.stringify(text.slice(0, 200))).toBe(true);
 
     // The byte counts drawn before the first frame at 100%: they move several times while the upload runs.
     const beforeDone = text.slice(0, text.indexOf(" 100%"));
@@ -84,15 +74,15 @@ describe("skopush push in a terminal", () => {
 
     // The cursor was hidden while frames were drawn and shown again before the result.
     expect(text.lastIndexOf(SHOW_CURSOR)).toBeGreaterThan(text.lastIndexOf(HIDE_CURSOR));
-    const stored = await readManifest(environment.registry("plain"), repository, "1");
+    const stored = await readManifest(bed.environment.registry("plain"), repository, "1");
     expect(text).toContain(stored.digest);
   });
 
   it("docker-exec failing: the live frame gives way to one line saying where the push stopped, then the error", async () => {
     // Port 9 (discard) is closed on loopback: skopeo gives up after its retries.
     const { code, screen } = await inTerminal(
-      ["push", archive, `127.0.0.1:9/${uniqueRepository("pty-fail")}:1`, "--strategy", "docker-exec", "--container", resident.name, "--shared-dir", resident.sharedDir, "--insecure"],
-      { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: work.home, TERM: "xterm-256color", NO_COLOR: "1" },
+      ["push", archive, `127.0.0.1:9/${uniqueRepository("pty-fail")}:1`, "--strategy", "docker-exec", "--container", bed.resident.name, "--shared-dir", bed.resident.sharedDir, "--insecure"],
+      { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: bed.work.home, TERM: "xterm-256color", NO_COLOR: "1" },
     );
     expect(code, screen).toBe(1);
     const text = screen.replaceAll("\r", "");

@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listTags, loadTestEnvironment, readManifest, type TestEnvironment } from "@skopush/testkit/environment";
-import { entriesOf, startResidentContainer, type ProxiedRequest, type RegistryProxy, type ResidentContainer } from "@skopush/testkit/hardening";
+import { beforeAll, describe, expect, it } from "vitest";
+import { listTags, readManifest } from "@skopush/testkit/environment";
+import { entriesOf, type ProxiedRequest } from "@skopush/testkit/hardening";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
-import { assertBuilt, processesMentioning, startCli, waitUntil, type CliRun } from "../spawn-cli.js";
-import { ciEnv, freshDir, scratch, STRATEGIES, strategyFlags, throttledBasicRegistry, uniqueRepository } from "./support.js";
+import { processesMentioning, startCli, waitUntil, type CliRun } from "../spawn-cli.js";
+import { ciEnv, freshDir, STRATEGIES, strategyFlags, throttledBasicRegistry, uniqueRepository, useCliTestBed } from "./support.js";
 
 // Issue 14.3, never half-cancel: SIGINT at many points of `skopush push --json`, through each strategy.
 // Whatever the point, the push is either stopped before the registry took the manifest (exit 130,
@@ -12,28 +12,18 @@ import { ciEnv, freshDir, scratch, STRATEGIES, strategyFlags, throttledBasicRegi
 // `cancelledTooLate` when the signal came before the push ended). The exit code, the JSON and the
 // registry always agree, and nothing is left: no temp file, nothing in the shared directory, no skopeo.
 
-let environment: TestEnvironment;
-let work: Awaited<ReturnType<typeof scratch>>;
-let resident: ResidentContainer;
-let proxy: RegistryProxy;
 let archive: string;
 
-beforeAll(async () => {
-  assertBuilt();
-  environment = await loadTestEnvironment();
-  work = await scratch("cancel-points");
-  resident = await startResidentContainer({ image: environment.skopeoImage });
+const bed = useCliTestBed("cancel-points", {
+  resident: true,
   // 1 MiB/s: the two 512 KiB layers upload for about a second, so the points below fall inside the push.
-  proxy = await throttledBasicRegistry(environment, 1 << 20);
-  archive = (
-    await writeImageArchive(join(work.dir, "image.tar"), { format: "docker-legacy", layers: 2, layerSize: 512 << 10, compressibility: "random", seed: "cancel-points" })
-  ).path;
+  proxy: (environment) => throttledBasicRegistry(environment, 1 << 20),
 });
 
-afterAll(async () => {
-  await proxy?.close();
-  await resident?.remove();
-  await work?.cleanup();
+beforeAll(async () => {
+  archive = (
+    await writeImageArchive(join(bed.work.dir, "image.tar"), { format: "docker-legacy", layers: 2, layerSize: 512 << 10, compressibility: "random", seed: "cancel-points" })
+  ).path;
 });
 
 /** A moment of the push, told by what the registry has seen of `repository` so far. */
@@ -78,18 +68,18 @@ const cancelAt = async (strategy: string, point: CancelPoint, tmp: string): Prom
 };
 
 const cancelOnce = async (strategy: string, point: CancelPoint, tmp: string): Promise<Outcome> => {
-  const basic = environment.registry("basic");
+  const basic = bed.environment.registry("basic");
   const repository = uniqueRepository(`cancel-${strategy}`);
   const cli = startCli(
-    ["push", archive, `${proxy.host}/${repository}:v1`, "--ca-cert", basic.caFile!, "-u", basic.credentials!.username, "--password-stdin", "--json", ...strategyFlags(strategy, resident)],
-    { env: ciEnv(work.home, tmp), stdin: basic.credentials!.password },
+    ["push", archive, `${bed.proxy.host}/${repository}:v1`, "--ca-cert", basic.caFile!, "-u", basic.credentials!.username, "--password-stdin", "--json", ...strategyFlags(strategy, bed.resident)],
+    { env: ciEnv(bed.work.home, tmp), stdin: basic.credentials!.password },
   );
   const started = Date.now();
   let ended = false;
   const done = cli.done.finally(() => (ended = true));
   let signalled = false;
   try {
-    await waitUntil(() => ended || point.reached(ofRepository(proxy.requests, repository), Date.now() - started), `${strategy} ${point.name}`, 120_000);
+    await waitUntil(() => ended || point.reached(ofRepository(bed.proxy.requests, repository), Date.now() - started), `${strategy} ${point.name}`, 120_000);
     if (!ended) {
       cli.kill("SIGINT");
       signalled = true;
@@ -103,12 +93,12 @@ const cancelOnce = async (strategy: string, point: CancelPoint, tmp: string): Pr
 
 describe.each(STRATEGIES)("skopush push --strategy %s --json, SIGINT at 8 points of the push", (strategy) => {
   it("exit code, JSON status and the registry agree at every point; nothing is left behind", async () => {
-    const tmp = await freshDir(work.dir, `tmp-${strategy}`);
+    const tmp = await freshDir(bed.work.dir, `tmp-${strategy}`);
     // Four points of one strategy at a time, each pushing to a repository of its own (all eight at once
     // load two cores enough for dockerode's 200 ms daemon ping to time out).
     const outcomes: Outcome[] = [];
     for (let i = 0; i < POINTS.length; i += 4) outcomes.push(...(await Promise.all(POINTS.slice(i, i + 4).map((point) => cancelAt(strategy, point, tmp)))));
-    const basic = environment.registry("basic");
+    const basic = bed.environment.registry("basic");
     for (const { point, signalled, run, tags, repository } of outcomes) {
       const what = `${strategy}, SIGINT ${point}${signalled ? "" : " (the push ended first)"}: exit ${run.code}\n${run.stdout}\n${run.stderr}`;
       // Before node has installed its handlers, SIGINT ends the process as the signal's default (the shell's 130).
@@ -128,8 +118,8 @@ describe.each(STRATEGIES)("skopush push --strategy %s --json, SIGINT at 8 points
     }
     expect(outcomes.filter((o) => o.signalled).length, "most points fall inside the push").toBeGreaterThanOrEqual(5);
     expect(entriesOf(tmp)).toEqual([]);
-    expect(resident.leftovers()).toEqual([]);
-    expect(await resident.processes()).toEqual([]);
+    expect(bed.resident.leftovers()).toEqual([]);
+    expect(await bed.resident.processes()).toEqual([]);
     expect(await processesMentioning("cancel-" + strategy)).toEqual([]);
   });
 });

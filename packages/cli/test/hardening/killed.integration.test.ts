@@ -2,12 +2,12 @@ import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listTags, loadTestEnvironment, type TestEnvironment } from "@skopush/testkit/environment";
-import { entriesOf, runTool, startResidentContainer, type RegistryProxy, type ResidentContainer } from "@skopush/testkit/hardening";
+import { describe, expect, it } from "vitest";
+import { listTags } from "@skopush/testkit/environment";
+import { entriesOf, runTool, startResidentContainer, type ResidentContainer } from "@skopush/testkit/hardening";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
-import { assertBuilt, processesMentioning, runCli, startCli, waitUntil } from "../spawn-cli.js";
-import { ciEnv, freshDir, scratch, throttledBasicRegistry, uniqueRepository, uploadedBytes } from "./support.js";
+import { processesMentioning, runCli, startCli, waitUntil } from "../spawn-cli.js";
+import { ciEnv, freshDir, throttledBasicRegistry, uniqueRepository, uploadedBytes, useCliTestBed } from "./support.js";
 
 // `kill -9` of skopush mid-upload, through every strategy, with credentials (so the skopeo strategies hold
 // an authfile). A SIGKILL runs no finalizer: what stops skopeo is the end of its session (docker exec's
@@ -18,22 +18,10 @@ import { ciEnv, freshDir, scratch, throttledBasicRegistry, uniqueRepository, upl
 
 const TAG_WATCH_MS = 30_000;
 
-let environment: TestEnvironment;
-let work: Awaited<ReturnType<typeof scratch>>;
-let proxy: RegistryProxy;
-
-beforeAll(async () => {
-  assertBuilt();
-  environment = await loadTestEnvironment();
-  work = await scratch("killed");
+const bed = useCliTestBed("killed", {
   // 1 MiB/s: an 8 MiB image uploads for seconds (and, unstopped, would be tagged well within the 30 s
   // watched); the kill comes after the first 512 KiB.
-  proxy = await throttledBasicRegistry(environment, 1 << 20);
-});
-
-afterAll(async () => {
-  await proxy?.close();
-  await work?.cleanup();
+  proxy: (environment) => throttledBasicRegistry(environment, 1 << 20),
 });
 
 interface Case {
@@ -70,33 +58,33 @@ const containerUploads = async (container: string): Promise<string[]> => {
 
 describe.concurrent.each(CASES)("skopush push --strategy $label, killed with SIGKILL mid-upload", (spec) => {
   it("no tag appears within 30 s; skopeo and the authfile are gone; the next run leaves nothing of it", { timeout: 240_000 }, async () => {
-    const basic = environment.registry("basic");
+    const basic = bed.environment.registry("basic");
     const { username, password } = basic.credentials!;
-    const tmp = await freshDir(work.dir, `tmp-${spec.strategy}`);
-    const home = await freshDir(work.dir, `home-${spec.strategy}`);
+    const tmp = await freshDir(bed.work.dir, `tmp-${spec.strategy}`);
+    const home = await freshDir(bed.work.dir, `home-${spec.strategy}`);
     const repository = uniqueRepository(`killed-${spec.strategy}`);
-    const image = await writeImageArchive(join(work.dir, `killed-${randomBytes(4).toString("hex")}.tar`), {
+    const image = await writeImageArchive(join(bed.work.dir, `killed-${randomBytes(4).toString("hex")}.tar`), {
       format: "docker-legacy",
       layers: 2,
       layerSize: 4 << 20,
       compressibility: "random",
       seed: repository,
     });
-    const notMounted = join(work.dir, `not-mounted-${randomBytes(3).toString("hex")}`);
+    const notMounted = join(bed.work.dir, `not-mounted-${randomBytes(3).toString("hex")}`);
     let resident: ResidentContainer | undefined;
-    if (spec.container !== undefined) resident = await startResidentContainer({ image: environment.skopeoImage, namePrefix: "skopush-killed" });
+    if (spec.container !== undefined) resident = await startResidentContainer({ image: bed.environment.skopeoImage, namePrefix: "skopush-killed" });
     try {
       const sharedDir = spec.container === "upload" ? notMounted : resident?.sharedDir;
       if (spec.container === "upload") await mkdir(notMounted, { mode: 0o700 });
       const containerFlags = resident ? ["--container", resident.name, "--shared-dir", sharedDir!] : [];
       const env = { ...ciEnv(home, tmp), ...(sharedDir ? { SKOPEO_SHARED_DIR: sharedDir } : {}) };
       const cli = startCli(
-        ["push", image.path, `${proxy.host}/${repository}:v1`, "--ca-cert", basic.caFile!, "-u", username, "--password-stdin", "--json", "--strategy", spec.strategy, ...containerFlags],
+        ["push", image.path, `${bed.proxy.host}/${repository}:v1`, "--ca-cert", basic.caFile!, "-u", username, "--password-stdin", "--json", "--strategy", spec.strategy, ...containerFlags],
         { env, stdin: password },
       );
       let ended = false;
       void cli.done.then(() => (ended = true));
-      await waitUntil(() => ended || uploadedBytes(proxy, repository) >= 512 << 10, `the ${spec.label} upload to start (stderr so far: ${cli.stderr()})`, 120_000);
+      await waitUntil(() => ended || uploadedBytes(bed.proxy, repository) >= 512 << 10, `the ${spec.label} upload to start (stderr so far: ${cli.stderr()})`, 120_000);
       expect(ended, `skopush ended before the upload started: ${cli.stdout()} ${cli.stderr()}`).toBe(false);
       cli.kill("SIGKILL");
       const killed = await cli.done;
@@ -122,7 +110,7 @@ describe.concurrent.each(CASES)("skopush push --strategy $label, killed with SIG
 
       // The next run removes what the killed push left (its workspace, its upload into the container).
       if (spec.next === "push") {
-        const small = await writeImageArchive(join(work.dir, `next-${randomBytes(4).toString("hex")}.tar`), { format: "docker-legacy", layers: 1, layerSize: 32 << 10, seed: `${repository}-next` });
+        const small = await writeImageArchive(join(bed.work.dir, `next-${randomBytes(4).toString("hex")}.tar`), { format: "docker-legacy", layers: 1, layerSize: 32 << 10, seed: `${repository}-next` });
         const next = await runCli(
           ["push", small.path, `${basic.host}/${repository}-next:v1`, "--ca-cert", basic.caFile!, "-u", username, "--password-stdin", "--json", "--strategy", spec.strategy, ...containerFlags],
           { env, stdin: password },
