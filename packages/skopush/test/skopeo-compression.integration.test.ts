@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolvePusher, type PushImageOptions } from "@skopush/core";
 import { loadTestEnvironment, readManifest, registryRequest, sha256Digest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive, type ImageArchiveMetadata } from "@skopush/testkit/fixtures";
+import { startResidentContainer, type ResidentContainer } from "@skopush/testkit/hardening";
 import { createDefaultContainer, type StrategyName } from "skopush";
 
 // Issue 18.2 for the skopeo strategies: zstd is skopeo's --dest-compress-format zstd (read back: OCI
@@ -16,10 +17,8 @@ import { createDefaultContainer, type StrategyName } from "skopush";
 let env: TestEnvironment;
 let registry: TestRegistry;
 let work: string;
-let shared: string;
+let resident: ResidentContainer;
 let image: ImageArchiveMetadata;
-const containerName = `skopush-compression-${randomBytes(4).toString("hex")}`;
-const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" });
 const ZSTD_MAGIC = "28b52ffd";
 const MediaTypes = {
   ociManifest: "application/vnd.oci.image.manifest.v1+json",
@@ -32,7 +31,6 @@ beforeAll(async () => {
   env = await loadTestEnvironment();
   registry = env.registry("basic");
   work = await mkdtemp(join(tmpdir(), "skopush-compression-"));
-  shared = await mkdtemp(join(tmpdir(), "skopush-compression-share-"));
   await chmod(work, 0o700);
   image = await writeImageArchive(join(work, "image.tar"), {
     format: "docker-legacy",
@@ -41,17 +39,12 @@ beforeAll(async () => {
     compressibility: 0.5,
     seed: `skopeo-compression-${randomBytes(4).toString("hex")}`,
   });
-  docker("run", "-d", "--name", containerName, "--network", "host", "-v", `${shared}:/tmp/skopeo`, env.skopeoImage, "tail", "-f", "/dev/null");
+  resident = await startResidentContainer({ image: env.skopeoImage, namePrefix: "skopush-compression" });
 });
 
 afterAll(async () => {
-  try {
-    docker("rm", "-f", containerName);
-  } catch {
-    // Already gone.
-  }
+  await resident?.remove();
   if (work) await rm(work, { recursive: true, force: true });
-  if (shared) await rm(shared, { recursive: true, force: true });
 });
 
 const skopeoStrategies: ReadonlyArray<StrategyName> = ["native", "docker-exec", "dockerode"];
@@ -63,8 +56,8 @@ const pushWith = (strategy: StrategyName, repository: string, options: Partial<P
       order: [strategy, "registry"],
       credentialsProviders: false,
       strategies: {
-        "docker-exec": { containerName, sharedDir: { hostPath: shared } },
-        dockerode: { containerName, sharedDir: { hostPath: shared } },
+        "docker-exec": { containerName: resident.name, sharedDir: { hostPath: resident.sharedDir } },
+        dockerode: { containerName: resident.name, sharedDir: { hostPath: resident.sharedDir } },
       },
     }),
   ).push({
@@ -92,7 +85,7 @@ describe.each(skopeoStrategies)("the %s strategy's choice of compression", (stra
       const tar = execFileSync("zstd", ["-d", "-c", "-q"], { input: blob.body, maxBuffer: 64 << 20 });
       expect(sha256Digest(tar)).toBe(image.diffIds[i]);
     }
-    expect(await readdir(shared)).toEqual([]);
+    expect(await readdir(resident.sharedDir)).toEqual([]);
   });
 
   it("pushes gzip layers when asked for gzip, and says gzip", async () => {

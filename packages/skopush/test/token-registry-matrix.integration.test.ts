@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +12,7 @@ import {
 import { HarborCredentialsProvider } from "@skopush/credentials-harbor";
 import { loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
-import { storedTags } from "@skopush/testkit/hardening";
+import { startResidentContainer, storedTags, type ResidentContainer } from "@skopush/testkit/hardening";
 import { createDefaultContainer, type StrategyName } from "skopush";
 
 // Issue #6: every strategy pushes through the Harbor-style token registry with credentials from each
@@ -23,10 +22,8 @@ let env: TestEnvironment;
 let registry: TestRegistry;
 let robot: { username: string; password: string };
 let work: string;
-let shared: string;
+let resident: ResidentContainer;
 let archive: string;
-const containerName = `skopush-matrix-${randomBytes(4).toString("hex")}`;
-const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" });
 const base64 = (username: string, password: string) => Buffer.from(`${username}:${password}`).toString("base64");
 
 const privateFile = async (path: string, content: string, mode = 0o600) => {
@@ -82,21 +79,15 @@ beforeAll(async () => {
   registry = env.registry("token");
   robot = env.harbor.accounts.robot;
   work = await mkdtemp(join(tmpdir(), "skopush-matrix-"));
-  shared = await mkdtemp(join(tmpdir(), "skopush-matrix-share-"));
   await chmod(work, 0o700);
   archive = join(work, "image.tar");
   await writeImageArchive(archive, { format: "docker-legacy", layers: 2, layerSize: 64 * 1024, seed: `matrix-${randomBytes(4).toString("hex")}` });
-  docker("run", "-d", "--name", containerName, "--network", "host", "-v", `${shared}:/tmp/skopeo`, env.skopeoImage, "tail", "-f", "/dev/null");
+  resident = await startResidentContainer({ image: env.skopeoImage, namePrefix: "skopush-matrix" });
 });
 
 afterAll(async () => {
-  try {
-    docker("rm", "-f", containerName);
-  } catch {
-    // Already gone.
-  }
+  await resident?.remove();
   if (work) await rm(work, { recursive: true, force: true });
-  if (shared) await rm(shared, { recursive: true, force: true });
 });
 
 describe.each(strategies)("the %s strategy pushes through the token registry", (strategy) => {
@@ -108,8 +99,8 @@ describe.each(strategies)("the %s strategy pushes through the token registry", (
       credentialsProviders: false,
       extraCredentialsProviders: [provider],
       strategies: {
-        "docker-exec": { containerName, sharedDir: { hostPath: shared } },
-        dockerode: { containerName, sharedDir: { hostPath: shared } },
+        "docker-exec": { containerName: resident.name, sharedDir: { hostPath: resident.sharedDir } },
+        dockerode: { containerName: resident.name, sharedDir: { hostPath: resident.sharedDir } },
       },
     });
     const repository = `${env.harbor.project}/matrix-${strategy}`;
@@ -122,7 +113,7 @@ describe.each(strategies)("the %s strategy pushes through the token registry", (
     expect(result, result.status === "error" ? result.message : "").toMatchObject({ status: "success", method: strategy });
     const stored = await readManifest(registry, repository, tag);
     expect(result.status === "success" && result.digest).toBe(stored.digest);
-    expect(await readdir(shared)).toEqual([]);
+    expect(await readdir(resident.sharedDir)).toEqual([]);
   });
 });
 
@@ -138,8 +129,8 @@ describe.each(strategies)("the %s strategy, denied by the token registry", (stra
         credentialsProviders: false,
         extraCredentialsProviders: [new StaticCredentialsProvider(makeCredentials(username, password), registry.host)],
         strategies: {
-          "docker-exec": { containerName, sharedDir: { hostPath: shared } },
-          dockerode: { containerName, sharedDir: { hostPath: shared } },
+          "docker-exec": { containerName: resident.name, sharedDir: { hostPath: resident.sharedDir } },
+          dockerode: { containerName: resident.name, sharedDir: { hostPath: resident.sharedDir } },
         },
       }),
     ).push({ archive, destination: `${registry.host}/${repository}:denied`, tls: { verify: true, caFile: registry.caFile } });
@@ -153,7 +144,7 @@ describe.each(strategies)("the %s strategy, denied by the token registry", (stra
     expect(JSON.stringify(result)).not.toContain("wrong:pa$$word");
     // Read from the registry's storage: no account, no network error to mistake for "not there".
     expect(storedTags(registry, repository)).toEqual([]);
-    expect(await readdir(shared)).toEqual([]);
+    expect(await readdir(resident.sharedDir)).toEqual([]);
   });
 
   it("keeps AccessDenied for good credentials and a project that does not exist", async () => {
