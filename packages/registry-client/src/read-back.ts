@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { RegistryError, type PushError } from "@skopush/core";
 import * as Effect from "effect/Effect";
-import type { RegistryClient } from "./registry-client.js";
+import { REDIRECTS, type RegistryClient } from "./registry-client.js";
 
 const ACCEPT = [
   "application/vnd.oci.image.manifest.v1+json",
@@ -10,6 +10,12 @@ const ACCEPT = [
   "application/vnd.docker.distribution.manifest.list.v2+json",
 ].join(", ");
 const MAX_MANIFEST = 4 * 1024 * 1024;
+/** More than any image config (a few KiB, rarely 1 MiB with a long history); a larger answer is not one. */
+const MAX_CONFIG = 4 * 1024 * 1024;
+const CONFIG_HASHES = new Set(["sha256", "sha512"]);
+
+/** `repository:tag` or `repository@digest`. */
+const named = (repository: string, reference: string): string => `${repository}${reference.includes(":") ? "@" : ":"}${reference}`;
 
 /** What a tag resolves to now, read back from the registry. */
 export interface StoredManifest {
@@ -47,7 +53,11 @@ export interface ExpectedImage {
   readonly ociConversionAllowed?: boolean | undefined;
 }
 
-/** Reads the manifest `reference` resolves to in `repository`; undefined when the registry has none (404). */
+/**
+ * Reads the manifest `reference` resolves to in `repository`; undefined when the registry has none (404).
+ * A redirect to another origin is refused (`RegistryError`): a registry serves manifests itself, and
+ * what another host serves says nothing about what the registry stores.
+ */
 export const readStoredManifest = (client: RegistryClient, repository: string, reference: string): Effect.Effect<StoredManifest | undefined, PushError> =>
   Effect.gen(function* () {
     const response = yield* client.call({
@@ -57,8 +67,19 @@ export const readStoredManifest = (client: RegistryClient, repository: string, r
       headers: { accept: ACCEPT },
       maxResponseBytes: MAX_MANIFEST,
       reference,
+      sameOriginOnly: true,
     });
     if (response.status === 404) return undefined;
+    if (REDIRECTS.has(response.status) && response.headers.location !== undefined) {
+      const elsewhere = new URL(response.headers.location, response.url).origin;
+      return yield* Effect.fail(
+        new RegistryError({
+          registry: client.context("manifest-read").registry,
+          status: response.status,
+          reason: `reading ${named(repository, reference)}, the registry redirected to another host, ${elsewhere}; a registry serves its manifests itself, so what another host serves proves nothing about what ${client.origin} stores`,
+        }),
+      );
+    }
     if (response.status !== 200) return yield* Effect.fail(client.unexpected("manifest-read", response, reference));
     let configDigest: string | undefined;
     let manifestDigests: ReadonlyArray<string> | undefined;
@@ -115,12 +136,15 @@ export const verifyPushed = (
     const unlisted = wanted.filter((digest) => !(stored?.manifestDigests ?? []).includes(digest));
     if (stored !== undefined && stored.digest === expected.digest && configMatches && unlisted.length === 0) {
       for (const digest of wanted) {
-        if ((yield* readStoredManifest(client, repository, digest)) === undefined) {
+        const listed = yield* readStoredManifest(client, repository, digest);
+        if (listed === undefined) {
           return yield* Effect.fail(
             new RegistryError({ registry, reason: `the push looked successful, but reading it back, ${repository}@${digest}, listed by the image index ${stored.digest}, is missing` }),
           );
         }
+        if (listed.configDigest !== undefined) yield* verifyConfigBlob(client, registry, repository, listed);
       }
+      if (stored.manifestDigests === undefined) yield* verifyConfigBlob(client, registry, repository, stored);
       return stored;
     }
     if (stored !== undefined && stored.digest === expected.digest && unlisted.length > 0) {
@@ -129,7 +153,7 @@ export const verifyPushed = (
           registry,
           reason:
             stored.manifestDigests === undefined
-              ? `the push looked successful, but reading it back, ${repository}${reference.includes(":") ? "@" : ":"}${reference} holds ${describeStored(stored)}, not an image index listing ${unlisted.join(", ")}`
+              ? `the push looked successful, but reading it back, ${named(repository, reference)} holds ${describeStored(stored)}, not an image index listing ${unlisted.join(", ")}`
               : `the push looked successful, but reading it back, the image index ${stored.digest} does not list ${unlisted.join(", ")}`,
         }),
       );
@@ -138,8 +162,35 @@ export const verifyPushed = (
       new RegistryError({
         registry,
         reason:
-          `the push looked successful, but reading it back, ${repository}${reference.includes(":") ? "@" : ":"}${reference} holds ${describeStored(stored)}, ` +
+          `the push looked successful, but reading it back, ${named(repository, reference)} holds ${describeStored(stored)}, ` +
           `not the pushed manifest ${expected.digest}${expected.configDigest ? ` (config ${expected.configDigest})` : ""}`,
       }),
     );
+  });
+
+/**
+ * Reads the config blob `manifest` names and checks that its bytes hash to that digest: a server that
+ * kept the manifest but not the image (every blob "exists", the manifest is echoed back) fails here. The
+ * config is whatever the stored manifest names, so a config skopeo re-encoded is checked too. A redirect
+ * (to blob storage, as registries do for blobs) is followed: the bytes are hashed wherever they come from.
+ */
+const verifyConfigBlob = (client: RegistryClient, registry: string, repository: string, manifest: StoredManifest): Effect.Effect<void, PushError> =>
+  Effect.gen(function* () {
+    const digest = manifest.configDigest;
+    const [algorithm = "", hex = ""] = (digest ?? "").split(":");
+    const fail = (problem: string) =>
+      Effect.fail(
+        new RegistryError({
+          registry,
+          reason: `the push looked successful, but reading it back, ${problem}: the registry holds the manifest ${manifest.digest}, not the image`,
+        }),
+      );
+    if (digest === undefined) return yield* fail(`the manifest ${manifest.digest} names no config`);
+    if (!CONFIG_HASHES.has(algorithm)) return yield* fail(`the config ${digest} has a digest algorithm skopush cannot check`);
+    const response = yield* client.call({ operation: "config-read", method: "GET", url: `/v2/${repository}/blobs/${digest}`, maxResponseBytes: MAX_CONFIG + 1 });
+    if (response.status === 404) return yield* fail(`the config ${digest} is not in ${repository}`);
+    if (response.status !== 200) return yield* Effect.fail(client.unexpected("config-read", response));
+    if (response.body.length > MAX_CONFIG) return yield* fail(`the config ${digest} is served as more than ${MAX_CONFIG} bytes, larger than any image config`);
+    const served = createHash(algorithm).update(response.body).digest("hex");
+    if (served !== hex) return yield* fail(`the config ${digest} is served as bytes whose digest is ${algorithm}:${served}`);
   });

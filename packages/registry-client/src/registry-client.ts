@@ -35,6 +35,11 @@ export interface RegistryCall {
   readonly reference?: string | undefined;
   /** Where a 2xx answer's body streams instead of being kept (see `HttpRequest.openBodySink`). */
   readonly openBodySink?: HttpRequest["openBodySink"];
+  /**
+   * Follow a redirect only to the registry's own origin; one to another origin is returned as it came
+   * (a 3xx). For answers whose bytes cannot be checked against a digest. @default false
+   */
+  readonly sameOriginOnly?: boolean | undefined;
 }
 
 /** Where and as whom a push talks to the registry. */
@@ -53,7 +58,8 @@ export interface RegistryClientConfig {
 }
 
 const MAX_REDIRECTS = 5;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** The statuses of a redirect that {@link RegistryClient.call} follows. */
+export const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 /** A failure of a request that never got an answer, in the vocabulary. */
 const failureOf = (context: RegistryCallContext, error: TransportError | BodySourceError | AuthenticationFailed): PushError => {
@@ -273,8 +279,8 @@ export class RegistryClient {
   }
 
   /**
-   * Sends the call and follows redirects. `authorization` goes only to the registry's own origin: a
-   * redirect to another host never receives it.
+   * Sends the call and follows redirects (to the registry's own origin only, with `sameOriginOnly`).
+   * `authorization` goes only to the registry's own origin: a redirect to another host never receives it.
    */
   private follow(call: RegistryCall, authorization: Authorization | undefined): Effect.Effect<HttpResponse, PushError> {
     const self = this;
@@ -302,7 +308,9 @@ export class RegistryClient {
           method = "GET";
           body = undefined;
         }
-        url = new URL(location, url);
+        const next = new URL(location, url);
+        if (call.sameOriginOnly === true && next.origin !== self.base.origin) return response;
+        url = next;
       }
     });
   }

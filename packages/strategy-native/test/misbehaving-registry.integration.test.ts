@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { defaultPushTimeouts, defaultRetrySettings, ImageReference, type PushRequest } from "@skopush/core";
 import { listTags, loadTestEnvironment, pushSettingsFor, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
-import { startMisbehavingTlsRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
+import { startMisbehavingRegistry, startMisbehavingTlsRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
 import { NativeSkopeoStrategy } from "../src/index.js";
 
 // Native skopeo (which has no time limits) against a registry that misbehaves mid-upload: a typed
@@ -16,6 +16,7 @@ let registry: TestRegistry;
 let work: string;
 let temp: string;
 let image: string;
+let configDigest: string;
 let server: MisbehavingRegistry | undefined;
 
 beforeAll(async () => {
@@ -25,7 +26,7 @@ beforeAll(async () => {
   temp = join(work, "temp");
   await mkdir(temp, { mode: 0o700 });
   image = join(work, "image.tar");
-  await writeImageArchive(image, { format: "docker-legacy", layers: 2, layerSize: 4 << 20, compressibility: "random", seed: `native-misbehaving-${Date.now()}` });
+  ({ configDigest } = await writeImageArchive(image, { format: "docker-legacy", layers: 2, layerSize: 4 << 20, compressibility: "random", seed: `native-misbehaving-${Date.now()}` }));
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 afterEach(async () => {
@@ -71,5 +72,46 @@ describe("native skopeo against a misbehaving registry", () => {
     expect(await listTags(registry, repository)).toEqual([]);
     expect(await readdir(temp)).toEqual([]);
     expect(await skopeoProcessesFor(repository)).toEqual([]);
+  });
+
+  // Red team of issue 14: skopeo reported success to a server that keeps only the manifest (every blob
+  // "exists", the manifest PUT is kept and echoed), and the read-back believed the echo.
+  it("a server that stores only manifests → RegistryError naming the config blob, no tag", async () => {
+    const liar = await startServer({
+      rules: [
+        { when: (req) => req.method === "HEAD" && /\/blobs\/sha256:/.test(req.url ?? ""), act: { kind: "claim-blob" } },
+        { when: "manifest-put", act: { kind: "keep-manifest" } },
+        { when: "manifest-get", act: { kind: "echo-manifest" } },
+      ],
+    });
+    const repository = `native/manifest-only-${Date.now()}`;
+    const { error } = await pushThrough(liar.host, repository, defaultPushTimeouts);
+    expect(error._tag).toBe("RegistryError");
+    expect(error.message).toMatch(/the config sha256:[0-9a-f]{64} is not in/);
+    expect(liar.requests.some((r) => r.method === "PUT" && r.path.includes("/manifests/"))).toBe(true);
+    expect(liar.requests.some((r) => r.method === "GET" && r.path.endsWith(`/blobs/${configDigest}`))).toBe(true);
+    expect(await listTags(registry, repository)).toEqual([]);
+    expect(await readdir(temp)).toEqual([]);
+  });
+
+  // Red team of issue 14: the read-back, redirected to another host serving what was PUT, was believed.
+  it("the read-back redirected to another host → RegistryError, no tag", async () => {
+    const elsewhere = await startMisbehavingRegistry({ rules: [{ when: "manifest-get", act: { kind: "echo-manifest" } }] });
+    try {
+      const liar = await startServer({
+        keptManifests: elsewhere.keptManifests,
+        rules: [
+          { when: "manifest-put", act: { kind: "keep-manifest" } },
+          { when: (req) => req.method === "GET" && /\/manifests\//.test(req.url ?? "") && elsewhere.keptManifests.size > 0, act: { kind: "redirect", to: elsewhere.url } },
+        ],
+      });
+      const repository = `native/redirected-${Date.now()}`;
+      const { error } = await pushThrough(liar.host, repository, defaultPushTimeouts);
+      expect(error._tag).toBe("RegistryError");
+      expect(error.message).toContain(`redirected to another host, ${elsewhere.url}`);
+      expect(await listTags(registry, repository)).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
   });
 });

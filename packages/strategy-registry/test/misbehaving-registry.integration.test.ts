@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { defaultPushTimeouts, type ProgressEvent, type PushTimeouts } from "@skopush/core";
 import { listTags, loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive, type ImageArchiveMetadata } from "@skopush/testkit/fixtures";
-import { FOREIGN_DIGEST, startMisbehavingTlsRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
+import { FOREIGN_DIGEST, startMisbehavingRegistry, startMisbehavingTlsRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
 import { pushFails, pushOk, requestFor, scratch, strategyIn, uniqueRepository } from "./support/push.js";
 
 // The registry strategy against a registry that misbehaves at one stage: a typed error in bounded
@@ -16,6 +16,12 @@ let server: MisbehavingRegistry | undefined;
 
 const TIGHT: PushTimeouts = { connectMs: 1_000, responseMs: 1_000, stallMs: 1_000, manifestMs: 1_000 };
 const NO_RETRY = { times: 0, baseDelayMs: 50, maxDelayMs: 50 };
+/** A server that stores only manifests: every blob HEAD answers "here", the manifest is kept and echoed. */
+const MANIFEST_ONLY: MisbehavingRegistryOptions["rules"] = [
+  { when: (req) => req.method === "HEAD" && /\/blobs\/sha256:/.test(req.url ?? ""), act: { kind: "claim-blob" } },
+  { when: "manifest-put", act: { kind: "keep-manifest" } },
+  { when: "manifest-get", act: { kind: "echo-manifest" } },
+];
 
 beforeAll(async () => {
   work = await scratch("misbehaving");
@@ -141,5 +147,39 @@ describe("the registry strategy against a misbehaving registry", () => {
     expect(error._tag).toBe("Timeout");
     expect(ms).toBeLessThan(15_000);
   });
-});
 
+  // Red team of issue 14: a server that keeps only the manifest (every blob "exists", the manifest PUT is
+  // kept and echoed) was reported verified with no blob stored anywhere.
+  it("a server that stores only manifests → RegistryError naming the config blob, never a success", async () => {
+    const liar = await startServer({ rules: MANIFEST_ONLY });
+    const repository = uniqueRepository("manifest-only");
+    const { error } = await push(liar.host, repository, defaultPushTimeouts);
+    expect(error._tag).toBe("RegistryError");
+    expect(error.message).toContain(`config ${image.configDigest}`);
+    expect(liar.requests.some((r) => r.method === "GET" && r.path.endsWith(`/blobs/${image.configDigest}`))).toBe(true);
+    expect(await listTags(registry, repository)).toEqual([]);
+  });
+
+  // Red team of issue 14: the read-back of the manifest, redirected to another host that serves what was
+  // PUT, was reported verified though the destination stored nothing.
+  it("the read-back redirected to another host → RegistryError, not a success", async () => {
+    const elsewhere = await startMisbehavingRegistry({ rules: [{ when: "manifest-get", act: { kind: "echo-manifest" } }] });
+    try {
+      const liar = await startServer({
+        keptManifests: elsewhere.keptManifests,
+        rules: [
+          { when: "manifest-put", act: { kind: "keep-manifest" } },
+          { when: (req) => req.method === "GET" && /\/manifests\//.test(req.url ?? "") && elsewhere.keptManifests.size > 0, act: { kind: "redirect", to: elsewhere.url } },
+        ],
+      });
+      const repository = uniqueRepository("redirected");
+      const { error } = await push(liar.host, repository, defaultPushTimeouts);
+      expect(error._tag).toBe("RegistryError");
+      expect(error.message).toContain(`redirected`);
+      expect(error.message).toContain(elsewhere.url);
+      expect(await listTags(registry, repository)).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+});

@@ -27,6 +27,7 @@ export {
   isRequestOfKind,
   startMisbehavingRegistry,
   WEB_PAGE,
+  type KeptManifest,
   type MisbehavingRegistry,
   type MisbehavingRegistryOptions,
   type Misbehaviour,

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
+import { createHash } from "node:crypto";
 import net, { type AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { rootCertificates } from "node:tls";
@@ -20,6 +21,12 @@ export type RequestKind = "any" | "ping" | "blob-upload" | "manifest-put" | "man
  * - `wrong-digest`: forwards the request, but the answer's `Docker-Content-Digest` is replaced by `digest`.
  * - `rewrite-answer`: forwards the request, but answers with `status` (when given) and the answer's
  *   headers with `headers` merged in (e.g. a `Range` that lies about what an upload session holds).
+        return;
+ * - `claim-blob`: answers a blob HEAD 200 with its digest, as if the registry held it (it holds nothing).
+ * - `keep-manifest`: reads a manifest PUT, keeps it in {@link MisbehavingRegistry.keptManifests} under the
+ *   tag and under its digest, and answers 201 with its digest; nothing reaches the upstream.
+ * - `echo-manifest`: answers a manifest GET or HEAD from the kept manifests (404 when none is kept).
+ * - `redirect`: answers 307 with `Location: <to><the request's path and query>`, stores nothing.
  * - `huge-challenge`: answers 401 with a `WWW-Authenticate` of `bytes` bytes (64 KiB by default), more
  *   than an HTTP client takes.
  */
@@ -32,6 +39,10 @@ export type Misbehaviour =
   | { readonly kind: "cut-response-body" }
   | { readonly kind: "web-page" }
   | { readonly kind: "wrong-digest"; readonly digest?: string | undefined }
+  | { readonly kind: "claim-blob" }
+  | { readonly kind: "keep-manifest" }
+  | { readonly kind: "echo-manifest" }
+  | { readonly kind: "redirect"; readonly to: string }
   | { readonly kind: "huge-challenge"; readonly bytes?: number | undefined }
   | { readonly kind: "rewrite-answer"; readonly status?: number | undefined; readonly headers: Readonly<Record<string, string>> }
   | { readonly kind: "too-many-requests"; readonly retryAfterSeconds?: number | undefined };
@@ -58,8 +69,17 @@ export interface MisbehavingRegistryOptions {
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Accept TCP connections and never say a byte, not even a TLS handshake. Rules are ignored. @default false */
   readonly silentOnAccept?: boolean | undefined;
+  /** Where `keep-manifest` keeps and `echo-manifest` finds manifests; pass another server's to share them. @default a new map */
+  readonly keptManifests?: Map<string, KeptManifest> | undefined;
   /** The initial rules; change them later with {@link MisbehavingRegistry.setRules}. @default [] */
   readonly rules?: ReadonlyArray<MisbehaviourRule> | undefined;
+}
+
+/** A manifest a `keep-manifest` rule took, by its path (`/v2/<name>/manifests/<tag or digest>`). */
+export interface KeptManifest {
+  readonly body: Buffer;
+  readonly mediaType: string;
+  readonly digest: string;
 }
 
 /** One request the server saw, and what it did with it. */
@@ -78,6 +98,8 @@ export interface MisbehavingRegistry {
   readonly host: string;
   readonly url: string;
   readonly requests: SeenRequest[];
+  /** The manifests `keep-manifest` took, by path. */
+  readonly keptManifests: Map<string, KeptManifest>;
   /** Connections accepted so far. */
   connections(): number;
   setRules(rules: ReadonlyArray<MisbehaviourRule>): void;
@@ -134,6 +156,7 @@ export const startMisbehavingRegistry = async (options: MisbehavingRegistryOptio
   const sockets = new Set<net.Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let accepted = 0;
+  const kept = options.keptManifests ?? new Map<string, KeptManifest>();
 
   const every = (ms: number, tick: () => void) => {
     const timer = setInterval(tick, ms);
@@ -262,6 +285,51 @@ export const startMisbehavingRegistry = async (options: MisbehavingRegistryOptio
           res,
         );
         return;
+      case "claim-blob": {
+        req.resume();
+        const digest = (req.url ?? "").split("?")[0]?.split("/").pop() ?? "";
+        res.writeHead(200, { "content-length": "1", "docker-content-digest": digest, "docker-distribution-api-version": "registry/2.0" });
+        res.end(req.method === "HEAD" ? undefined : "x");
+        return;
+      }
+      case "keep-manifest": {
+        const parts: Buffer[] = [];
+        req.on("data", (chunk: Buffer) => parts.push(chunk));
+        req.on("end", () => {
+          const body = Buffer.concat(parts);
+          const digest = `sha256:${createHash("sha256").update(body).digest("hex")}`;
+          const path = (req.url ?? "").split("?")[0] ?? "";
+          const manifest = { body, mediaType: req.headers["content-type"] ?? "application/json", digest };
+          kept.set(path, manifest);
+          kept.set(path.replace(/[^/]+$/, digest), manifest);
+          res.writeHead(201, { "docker-content-digest": digest, location: path, "content-length": "0", "docker-distribution-api-version": "registry/2.0" });
+          res.end();
+        });
+        return;
+      }
+      case "echo-manifest": {
+        req.resume();
+        const manifest = kept.get((req.url ?? "").split("?")[0] ?? "");
+        if (manifest === undefined) {
+          const body = '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}';
+          res.writeHead(404, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "docker-distribution-api-version": "registry/2.0" });
+          res.end(body);
+          return;
+        }
+        res.writeHead(200, {
+          "content-type": manifest.mediaType,
+          "content-length": manifest.body.length,
+          "docker-content-digest": manifest.digest,
+          "docker-distribution-api-version": "registry/2.0",
+        });
+        res.end(req.method === "HEAD" ? undefined : manifest.body);
+        return;
+      }
+      case "redirect":
+        req.resume();
+        res.writeHead(307, { location: `${act.to.replace(/\/$/, "")}${req.url ?? "/"}`, "content-length": "0" });
+        res.end();
+        return;
       case "wrong-digest":
         forward(
           req,
@@ -308,6 +376,7 @@ export const startMisbehavingRegistry = async (options: MisbehavingRegistryOptio
     host: `127.0.0.1:${port}`,
     url: `${scheme}://127.0.0.1:${port}`,
     requests,
+    keptManifests: kept,
     connections: () => accepted,
     setRules,
     close: () =>
