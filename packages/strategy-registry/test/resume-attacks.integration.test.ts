@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultRetrySettings } from "@skopush/core";
 import { blobExists, loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive, type ImageArchiveMetadata } from "@skopush/testkit/fixtures";
-import { startMisbehavingRegistry, type MisbehavingRegistry, type MisbehaviourRule } from "@skopush/testkit/hardening";
+import { startMisbehavingTlsRegistry, type MisbehavingRegistry, type MisbehaviourRule } from "@skopush/testkit/hardening";
 import { UPLOAD_SESSIONS_DIR } from "../src/upload/upload-journal.js";
 import { pushFails, pushOk, requestFor, scratch, strategyIn, uniqueRepository } from "./support/push.js";
 
@@ -46,12 +46,7 @@ let cases = 0;
 const interrupted = async (repository: string) => {
   const root = join(work.dir, `case-${cases++}`);
   await mkdir(join(root, "cache"), { recursive: true });
-  const proxy = await startMisbehavingRegistry({
-    upstream: registry.url,
-    caFile: registry.caFile,
-    tls: { certFile: env.state.certificates.serverCert, keyFile: env.state.certificates.serverKey },
-    rules: [cutsTheThirdChunk],
-  });
+  const proxy = await startMisbehavingTlsRegistry(env, { rules: [cutsTheThirdChunk] });
   proxies.push(proxy);
   const strategy = strategyIn(root, { resumeChunkBytes: CHUNK });
   await pushFails(strategy, requestFor(registry, image.path, `${repository}:v1`, { host: proxy.host, retry: { ...defaultRetrySettings, times: 0 } }));

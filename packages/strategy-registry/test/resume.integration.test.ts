@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { defaultRetrySettings } from "@skopush/core";
 import { blobExists, loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive, type ImageArchiveMetadata } from "@skopush/testkit/fixtures";
-import { startMisbehavingRegistry, type MisbehavingRegistry } from "@skopush/testkit/hardening";
+import { startMisbehavingTlsRegistry, type MisbehavingRegistry } from "@skopush/testkit/hardening";
 import { pushOk, requestFor, scratch, strategyIn, uniqueRepository } from "./support/push.js";
 
 // Resume, don't restart: a connection cut at ~70 % of a large layer costs at most one chunk, not the
@@ -34,12 +34,7 @@ afterEach(async () => {
 });
 
 const startServer = async () =>
-  (server = await startMisbehavingRegistry({
-    upstream: registry.url,
-    caFile: registry.caFile,
-    tls: { certFile: env.state.certificates.serverCert, keyFile: env.state.certificates.serverKey },
-    rules: [{ when: cutsTheFifthChunk, act: { kind: "cut-request-body", afterBytes: 3 << 20 }, times: 1 }],
-  }));
+  (server = await startMisbehavingTlsRegistry(env, { rules: [{ when: cutsTheFifthChunk, act: { kind: "cut-request-body", afterBytes: 3 << 20 }, times: 1 }] }));
 
 /** Body bytes the client got across to the blob uploads of `repository` (cut bodies included). */
 const uploadBytes = (proxy: MisbehavingRegistry, repository: string): number =>

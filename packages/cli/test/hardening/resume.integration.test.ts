@@ -2,7 +2,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blobExists, loadTestEnvironment, readManifest, type TestEnvironment } from "@skopush/testkit/environment";
-import { startMisbehavingRegistry, type MisbehavingRegistry } from "@skopush/testkit/hardening";
+import { startMisbehavingTlsRegistry, type MisbehavingRegistry } from "@skopush/testkit/hardening";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
 import { assertBuilt, runCli, startCli, waitUntil } from "../spawn-cli.js";
 import { ciEnv, freshDir, scratch, uniqueRepository } from "./support.js";
@@ -24,12 +24,8 @@ beforeAll(async () => {
   assertBuilt();
   environment = await loadTestEnvironment();
   work = await scratch("resume");
-  const tls = environment.registry("tls");
   // The PATCH of the fifth chunk (64–80 MiB) stalls 3 MiB in (~70 % of the layer): the process is killed there.
-  proxy = await startMisbehavingRegistry({
-    upstream: tls.url,
-    caFile: tls.caFile,
-    tls: { certFile: environment.state.certificates.serverCert, keyFile: environment.state.certificates.serverKey },
+  proxy = await startMisbehavingTlsRegistry(environment, {
     rules: [
       {
         when: (req) => req.method === "PATCH" && String(req.headers["content-range"] ?? "").startsWith(`${STALL_AT}-`),
