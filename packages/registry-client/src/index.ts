@@ -41,5 +41,5 @@ export {
   type TransportOptions,
   type TransportSettings,
 } from "./transport/transport.js";
-export { describeStored, readStoredManifest, verifyPushed, type ExpectedImage, type StoredManifest } from "./read-back.js";
+export { acceptedButUnread, describeStored, readStoredManifest, verifyPushed, type ExpectedImage, type StoredManifest } from "./read-back.js";
 export { preflightRegistry, readBackPush, readDestination } from "./push-checks.js";

@@ -5,7 +5,7 @@ import { pushScopes } from "./auth/scope.js";
 import { credentialsWithheld } from "./credentials-rule.js";
 import { candidateSchemes } from "./endpoint.js";
 import { notARegistryError, pingRegistry, type PingResult } from "./ping.js";
-import { readStoredManifest, verifyPushed, type ExpectedImage, type StoredManifest } from "./read-back.js";
+import { acceptedButUnread, readStoredManifest, verifyPushed, type ExpectedImage, type StoredManifest } from "./read-back.js";
 import { RegistryClient } from "./registry-client.js";
 import { resolveTransportOptions, Transport, transportTimeoutsOf } from "./transport/transport.js";
 
@@ -59,15 +59,22 @@ export const preflightRegistry = (request: PushRequest): Effect.Effect<PingResul
  * the destination must resolve to `expected.digest`, whose manifest references `expected.configDigest`.
  */
 export const readBackPush = (request: PushRequest, expected: ExpectedImage): Effect.Effect<StoredManifest, PushError> =>
-  withDestinationClient(request, (client) =>
-    verifyPushed(client, request.destination.registry, request.destination.repository, request.destination.manifestReference, expected),
+  withDestinationClient(
+    request,
+    (client) => verifyPushed(client, request.destination.registry, request.destination.repository, request.destination.manifestReference, expected),
+    // skopeo's push succeeded: a read-back that cannot even connect must still say the tag may be written.
+    (error) => acceptedButUnread(error, expected.digest, `${request.destination.repository}${request.destination.manifestReference.includes(":") ? "@" : ":"}${request.destination.manifestReference}`),
   );
 
 /** What the destination's tag (or digest) resolves to now, with the push's credentials and TLS settings; undefined when nothing. */
 export const readDestination = (request: PushRequest): Effect.Effect<StoredManifest | undefined, PushError> =>
   withDestinationClient(request, (client) => readStoredManifest(client, request.destination.repository, request.destination.manifestReference));
 
-const withDestinationClient = <A>(request: PushRequest, use: (client: RegistryClient) => Effect.Effect<A, PushError>): Effect.Effect<A, PushError> => {
+const withDestinationClient = <A>(
+  request: PushRequest,
+  use: (client: RegistryClient) => Effect.Effect<A, PushError>,
+  onConnectFailure: (error: PushError) => PushError = (error) => error,
+): Effect.Effect<A, PushError> => {
   const destination = request.destination;
   const repository = destination.repository;
   return Effect.scoped(
@@ -83,7 +90,7 @@ const withDestinationClient = <A>(request: PushRequest, use: (client: RegistryCl
           archivePath: request.archive.path,
         },
         new TokenCache(),
-      );
+      ).pipe(Effect.mapError(onConnectFailure));
       return yield* use(client);
     }),
   );

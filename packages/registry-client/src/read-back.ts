@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { RegistryError, type PushError } from "@skopush/core";
+import { RegistryError, Timeout, type PushError } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import { REDIRECTS, type RegistryClient } from "./registry-client.js";
 
@@ -129,22 +129,23 @@ export const verifyPushed = (
   expected: ExpectedImage,
 ): Effect.Effect<StoredManifest, PushError> =>
   Effect.gen(function* () {
-    const stored = yield* readStoredManifest(client, repository, reference);
+    const unread = (error: PushError) => acceptedButUnread(error, expected.digest, named(repository, reference));
+    const stored = yield* readStoredManifest(client, repository, reference).pipe(Effect.mapError(unread));
     const converted = expected.ociConversionAllowed === true && stored?.mediaType === "application/vnd.oci.image.manifest.v1+json";
     const configMatches = expected.configDigest === undefined || converted || stored?.configDigest === expected.configDigest;
     const wanted = expected.manifests ?? [];
     const unlisted = wanted.filter((digest) => !(stored?.manifestDigests ?? []).includes(digest));
     if (stored !== undefined && stored.digest === expected.digest && configMatches && unlisted.length === 0) {
       for (const digest of wanted) {
-        const listed = yield* readStoredManifest(client, repository, digest);
+        const listed = yield* readStoredManifest(client, repository, digest).pipe(Effect.mapError(unread));
         if (listed === undefined) {
           return yield* Effect.fail(
             new RegistryError({ registry, reason: `the push looked successful, but reading it back, ${repository}@${digest}, listed by the image index ${stored.digest}, is missing` }),
           );
         }
-        if (listed.configDigest !== undefined) yield* verifyConfigBlob(client, registry, repository, listed);
+        if (listed.configDigest !== undefined) yield* verifyConfigBlob(client, registry, repository, listed, unread);
       }
-      if (stored.manifestDigests === undefined) yield* verifyConfigBlob(client, registry, repository, stored);
+      if (stored.manifestDigests === undefined) yield* verifyConfigBlob(client, registry, repository, stored, unread);
       return stored;
     }
     if (stored !== undefined && stored.digest === expected.digest && unlisted.length > 0) {
@@ -174,7 +175,13 @@ export const verifyPushed = (
  * config is whatever the stored manifest names, so a config skopeo re-encoded is checked too. A redirect
  * (to blob storage, as registries do for blobs) is followed: the bytes are hashed wherever they come from.
  */
-const verifyConfigBlob = (client: RegistryClient, registry: string, repository: string, manifest: StoredManifest): Effect.Effect<void, PushError> =>
+const verifyConfigBlob = (
+  client: RegistryClient,
+  registry: string,
+  repository: string,
+  manifest: StoredManifest,
+  unread: (error: PushError) => PushError,
+): Effect.Effect<void, PushError> =>
   Effect.gen(function* () {
     const digest = manifest.configDigest;
     const [algorithm = "", hex = ""] = (digest ?? "").split(":");
@@ -187,10 +194,27 @@ const verifyConfigBlob = (client: RegistryClient, registry: string, repository: 
       );
     if (digest === undefined) return yield* fail(`the manifest ${manifest.digest} names no config`);
     if (!CONFIG_HASHES.has(algorithm)) return yield* fail(`the config ${digest} has a digest algorithm skopush cannot check`);
-    const response = yield* client.call({ operation: "config-read", method: "GET", url: `/v2/${repository}/blobs/${digest}`, maxResponseBytes: MAX_CONFIG + 1 });
+    const response = yield* client
+      .call({ operation: "config-read", method: "GET", url: `/v2/${repository}/blobs/${digest}`, maxResponseBytes: MAX_CONFIG + 1 })
+      .pipe(Effect.mapError(unread));
     if (response.status === 404) return yield* fail(`the config ${digest} is not in ${repository}`);
-    if (response.status !== 200) return yield* Effect.fail(client.unexpected("config-read", response));
+    if (response.status !== 200) return yield* Effect.fail(unread(client.unexpected("config-read", response)));
     if (response.body.length > MAX_CONFIG) return yield* fail(`the config ${digest} is served as more than ${MAX_CONFIG} bytes, larger than any image config`);
     const served = createHash(algorithm).update(response.body).digest("hex");
     if (served !== hex) return yield* fail(`the config ${digest} is served as bytes whose digest is ${algorithm}:${served}`);
   });
+
+/**
+ * `error`, which ended reading back a manifest the registry accepted, saying so: the tag may be written
+ * though the push failed ("the registry accepted manifest sha256:… for app:v1; reading it back failed: …").
+ * The class, and so the exit code and retry decision, stay the same.
+ */
+export const acceptedButUnread = (error: PushError, digest: string, reference: string): PushError => {
+  const said = `the registry accepted manifest ${digest} for ${reference}; reading it back failed`;
+  if (error._tag === "Timeout") return new Timeout({ operation: `${said}: ${error.operation}`, afterMs: error.afterMs, stage: error.stage, detail: error.detail });
+  const fields = error as unknown as Record<string, unknown>;
+  if (typeof fields["reason"] !== "string") return error;
+  const { stack: _stack, ...rest } = fields;
+  const Class = error.constructor as new (args: Record<string, unknown>) => PushError;
+  return new Class({ ...rest, reason: `${said}: ${fields["reason"] as string}` });
+};

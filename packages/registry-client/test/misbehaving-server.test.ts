@@ -4,6 +4,7 @@ import { isPushError, type PushError } from "@skopush/core";
 import { startMisbehavingRegistry, type MisbehavingRegistry, type MisbehaviourRule } from "@skopush/testkit/hardening";
 import { pushScopes } from "../src/auth/scope.js";
 import { TokenCache } from "../src/auth/token-cache.js";
+import { verifyPushed } from "../src/read-back.js";
 import { RegistryClient } from "../src/registry-client.js";
 import { resolveTransportOptions } from "../src/transport/transport.js";
 
@@ -88,5 +89,22 @@ describe("a server that misbehaves", () => {
     expect(error._tag).toBe("RegistryError");
     expect(error.message).toContain(host);
     expect(error.message).toMatch(/headers larger than this client accepts .*WWW-Authenticate/);
+  });
+
+  // Red team of issue 14: a read-back that failed after the manifest PUT said only "reading the current
+  // manifest … timed out", though the tag may hold the push.
+  const ACCEPTED = `sha256:${"a".repeat(64)}`;
+  const readBack = (client: RegistryClient) => verifyPushed(client, "registry", "demo/app", "v1", { digest: ACCEPTED, configDigest: undefined });
+
+  it("a read-back that gets no answer → Timeout saying the registry accepted the manifest", async () => {
+    const { error } = await failureOf([{ when: "manifest-get", act: { kind: "silent" } }], readBack);
+    expect(error).toMatchObject({ _tag: "Timeout", stage: "response" });
+    expect(error.message).toContain(`the registry accepted manifest ${ACCEPTED} for demo/app:v1; reading it back failed: reading the current manifest`);
+  });
+
+  it("a read-back whose answer is cut → RegistryUnreachable saying the registry accepted the manifest", async () => {
+    const { error } = await failureOf([{ when: "manifest-get", act: { kind: "cut-response-body" } }], readBack);
+    expect(error._tag).toBe("RegistryUnreachable");
+    expect(error.message).toContain(`the registry accepted manifest ${ACCEPTED} for demo/app:v1; reading it back failed: the connection broke`);
   });
 });

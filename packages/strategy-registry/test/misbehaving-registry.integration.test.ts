@@ -138,6 +138,19 @@ describe("the registry strategy against a misbehaving registry", () => {
     expect(ms).toBeLessThan(15_000);
   });
 
+  // Red team of issue 14: the message of a failed read-back did not say that the tag may be written.
+  it("the read-back gets no answer after the PUT → Timeout saying the registry accepted the manifest, which the tag holds", async () => {
+    const silent = await startServer({});
+    const afterPut = (req: { method?: string; url?: string }) =>
+      req.method === "GET" && (req.url ?? "").includes("/manifests/") && silent.requests.some((r) => r.method === "PUT" && r.path.includes("/manifests/"));
+    silent.setRules([{ when: afterPut, act: { kind: "silent" } }]);
+    const repository = uniqueRepository("silent-read-back");
+    const { error } = await push(silent.host, repository);
+    const stored = await readManifest(registry, repository, "v1");
+    expect(error._tag).toBe("Timeout");
+    expect(error.message).toContain(`the registry accepted manifest ${stored.digest} for ${repository}:v1; reading it back failed`);
+  });
+
   it("the read-back's answer drips forever → Timeout, not a hang", async () => {
     const dripping = await startServer({});
     const afterPut = (req: { method?: string; url?: string }) =>
