@@ -29,19 +29,28 @@ const MANIFEST = JSON.stringify({
   layers: [],
 });
 
-const registryServing = async (configBytes: string): Promise<{ host: string; configReads: () => number }> => {
+const listen = async (server: http.Server): Promise<string> => {
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+};
+
+/** Another host that serves the manifest: what a redirected read-back would find there. */
+const manifestElsewhere = () =>
+  listen(http.createServer((_req, res) => res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json" }).end(MANIFEST)));
+
+const registryServing = async (configBytes: string, manifestRedirect?: string): Promise<{ host: string; configReads: () => number }> => {
   let configReads = 0;
   const server = http.createServer((req, res) => {
     if (req.url === "/v2/") res.writeHead(200, { "docker-distribution-api-version": "registry/2.0" }).end("{}");
+    else if (req.url === "/v2/proj/app/manifests/v1" && manifestRedirect !== undefined) res.writeHead(307, { location: `http://${manifestRedirect}${req.url}` }).end();
     else if (req.url === "/v2/proj/app/manifests/v1") res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json" }).end(MANIFEST);
     else if (req.url === `/v2/proj/app/blobs/${sha256(CONFIG)}`) {
       configReads += 1;
       res.writeHead(200, { "content-type": "application/octet-stream" }).end(configBytes);
     } else res.writeHead(404).end();
   });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { host: `127.0.0.1:${(server.address() as AddressInfo).port}`, configReads: () => configReads };
+  return { host: await listen(server), configReads: () => configReads };
 };
 
 const readBack = (host: string) =>
@@ -79,5 +88,16 @@ describe("verifyPushed: the config blob's bytes", () => {
     expect(error._tag).toBe("RegistryError");
     expect(error.message).toContain(`the config ${sha256(CONFIG)} is served as bytes whose digest is ${sha256(other)}`);
     expect(registry.configReads()).toBe(1);
+  });
+});
+
+describe("verifyPushed: a manifest read redirected to another host", () => {
+  it("fails with a RegistryError naming the other host, though that host serves the pushed manifest", async () => {
+    const elsewhere = await manifestElsewhere();
+    const registry = await registryServing(CONFIG, elsewhere);
+    const error = failureOf(await readBack(registry.host));
+    expect(error._tag).toBe("RegistryError");
+    expect(error.message).toContain(`redirected to another host, http://${elsewhere}`);
+    expect(registry.configReads()).toBe(0);
   });
 });
