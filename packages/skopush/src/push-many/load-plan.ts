@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import * as path from "node:path";
 import * as Effect from "effect/Effect";
 import { parsePlan } from "./parse-plan.js";
@@ -9,17 +10,30 @@ import type { PushPlan } from "./push-plan.js";
 const MAX_PLAN_BYTES = 16 * 1024 * 1024;
 
 /**
+ * The plan file's text. Non-blocking open and a regular-file check first: a FIFO without a writer would
+ * block the read (and no interrupt handler runs yet), a device like /dev/zero never ends; the size is
+ * checked before reading, so a huge file is never loaded.
+ */
+const readPlanText = async (file: string): Promise<string> => {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new Error("not a regular file");
+    if (stat.size > MAX_PLAN_BYTES) throw new Error(`larger than ${MAX_PLAN_BYTES} bytes`);
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
+};
+
+/**
  * Reads and validates a JSON plan file; relative archive paths are taken from the plan file's
  * directory, so a plan and its archives move together.
  */
 export const loadPlan = (file: string): Effect.Effect<PushPlan, PlanInvalid> =>
   Effect.gen(function* () {
     const text = yield* Effect.tryPromise({
-      try: async () => {
-        const bytes = await readFile(file);
-        if (bytes.length > MAX_PLAN_BYTES) throw new Error(`larger than ${MAX_PLAN_BYTES} bytes`);
-        return bytes.toString("utf8");
-      },
+      try: () => readPlanText(file),
       catch: (cause) =>
         new PlanInvalid({ source: file, reason: `cannot be read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, fix: "give the path of a readable JSON plan file" }),
     });

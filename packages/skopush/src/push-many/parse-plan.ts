@@ -1,4 +1,4 @@
-import { ImageReference } from "@skopush/core";
+import { ImageReference, normaliseRegistryHost } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import { PlanInvalid } from "./plan-invalid.js";
@@ -50,6 +50,16 @@ const checkItem = (source: string, value: unknown, index: number): PlanItem | Pl
 };
 
 /**
+ * What a destination writes: its registry (case folded, port as a number, Docker Hub's aliases as one)
+ * and repository, and the tag (`latest` when none) or digest. Two items with the same key race for one tag.
+ */
+const destinationKey = (destination: string): string => {
+  const reference = ImageReference.parseOrThrow(destination);
+  const host = normaliseRegistryHost(reference.registry).replace(/:(\d+)$/, (_, port: string) => `:${Number(port)}`);
+  return `${host}/${reference.repository}@${reference.manifestReference}`;
+};
+
+/**
  * Validates a plan value: a list of items, or `{ "items": [...] }`. Each item needs `archive` and a
  * valid `destination`; destinations are unique. The first fault is returned as a `PlanInvalid` naming the item.
  */
@@ -65,11 +75,12 @@ export const parsePlan = (value: unknown, source = "the plan"): Effect.Effect<Pu
     for (const [index, value] of list.entries()) {
       const item = checkItem(source, value, index);
       if (item instanceof PlanInvalid) return Effect.fail(item);
-      const earlier = seen.get(item.destination);
+      const key = destinationKey(item.destination);
+      const earlier = seen.get(key);
       if (earlier !== undefined) {
         return Effect.fail(new PlanInvalid({ source, item: index, field: "destination", reason: `${item.destination} is item ${earlier}'s destination too`, fix: "give each destination once" }));
       }
-      seen.set(item.destination, index);
+      seen.set(key, index);
       items.push(item);
     }
     return Effect.succeed({ items });

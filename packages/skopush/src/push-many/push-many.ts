@@ -1,8 +1,9 @@
-import { resolvePusher, shieldedCall, type ProgressEvent, type PushImageOptions, type PushResult } from "@skopush/core";
+import { ImageReference, normaliseRegistryHost, resolvePusher, shieldedCall, type ProgressEvent, type PushImageOptions, type PushResult } from "@skopush/core";
 import * as Effect from "effect/Effect";
 import type { DependencyContainer } from "tsyringe";
 import { createDefaultContainer, type DefaultContainerOptions } from "../default-container.js";
 import { BlobTally } from "./blob-tally.js";
+import { PlanInvalid } from "./plan-invalid.js";
 import { totalsOf, type PushManyItemReport, type PushManyReport } from "./push-many-report.js";
 import type { PlanItem, PushPlan } from "./push-plan.js";
 
@@ -40,16 +41,31 @@ const itemReport = (index: number, item: PlanItem, result: PushResult, tally: Bl
     : { ...common, status: "failed", bytesPushed: 0, error: result.error, message: result.message };
 };
 
+/** Fixed credentials are for one registry: a plan spanning several would hand them to all of them. */
+const refuseSpreadCredentials = (plan: PushPlan, credentials: PushManyOptions["credentials"]): void => {
+  if (credentials === undefined || "resolve" in credentials) return;
+  const registries = new Set(plan.items.map((item) => normaliseRegistryHost(ImageReference.parseOrThrow(item.destination).registry)));
+  if (registries.size <= 1) return;
+  throw new PlanInvalid({
+    source: "the plan",
+    field: "destination",
+    reason: `pushes to ${[...registries].join(", ")}, and fixed credentials would be sent to each of them`,
+    fix: "pass a CredentialsProvider that answers per registry, or run one pushMany per registry",
+  });
+};
+
 /**
  * Pushes every item of a plan in one process, `concurrency` at a time, through one Pusher: its
  * strategies (and so the registry strategy's token cache and in-flight blobs) are shared, so a layer
  * several images share is uploaded once and mounted by the others. Never rejects for a failed item:
  * the report says what became of each (`ok` is true when all were pushed). Aborting `signal` cancels
- * the pushes running and starts no more.
+ * the pushes running and starts no more. Rejects, before pushing anything, for a bad concurrency and
+ * for fixed `credentials` with a plan spanning several registries (`PlanInvalid`).
  */
 export const pushMany = async (plan: PushPlan, options: PushManyOptions = {}): Promise<PushManyReport> => {
   const concurrency = options.concurrency ?? DEFAULT_PUSH_MANY_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`[skopush] concurrency must be a whole number ≥ 1, not ${concurrency}`);
+  refuseSpreadCredentials(plan, options.credentials);
   const pusher = resolvePusher(options.container ?? createDefaultContainer(options));
   const started = Date.now();
   const pushOne = (item: PlanItem, index: number) =>

@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as Effect from "effect/Effect";
@@ -41,6 +42,19 @@ describe("parsePlan", () => {
     expect(error.message).toContain("item 0's destination too");
   });
 
+  it.each([
+    ["reg.test:5000/p/a", "reg.test:5000/p/a:latest"],
+    ["REG.test:5000/p/a:1", "reg.test:5000/p/a:1"],
+    ["reg.test:05000/p/a:1", "reg.test:5000/p/a:1"],
+  ])("refuses %s and %s: the same tag of the same registry", async (first, second) => {
+    const error = await planFailure([
+      { archive: "a.tar", destination: first },
+      { archive: "b.tar", destination: second },
+    ]);
+    expect(error).toMatchObject({ item: 1, field: "destination" });
+    expect(error.message).toContain("item 0's destination too");
+  });
+
   it("refuses an empty plan and a value that is no plan", async () => {
     expect((await planFailure([])).reason).toBe("has no items");
     expect((await planFailure({ images: [] })).reason).toContain("neither a list");
@@ -66,6 +80,24 @@ describe("loadPlan", () => {
     const missing = await Effect.runPromise(Effect.flip(loadPlan(path.join(dir, "absent.json"))));
     expect(missing.reason).toContain("ENOENT");
   });
+
+  it("refuses a FIFO and a device at once instead of waiting for a writer or reading without end", async () => {
+    const fifo = path.join(dir, "plan.fifo");
+    execFileSync("mkfifo", [fifo]);
+    for (const file of [fifo, "/dev/zero"]) {
+      const error = await Effect.runPromise(Effect.flip(loadPlan(file)));
+      expect(error).toMatchObject({ _tag: "PlanInvalid", source: file });
+      expect(error.reason).toContain("not a regular file");
+    }
+  }, 10_000);
+
+  it("refuses a plan over 16 MiB without reading it", async () => {
+    const file = path.join(dir, "huge.json");
+    writeFileSync(file, "");
+    truncateSync(file, 64 * 1024 * 1024 * 1024);
+    const error = await Effect.runPromise(Effect.flip(loadPlan(file)));
+    expect(error.reason).toContain("larger than");
+  }, 10_000);
 });
 
 describe("shardOf", () => {

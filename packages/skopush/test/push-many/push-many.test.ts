@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect";
 import { describe, expect, it } from "vitest";
-import { createDefaultContainer, pushMany, RegistryError, type PushManyProgress, type PushPlan, type PushRequest, type PushStrategy } from "skopush";
+import { createDefaultContainer, PlanInvalid, pushMany, RegistryError, type PushManyProgress, type PushPlan, type PushRequest, type PushStrategy } from "skopush";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 
@@ -80,5 +80,21 @@ describe("pushMany", () => {
 
   it("refuses a concurrency that is not a whole number ≥ 1", async () => {
     await expect(pushMany(plan(1), { container: containerWith(new CountingStrategy()), concurrency: 0 })).rejects.toThrow(RangeError);
+  });
+
+  it("never hands fixed credentials to a registry of the plan other than one: refuses a plan spanning several", async () => {
+    const strategy = new CountingStrategy();
+    const spanning: PushPlan = { items: [{ archive: "/nowhere/a.tar", destination: "reg.test/p/a:1" }, { archive: "/nowhere/b.tar", destination: "other.test/p/b:1" }] };
+    const error = await pushMany(spanning, { container: containerWith(strategy), credentials: { username: "robot", password: "s3cret" } }).then(
+      () => undefined,
+      (cause: unknown) => cause,
+    );
+    expect(error).toBeInstanceOf(PlanInvalid);
+    expect((error as PlanInvalid).message).toContain("other.test");
+    expect((error as PlanInvalid).message).not.toContain("s3cret");
+    expect(strategy.seen.filter((request) => request.credentials !== undefined).map((request) => request.destination.registry)).toEqual([]);
+    const single = await pushMany({ items: [spanning.items[0]!] }, { container: containerWith(strategy), credentials: { username: "robot", password: "s3cret" } });
+    expect(single.ok).toBe(true);
+    expect(strategy.seen.at(-1)?.credentials?.username).toBe("robot");
   });
 });
