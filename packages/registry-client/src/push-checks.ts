@@ -1,7 +1,10 @@
 import { defaultPushTimeouts, TlsVerificationFailed, type PushError, type PushRequest } from "@skopush/core";
 import * as Effect from "effect/Effect";
+import * as Redacted from "effect/Redacted";
 import { TokenCache } from "./auth/token-cache.js";
 import { pushScopes } from "./auth/scope.js";
+import { requestToken } from "./auth/token-fetch.js";
+import { classifyBodySource, classifyRegistryTransport, type RegistryCallContext } from "./classify/classify-response.js";
 import { credentialsWithheld } from "./credentials-rule.js";
 import { candidateSchemes } from "./endpoint.js";
 import { notARegistryError, pingRegistry, type PingResult } from "./ping.js";
@@ -30,7 +33,8 @@ const realmOf = (pinged: PingResult): URL | undefined => {
  * TLS settings and `timeouts`. A silent or stalling server ends in `Timeout`, a server that is not a
  * registry in `NotARegistry`, before anything is staged. With credentials, a token realm they may not
  * go to under the credentials rule (`mayCarryCredentials`: plain http to another host) ends in `AuthenticationFailed`
- * before skopeo, which would send them there, is started.
+ * before skopeo, which would send them there, is started. Behind a Bearer challenge the realm is asked for
+ * a token too (the push's credentials and scopes), so a realm that never answers ends in `Timeout`.
  */
 export const preflightRegistry = (request: PushRequest): Effect.Effect<PingResult, PushError> => {
   const registry = request.destination.registry;
@@ -48,6 +52,22 @@ export const preflightRegistry = (request: PushRequest): Effect.Effect<PingResul
       const realm = realmOf(pinged);
       if (request.credentials !== undefined && realm !== undefined && !transport.mayCarryCredentials(realm)) {
         return yield* Effect.fail(credentialsWithheld(registry, realm, request.credentials.username));
+      }
+      // skopeo waits on a token realm with no limit of its own: a realm that never answers ends here, within
+      // the response limit. Whatever it answers is skopeo's to judge (its own errors name a refused login).
+      if (realm !== undefined && pinged.auth.kind === "bearer") {
+        const context: RegistryCallContext = {
+          registry,
+          repository: request.destination.repository,
+          operation: "token",
+          username: request.credentials?.username,
+          secrets: request.credentials === undefined ? [] : [Redacted.value(request.credentials.password)],
+        };
+        yield* requestToken(transport, { challenge: { realm, service: pinged.auth.service }, scopes: pushScopes(request.destination.repository), credentials: request.credentials }).pipe(
+          Effect.mapError((error) =>
+            error._tag === "AuthenticationFailed" ? error : error._tag === "TransportError" ? classifyRegistryTransport(context, error) : classifyBodySource(context, error),
+          ),
+        );
       }
       return pinged;
     }),

@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { Cause, Effect, Exit } from "effect";
 import { container as rootContainer } from "tsyringe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cancelOnAbort, FallbackChain, resolvePusher, type ProgressEvent } from "@skopush/core";
+import { cancelOnAbort, defaultPushTimeouts, FallbackChain, ImageReference, resolvePusher, type ProgressEvent, type PushError } from "@skopush/core";
 import { NativeSkopeoStrategy, registerNativeSkopeoStrategy } from "@skopush/strategy-native";
 import { listTags, loadTestEnvironment, readManifest, type TestEnvironment } from "@skopush/testkit/environment";
+import { startMisbehavingRegistry, startMisbehavingTlsRegistry } from "@skopush/testkit/hardening";
 import { DockerExecPushStrategy, registerDockerExecStrategy } from "../src/index.js";
 import { archive, docker, execArguments, exitOf, pushRequest, startTestContainer, type TestContainer } from "./support.js";
 
@@ -45,6 +46,36 @@ describe("docker-exec against the real daemon, skopeo image and registries", () 
   afterAll(async () => {
     for (const c of [container, ...extra]) await c?.remove();
     rmSync(work, { recursive: true, force: true });
+  });
+
+  // Red team of issue 14: the pre-flight only pinged /v2/; skopeo in the container then waited on a token
+  // realm that never answers, bounded only by the stall limit.
+  it("a token realm that never answers → Timeout (response) of the pre-flight naming the realm; no skopeo started", async () => {
+    const realm = await startMisbehavingRegistry({ rules: [{ when: "any", act: { kind: "silent" } }] });
+    const gate = await startMisbehavingTlsRegistry(environment, {
+      rules: [{ when: "ping", act: { kind: "rewrite-answer", status: 401, headers: { "www-authenticate": `Bearer realm="${realm.url}/token",service="test"` } } }],
+    });
+    try {
+      const image = await archive(work, "docker-legacy", "silent-realm");
+      const base = pushRequest(environment.registry("tls"), image.path, "silent-realm");
+      const request = {
+        ...base,
+        destination: ImageReference.parseOrThrow(`${gate.host}/${base.destination.repository}:v1`),
+        timeouts: { ...defaultPushTimeouts, connectMs: 2_000, responseMs: 2_000, stallMs: 10_000 },
+      };
+      const started = Date.now();
+      const error = errorOf(await exitOf(strategy.push(request, () => {}))) as PushError;
+      expect(error).toMatchObject({ _tag: "Timeout", stage: "response" });
+      expect(error.message).toContain("getting a token");
+      expect(error.message).toContain(realm.host);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(gate.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v2/"]);
+      expect(container.leftovers()).toEqual([]);
+      expect((await container.processes()).filter((p) => p.includes("skopeo"))).toEqual([]);
+    } finally {
+      await gate.close();
+      await realm.close();
+    }
   });
 
   it.each(["plain", "tls", "basic"] as const)("pushes to the %s registry; the digest read back matches", async (kind) => {

@@ -114,4 +114,27 @@ describe("native skopeo against a misbehaving registry", () => {
       await elsewhere.close();
     }
   });
+
+  // Red team of issue 14: the pre-flight only pinged /v2/; skopeo then waited on a token realm that never
+  // answers, bounded only by the stall limit.
+  it("a token realm that never answers → Timeout (response) of the pre-flight naming the realm; skopeo never started", async () => {
+    const realm = await startMisbehavingRegistry({ rules: [{ when: "any", act: { kind: "silent" } }] });
+    try {
+      const gate = await startServer({
+        rules: [{ when: "ping", act: { kind: "rewrite-answer", status: 401, headers: { "www-authenticate": `Bearer realm="${realm.url}/token",service="test"` } } }],
+      });
+      const repository = `native/silent-realm-${Date.now()}`;
+      const { error, ms } = await pushThrough(gate.host, repository, { ...defaultPushTimeouts, connectMs: 2_000, responseMs: 2_000, stallMs: 10_000 });
+      expect(error).toMatchObject({ _tag: "Timeout", stage: "response" });
+      expect(error.message).toContain("getting a token");
+      expect(error.message).toContain(realm.host);
+      expect(ms).toBeLessThan(10_000);
+      expect(realm.requests.map((r) => r.path.split("?")[0])).toEqual(["/token"]);
+      expect(gate.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v2/"]);
+      expect(await readdir(temp)).toEqual([]);
+      expect(await skopeoProcessesFor(repository)).toEqual([]);
+    } finally {
+      await realm.close();
+    }
+  });
 });
