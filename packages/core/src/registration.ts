@@ -62,8 +62,28 @@ export const registerCredentialsVerifier = (
 export const registerFallbackChainOptions = (container: DependencyContainer, options: FallbackChainOptions) =>
   container.register<FallbackChainOptions>(FALLBACK_CHAIN_OPTIONS, { useValue: options });
 
+/**
+ * Resolves `ctor` from `container`, saying which of the two usual mistakes it is when tsyringe cannot: a
+ * container from another copy of tsyringe (its bare "TypeInfo not known"), or no strategy registered.
+ */
+const resolveFromApp = <T>(container: DependencyContainer, ctor: Constructor<T> & InjectionToken<T>, what: string): T => {
+  try {
+    return container.resolve<T>(ctor);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (message.startsWith("TypeInfo not known"))
+      throw new Error(
+        `[skopush] cannot resolve a ${what}: the container comes from another copy of tsyringe than skopush's. Fix: give the app one tsyringe (\`npm ls tsyringe\` lists the copies; see docs/packaging.md)`,
+        { cause: error },
+      );
+    if (!container.isRegistered(PUSH_STRATEGY, true))
+      throw new Error(`[skopush] cannot resolve a ${what}: no push strategy is registered in the container. Fix: registerStrategy(container, …), or use createDefaultContainer()`, { cause: error });
+    throw error;
+  }
+};
+
 /** Resolves the chain of the strategies registered in `container`. */
-export const resolveFallbackChain = (container: DependencyContainer): FallbackChain => container.resolve(FallbackChain);
+export const resolveFallbackChain = (container: DependencyContainer): FallbackChain => resolveFromApp(container, FallbackChain, "FallbackChain");
 
 /** Resolves a {@link Pusher} over the strategies and credentials providers registered in `container`. */
-export const resolvePusher = (container: DependencyContainer): Pusher => container.resolve(Pusher);
+export const resolvePusher = (container: DependencyContainer): Pusher => resolveFromApp(container, Pusher, "Pusher");

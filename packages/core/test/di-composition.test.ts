@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+import { sep } from "node:path";
 import { Effect } from "effect";
 import { container, inject, injectable } from "tsyringe";
 import { describe, expect, it } from "vitest";
@@ -193,5 +195,28 @@ describe("DI composition", () => {
     c.register(PUSH_STRATEGY, { useValue: FakePushStrategy.succeeding("by-token") });
     c.register(CREDENTIALS_PROVIDER, { useValue: new FakeCredentialsProvider("p", undefined) });
     expect(c.resolve(FallbackChain).strategies.map((s) => s.name)).toEqual(["by-token"]);
+  });
+});
+
+describe("a container that cannot build a chain", () => {
+  it("with no strategy registered: says so and how to fix it", () => {
+    expect(() => resolvePusher(container.createChildContainer())).toThrow(/no push strategy is registered in the container\. Fix: registerStrategy/);
+    expect(() => resolveFallbackChain(container.createChildContainer())).toThrow(/cannot resolve a FallbackChain: no push strategy/);
+  });
+
+  it("from another copy of tsyringe (a dependency's own): names the two copies instead of tsyringe's bare TypeInfo error", () => {
+    const require = createRequire(import.meta.url);
+    const ours = require.resolve("tsyringe");
+    const cached = Object.keys(require.cache).filter((key) => key.includes(`${sep}tsyringe${sep}`));
+    const kept = cached.map((key) => [key, require.cache[key]] as const);
+    for (const key of cached) delete require.cache[key];
+    try {
+      const foreign = (require(ours) as typeof import("tsyringe")).container.createChildContainer();
+      expect(foreign.resolve).not.toBe(container.createChildContainer().resolve);
+      registerStrategy(foreign, FakePushStrategy.succeeding("fake"));
+      expect(() => resolvePusher(foreign)).toThrow(/another copy of tsyringe than skopush's\. Fix: give the app one tsyringe \(`npm ls tsyringe`/);
+    } finally {
+      for (const [key, module] of kept) require.cache[key] = module;
+    }
   });
 });

@@ -10,7 +10,9 @@ export interface DefaultPushImageOptions extends PushImageOptions, DefaultContai
 
 /**
  * Pushes an image archive with the default chain (or `container`'s). Resolves a `PushResult` in every
- * case: `{ status: "success", image, digest, method, … }` or `{ status: "error", message, error, … }`.
+ * case: `{ status: "success", image, digest, method, … }` or `{ status: "error", message, error, … }`;
+ * rejects only when `container` cannot build a chain (no strategy registered, another tsyringe's container).
  */
-export const pushImage = (options: DefaultPushImageOptions): Promise<PushResult> =>
+export const pushImage = async (options: DefaultPushImageOptions): Promise<PushResult> =>
+  // async: a container that cannot build a Pusher rejects the promise rather than throwing at the call.
   resolvePusher(options.container ?? createDefaultContainer(options)).push(options);

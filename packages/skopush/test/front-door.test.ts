@@ -47,3 +47,14 @@ describe("skopush, the front door", () => {
     expect(JSON.stringify(request.credentials)).not.toContain("s3cret");
   });
 });
+
+describe("pushImage with a container that cannot build a chain", () => {
+  it("rejects its promise with the reason instead of throwing at the call", async () => {
+    const { container } = await import("tsyringe");
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = skopush.pushImage({ archive: "/nowhere/app.tar", destination: "registry.test/app/web:1", container: container.createChildContainer() });
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow(/no push strategy is registered in the container/);
+  });
+});
