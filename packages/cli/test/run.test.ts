@@ -40,6 +40,13 @@ describe("skopush (top level)", () => {
     const help = testIo();
     expect(await run(["--help"], help.io)).toBe(0);
     expect(help.stdout.text).toContain("Exit codes: 0 pushed, 1 push failed, 2 usage or input error, 130 SIGINT, 143 SIGTERM");
+    // An installed command has no docs/ beside it: every reference is a URL.
+    for (const args of [["--help"], ["push", "--help"], ["push-many", "--help"]]) {
+      const io = testIo();
+      await run(args, io.io);
+      expect(io.stdout.text.match(/(?<!\/)docs\/[\w-]+\.md/g) ?? [], args.join(" ")).toEqual([]);
+      expect(io.stdout.text, args.join(" ")).toMatch(/https:\/\/github\.com\/skopush\/skopush\/blob\/main\/docs\/[\w-]+\.md/);
+    }
     const version = testIo();
     expect(await run(["--version"], version.io)).toBe(0);
     expect(version.stdout.text).toBe(`skopush ${cliVersion()}\n`);

@@ -73,7 +73,7 @@ const resolveFromApp = <T>(container: DependencyContainer, ctor: Constructor<T> 
     const message = error instanceof Error ? error.message : String(error);
     if (message.startsWith("TypeInfo not known"))
       throw new Error(
-        `[skopush] cannot resolve a ${what}: the container comes from another copy of tsyringe than skopush's. Fix: give the app one tsyringe (\`npm ls tsyringe\` lists the copies; see docs/packaging.md)`,
+        `[skopush] cannot resolve a ${what}: the container comes from another copy of tsyringe than skopush's. Fix: give the app one tsyringe (\`npm ls tsyringe\` lists the copies; https://github.com/skopush/skopush/blob/main/docs/packaging.md)`,
         { cause: error },
       );
     if (!container.isRegistered(PUSH_STRATEGY, true))

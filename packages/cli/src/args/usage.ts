@@ -17,7 +17,7 @@ Flags:
   -v, --version   print the version
 
 Exit codes: 0 pushed, 1 push failed, 2 usage or input error, 130 SIGINT, 143 SIGTERM.
-Reference: docs/cli.md
+Reference: https://github.com/skopush/skopush/blob/main/docs/cli.md
 `;
 
 /** `skopush push --help`, listing the strategies the default chain registers. */
@@ -54,7 +54,7 @@ Harbor:
   --ephemeral-robot       push with a robot account created for this push and deleted after it
   --harbor-url <url>      with <destination>: where Harbor's API is, when not at the registry's address
 
-Archive (see docs/archives.md):
+Archive (see https://github.com/skopush/skopush/blob/main/docs/archives.md):
   --platform <os/arch>    push one platform of a multi-platform archive (default: the whole index)
   --image <name>          which image of an archive holding several (default: the one named like
                           the destination's repository and tag)
@@ -137,5 +137,5 @@ As skopush push: -u/--username with --password-stdin (one registry only), --stra
 --stall-timeout.
 
 Exit codes: 0 every image pushed, 1 one or more failed, 2 usage error or invalid plan (nothing pushed).
-Reference: docs/push-many.md
+Reference: https://github.com/skopush/skopush/blob/main/docs/push-many.md
 `;

@@ -112,6 +112,11 @@ describe.each(VARIANTS)("an app installed from the tarballs, with $label", ({ la
     }
   });
 
+  it("loads skopush from a CommonJS module of the app (require(esm), module NodeNext), as docs/packaging.md says", async () => {
+    await run("npx", ["--no-install", "tsc", "-p", "."], app);
+    expect(JSON.parse(await run("node", ["dist/src/commonjs.cjs"], app))).toEqual({ pushImage: "function", resolvePusher: "function" });
+  }, 180_000);
+
   it("type-checks with skipLibCheck off and runs the testkit fakes under the app's vitest", async () => {
     await run("npx", ["--no-install", "tsc", "-p", "."], app);
     const tests = await run("npx", ["--no-install", "vitest", "run"], app);
