@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the `skopush` command as one file, dist/skopush.cjs, straight from the TypeScript sources (no
-// tsc needed, so it runs as the package's `prepare` step right after `npm ci`). What is bundled and why:
-// docs/cli.md#the-bundle. Usage: node scripts/build-cli-bundle.mjs [--out <file>] [--analyze] [--no-minify]
+// tsc needed, so the root's `prepare` runs it right after `npm ci`, and the package's `prepack` when
+// packed). What is bundled and why: docs/cli.md#the-bundle. Usage: node scripts/build-cli-bundle.mjs [--out <file>] [--analyze] [--no-minify]
 import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";

@@ -83,6 +83,9 @@ describe("each tarball", () => {
       const manifest = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as Record<string, unknown>;
       const targets = (value: unknown): string[] => (typeof value === "string" ? [value] : value && typeof value === "object" ? Object.values(value).flatMap(targets) : []);
       for (const target of [...targets(manifest.exports), ...targets(manifest.bin)]) expect(files.has(normalize(target)), `${target} ${where}`).toBe(true);
+      // npm lists these as install scripts to approve in every app that installs the package.
+      const installScripts = Object.keys((manifest.scripts ?? {}) as Record<string, string>).filter((name) => ["preinstall", "install", "postinstall", "prepare"].includes(name));
+      expect(installScripts, `install-time scripts ${where}`).toEqual([]);
       expect(manifest, where).toMatchObject({ license: "Apache-2.0", repository: { type: "git", url: expect.any(String) }, homepage: expect.any(String), bugs: { url: expect.any(String) } });
       const readme = await readFile(join(root, "README.md"), "utf8");
       expect(readme.match(/\]\((?!https:\/\/|#)[^)]*\)/g) ?? [], `relative links in the README ${where}`).toEqual([]);
