@@ -115,19 +115,16 @@ describe.each(VARIANTS)("an app installed from the tarballs, with $label", ({ la
     }
   });
 
-  it("loads skopush from a CommonJS module of the app (require(esm), module NodeNext), as docs/packaging.md says", async () => {
-    await run("npx", ["--no-install", "tsc", "-p", "."], app);
-    expect(JSON.parse(await run("node", ["dist/src/commonjs.cjs"], app))).toEqual({ pushImage: "function", resolvePusher: "function" });
-  }, 180_000);
-
   it("type-checks with skipLibCheck off and runs the testkit fakes under the app's vitest", async () => {
     await run("npx", ["--no-install", "tsc", "-p", "."], app);
     const tests = await run("npx", ["--no-install", "vitest", "run"], app);
     expect(tests).toMatch(/1 passed/);
   }, 180_000);
 
-  it("composes a chain with its own strategy, keeps child overrides per container, and pushes for real", async () => {
+  it("composes a chain with its own strategy, keeps child overrides per container, pushes for real, and loads from CommonJS", async () => {
     await run("npx", ["--no-install", "tsc", "-p", "."], app);
+    // A CommonJS module of the app (src/commonjs.cts, module NodeNext) requires skopush: require(esm), docs/packaging.md.
+    expect(JSON.parse(await run("node", ["dist/src/commonjs.cjs"], app))).toEqual({ pushImage: "function", resolvePusher: "function" });
     const registry = env.registry("basic");
     const repository = `packages/app-${randomBytes(4).toString("hex")}`;
     const targetFile = join(app, "target.json");
