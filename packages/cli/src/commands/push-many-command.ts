@@ -21,7 +21,7 @@ const selectedItems = (plan: PushPlan, shard: string | undefined): PushPlan => {
   return shardOf(plan, parsed.index, parsed.count);
 };
 
-/** Explicit credentials are sent to one registry only: refused for a plan that spans several. */
+/** Explicit credentials are sent to one registry only: refused for a plan that spans several (whatever the shard holds). */
 const credentialsRegistry = (plan: PushPlan, args: PushManyArguments): string | undefined => {
   if (args.username === undefined) return undefined;
   const registries = new Set(plan.items.map((item) => ImageReference.parseOrThrow(item.destination).registry));
@@ -66,8 +66,9 @@ export const pushManyCommand = async (argv: ReadonlyArray<string>, io: CliIo, cr
     await checkFlagPath("--cert-dir", args.certDir, "directory");
     const loaded = await Effect.runPromise(Effect.result(loadPlan(args.plan)));
     if (loaded._tag === "Failure") return inputFailure(loaded.failure._tag, loaded.failure.message);
+    // The whole plan, not the shard: every shard of a CI matrix gets the same --username.
+    registry = credentialsRegistry(loaded.success, args);
     plan = selectedItems(loaded.success, args.shard);
-    registry = credentialsRegistry(plan, args);
     password = args.passwordStdin ? await readPasswordFromStdin(io.stdin) : undefined;
   } catch (error) {
     if (error instanceof UsageError) return inputFailure(error._tag, error.message);
