@@ -82,7 +82,7 @@ describe("skopush push-many", () => {
 
   it.each(["0/2", "1/2"])("refuses --username with --shard %s when the whole plan spans two registries, though the shard has one", async (shard) => {
     const two = writePlan("two-sharded.json", [items[0], { archive: "b.tar", destination: "other.test/demo/b:v1" }]);
-    const native = new FakePushStrategy("native");
+    const native = FakePushStrategy.succeeding("native");
     const { io, stderr } = testIo({ stdin: "pw" });
     expect(await run(["push-many", two, "--shard", shard, "-u", "ci", "--password-stdin"], io, { createContainer: fakeContainers({ native }).createContainer })).toBe(2);
     expect(stderr.text).toContain("--username applies to one registry");
