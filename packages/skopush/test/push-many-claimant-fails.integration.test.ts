@@ -77,6 +77,6 @@ describe("pushMany when the push that claimed a shared layer fails", () => {
     const manifests = await Promise.all(plan.items.slice(1).map((_, i) => readManifest(registry, repositoryOf(i + 1), "v1")));
     expect(others.items.map((item) => item.digest)).toEqual(manifests.map((manifest) => manifest.digest));
     expect(new Set(manifests.map((manifest) => manifest.json.layers?.[0]?.digest)).size).toBe(1);
-    await expect(readManifest(registry, repositoryOf(0), "v1")).rejects.toThrow();
+    await expect(readManifest(registry, repositoryOf(0), "v1")).rejects.toMatchObject({ status: 404 });
   });
 });
