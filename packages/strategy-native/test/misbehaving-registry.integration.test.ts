@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { defaultPushTimeouts, defaultRetrySettings, ImageReference, type PushRequest } from "@skopush/core";
 import { listTags, loadTestEnvironment, pushSettingsFor, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive } from "@skopush/testkit/fixtures";
-import { startMisbehavingRegistry, startMisbehavingTlsRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
+import { startMisbehavingRegistry, startMisbehavingTlsRegistry, redirectedReadBack, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
 import { NativeSkopeoStrategy } from "../src/index.js";
 
 // Native skopeo (which has no time limits) against a registry that misbehaves mid-upload: a typed
@@ -96,15 +96,9 @@ describe("native skopeo against a misbehaving registry", () => {
 
   // Red team of issue 14: the read-back, redirected to another host serving what was PUT, was believed.
   it("the read-back redirected to another host → RegistryError, no tag", async () => {
-    const elsewhere = await startMisbehavingRegistry({ rules: [{ when: "manifest-get", act: { kind: "echo-manifest" } }] });
+    const { elsewhere, liar: liarOptions } = await redirectedReadBack();
     try {
-      const liar = await startServer({
-        keptManifests: elsewhere.keptManifests,
-        rules: [
-          { when: "manifest-put", act: { kind: "keep-manifest" } },
-          { when: (req) => req.method === "GET" && /\/manifests\//.test(req.url ?? "") && elsewhere.keptManifests.size > 0, act: { kind: "redirect", to: elsewhere.url } },
-        ],
-      });
+      const liar = await startServer(liarOptions);
       const repository = `native/redirected-${Date.now()}`;
       const { error } = await pushThrough(liar.host, repository, defaultPushTimeouts);
       expect(error._tag).toBe("RegistryError");

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { defaultPushTimeouts, type ProgressEvent, type PushTimeouts } from "@skopush/core";
 import { listTags, loadTestEnvironment, readManifest, type TestEnvironment, type TestRegistry } from "@skopush/testkit/environment";
 import { writeImageArchive, type ImageArchiveMetadata } from "@skopush/testkit/fixtures";
-import { FOREIGN_DIGEST, startMisbehavingRegistry, startMisbehavingTlsRegistry, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
+import { FOREIGN_DIGEST, startMisbehavingRegistry, startMisbehavingTlsRegistry, redirectedReadBack, type MisbehavingRegistry, type MisbehavingRegistryOptions } from "@skopush/testkit/hardening";
 import { pushFails, pushOk, requestFor, scratch, strategyIn, uniqueRepository } from "./support/push.js";
 
 // The registry strategy against a registry that misbehaves at one stage: a typed error in bounded
@@ -176,15 +176,9 @@ describe("the registry strategy against a misbehaving registry", () => {
   // Red team of issue 14: the read-back of the manifest, redirected to another host that serves what was
   // PUT, was reported verified though the destination stored nothing.
   it("the read-back redirected to another host → RegistryError, not a success", async () => {
-    const elsewhere = await startMisbehavingRegistry({ rules: [{ when: "manifest-get", act: { kind: "echo-manifest" } }] });
+    const { elsewhere, liar: liarOptions } = await redirectedReadBack();
     try {
-      const liar = await startServer({
-        keptManifests: elsewhere.keptManifests,
-        rules: [
-          { when: "manifest-put", act: { kind: "keep-manifest" } },
-          { when: (req) => req.method === "GET" && /\/manifests\//.test(req.url ?? "") && elsewhere.keptManifests.size > 0, act: { kind: "redirect", to: elsewhere.url } },
-        ],
-      });
+      const liar = await startServer(liarOptions);
       const repository = uniqueRepository("redirected");
       const { error } = await push(liar.host, repository, defaultPushTimeouts);
       expect(error._tag).toBe("RegistryError");

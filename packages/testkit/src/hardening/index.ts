@@ -36,3 +36,4 @@ export {
   type SeenRequest,
 } from "./misbehaving-registry.js";
 export { startMisbehavingTlsRegistry } from "./misbehaving-tls-registry.js";
+export { redirectedReadBack, type RedirectedReadBack } from "./redirected-read-back.js";
